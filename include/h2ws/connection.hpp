@@ -1,0 +1,108 @@
+// One HTTP/2 connection carrying any number of websockets (RFC 8441).
+#pragma once
+
+#include <h2ws/options.hpp>
+#include <h2ws/websocket.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/system/error_code.hpp>
+
+namespace h2ws {
+
+namespace detail {
+class connection_impl;
+struct connection_owner;
+}  // namespace detail
+
+/// A client HTTP/2 connection. Cheap to copy (a shared handle); the connection
+/// closes when the last handle and the last websocket opened on it are gone.
+///
+/// Thread safety: all operations may be called from any thread; they run on
+/// the connection's strand.
+class connection {
+ public:
+  using executor_type = boost::asio::any_io_executor;
+  using connect_handler =
+      boost::asio::any_completion_handler<void(boost::system::error_code, connection)>;
+  using open_handler =
+      boost::asio::any_completion_handler<void(boost::system::error_code, websocket)>;
+
+  connection() = default;
+
+  /// Connects to `url` (`ws://` or `http://`: h2c with prior knowledge; port and
+  /// path honoured, the path is only a default for open_websocket), sends the
+  /// HTTP/2 preface and waits for the server's SETTINGS, bounded by
+  /// options::connect_timeout.
+  ///
+  /// Signature: `void(boost::system::error_code, connection)`. Errors:
+  /// error::bad_url, resolver and socket errors, error::timeout,
+  /// error::connection_lost, error::http2_protocol_error.
+  template <class Token>
+  static auto connect(executor_type ex, std::string_view url, options opts, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, connection)>(
+        [](auto handler, executor_type ex, std::string url, options opts) {
+          connect_impl(std::move(ex), std::move(url), std::move(opts),
+                       connect_handler(std::move(handler)));
+        },
+        token, std::move(ex), std::string(url), std::move(opts));
+  }
+
+  /// Opens a websocket with an extended CONNECT on a new stream, bounded by
+  /// options::open_timeout. Any number of opens may run at once.
+  ///
+  /// Signature: `void(boost::system::error_code, websocket)`. On failure the
+  /// websocket handle still tells status() and handshake_headers().
+  /// Errors: error::no_extended_connect (the server's SETTINGS lacked
+  /// ENABLE_CONNECT_PROTOCOL=1), error::refused (non-2xx; see status()),
+  /// error::unexpected_subprotocol, error::tunnel_closed, error::stream_reset,
+  /// error::goaway, error::timeout, error::connection_closed.
+  template <class Token>
+  auto open_websocket(const websocket_request& request, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, websocket)>(
+        [](auto handler, connection* self, websocket_request request) {
+          self->open_impl(std::move(request), open_handler(std::move(handler)));
+        },
+        token, this, request);
+  }
+
+  /// Shorthand for open_websocket({.path = path}, token). Prefer it inside
+  /// coroutines on GCC 12, which mishandles braced temporaries in co_await
+  /// expressions (it destroys them twice).
+  template <class Token>
+  auto open_websocket(std::string_view path, Token&& token) {
+    websocket_request request;
+    request.path = std::string(path);
+    return open_websocket(request, std::forward<Token>(token));
+  }
+
+  /// Starts a graceful shutdown: GOAWAY, no new websockets; open ones carry on
+  /// until they close, then the transport closes.
+  void close();
+
+  executor_type get_executor() const;
+  /// True while the transport is up and no GOAWAY was sent or received.
+  bool is_open() const;
+  /// True when the server's SETTINGS carried ENABLE_CONNECT_PROTOCOL=1.
+  bool supports_websockets() const;
+  /// The path of the URL given to connect() ("/" when none).
+  std::string default_path() const;
+  /// The authority (host[:port]) of the URL given to connect().
+  std::string authority() const;
+
+  explicit connection(std::shared_ptr<detail::connection_owner> owner);
+
+ private:
+  static void connect_impl(executor_type ex, std::string url, options opts,
+                           connect_handler handler);
+  void open_impl(websocket_request request, open_handler handler);
+
+  std::shared_ptr<detail::connection_owner> owner_;
+};
+
+}  // namespace h2ws

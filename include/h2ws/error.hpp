@@ -1,0 +1,100 @@
+// h2ws error codes: one value per cause an application must tell apart.
+#pragma once
+
+#include <type_traits>
+
+#include <boost/system/error_code.hpp>
+
+namespace h2ws {
+
+/// Errors reported by h2ws operations. Values are never renumbered: retired
+/// values stay as placeholders so that logged numbers keep their meaning.
+enum class error {
+  /// The server's SETTINGS did not carry SETTINGS_ENABLE_CONNECT_PROTOCOL=1.
+  no_extended_connect = 1,
+  /// The server answered the extended CONNECT with a non-2xx status.
+  refused,
+  /// The server selected a subprotocol the client did not offer.
+  unexpected_subprotocol,
+  /// The server answered 2xx but ended the stream at once (END_STREAM).
+  tunnel_closed,
+  /// The stream was reset (RST_STREAM); the HTTP/2 code is on the websocket.
+  stream_reset,
+  /// The server sent GOAWAY and this stream was not processed, or no new stream may open.
+  goaway,
+  /// The transport closed or failed before the websocket was closed.
+  connection_lost,
+  /// An operation did not complete within its configured timeout.
+  timeout,
+  /// The websocket was closed (by the peer or by us); no more messages.
+  closed,
+  /// The operation was aborted because the websocket or connection was destroyed.
+  operation_aborted,
+  /// A message exceeded the configured maximum size (close code 1009).
+  message_too_big,
+  /// A frame exceeded the configured maximum frame size (close code 1009).
+  frame_too_big,
+  /// A frame used a reserved opcode (close code 1002).
+  bad_opcode,
+  /// A frame set RSV1/RSV2/RSV3 without a negotiated extension (close code 1002).
+  bad_reserved_bits,
+  /// A client received a masked frame from the server (close code 1002).
+  masked_frame,
+  /// A server received an unmasked frame from the client (close code 1002).
+  unmasked_frame,
+  /// A control frame was fragmented or carried more than 125 bytes (close code 1002).
+  bad_control_frame,
+  /// A continuation frame arrived with no message in progress (close code 1002).
+  bad_continuation,
+  /// A new text/binary frame arrived inside a fragmented message (close code 1002).
+  bad_data_frame,
+  /// A 64-bit payload length had its most significant bit set (close code 1002).
+  bad_frame_length,
+  /// A close frame carried a one-byte payload or a code that may not be sent (close code 1002).
+  bad_close_frame,
+  /// A text message or close reason was not valid UTF-8 (close code 1007).
+  invalid_utf8,
+  /// The HTTP/2 layer reported a protocol violation by the peer.
+  http2_protocol_error,
+  /// The URL could not be parsed or uses an unsupported scheme.
+  bad_url,
+  /// The server's answer to the CONNECT lacked a required header or was malformed.
+  bad_handshake_response,
+  /// The connection is closed or closing; no new websocket or request can start.
+  connection_closed,
+  /// The peer's concurrent-stream limit is reached.
+  too_many_streams,
+  /// A close code given to close() may not be sent on the wire (1005, 1006, 1015, out of range).
+  bad_close_code,
+  /// A message was sent after the close handshake started (by us or by the peer).
+  send_after_close,
+  /// The peer ended the stream without a close frame (close code 1006).
+  closed_without_handshake,
+  /// The feature asked for is not implemented in this version of h2ws.
+  not_implemented,
+};
+
+/// Families of errors, for coarse handling: `if (ec == h2ws::condition::handshake_failed)`.
+enum class condition {
+  /// The websocket could not be opened (refused, unsupported, malformed answer).
+  handshake_failed = 1,
+  /// The peer broke RFC 6455, RFC 8441 or RFC 9113.
+  protocol_violation,
+  /// The peer or the network went away (reset, GOAWAY, connection lost, timeout).
+  peer_went_away,
+};
+
+/// The category of h2ws errors; its name() is "h2ws".
+const boost::system::error_category& error_category() noexcept;
+/// The category of h2ws conditions.
+const boost::system::error_category& condition_category() noexcept;
+
+boost::system::error_code make_error_code(error e) noexcept;
+boost::system::error_condition make_error_condition(condition c) noexcept;
+
+}  // namespace h2ws
+
+template <>
+struct boost::system::is_error_code_enum<h2ws::error> : std::true_type {};
+template <>
+struct boost::system::is_error_condition_enum<h2ws::condition> : std::true_type {};

@@ -1,0 +1,66 @@
+// Client-side settings: timeouts, limits, flow control, tracing.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace h2ws {
+
+using duration = std::chrono::steady_clock::duration;
+
+/// One header field, name in lowercase.
+using header = std::pair<std::string, std::string>;
+using header_list = std::vector<header>;
+
+/// Settings of a client connection and of the websockets opened on it.
+/// Every field has a safe default; a zero duration means "no limit".
+struct options {
+  /// Resolve + TCP connect + HTTP/2 preface + the server's SETTINGS. 0 = none.
+  duration connect_timeout = std::chrono::seconds(10);
+  /// Extended CONNECT sent .. 2xx answer received. 0 = none.
+  duration open_timeout = std::chrono::seconds(10);
+  /// Our close frame sent .. the peer's close frame received; then the stream is reset. 0 = none.
+  duration close_timeout = std::chrono::seconds(5);
+  /// Interval of HTTP/2 PINGs sent while the connection is open. 0 = no keepalive.
+  duration ping_interval = std::chrono::seconds(0);
+  /// A PING not acknowledged within this time means the connection is dead.
+  duration ping_timeout = std::chrono::seconds(20);
+
+  /// Largest message accepted, in bytes (after decompression). Beyond it: close 1009. 0 = none.
+  std::size_t max_message_size = 64 * 1024 * 1024;
+  /// Largest single frame accepted, in bytes. 0 = only max_message_size applies.
+  std::size_t max_frame_size = 0;
+  /// Outgoing messages larger than this are split into frames of at most this many
+  /// payload bytes, so control frames can pass between them. 0 = one frame per message.
+  std::size_t max_send_frame_size = 0;
+  /// Largest header list accepted from the server, in bytes (SETTINGS_MAX_HEADER_LIST_SIZE).
+  std::uint32_t max_header_list_size = 64 * 1024;
+  /// HTTP/2 receive window per websocket, in bytes: how much the server may send before
+  /// the application reads. Received data is acknowledged only as messages are consumed.
+  std::uint32_t stream_window = 4 * 1024 * 1024;
+  /// HTTP/2 receive window of the whole connection, in bytes.
+  std::uint32_t connection_window = 64 * 1024 * 1024;
+
+  /// Receives a human-readable trace (handshake, frames); empty = no trace.
+  std::function<void(std::string_view line)> trace;
+};
+
+/// What to ask for when opening a websocket on a connection.
+struct websocket_request {
+  /// The request target (`:path`), e.g. "/echo?room=1".
+  std::string path = "/";
+  /// The `:authority`; empty = the host[:port] the connection was made to.
+  std::string authority;
+  /// Offered subprotocols, in order of preference (`sec-websocket-protocol`).
+  std::vector<std::string> subprotocols;
+  /// Extra request headers (names are lowercased on the wire).
+  header_list headers;
+};
+
+}  // namespace h2ws

@@ -1,0 +1,80 @@
+// A minimal RFC 8441 server: accepts websockets over h2c and hands each to a handler.
+#pragma once
+
+#include <h2ws/options.hpp>
+#include <h2ws/websocket.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/system/error_code.hpp>
+
+namespace h2ws {
+
+/// What a client asked for in its extended CONNECT.
+struct handshake_request {
+  std::string path;
+  std::string authority;
+  std::vector<std::string> subprotocols;  ///< offered, in the client's order
+  header_list headers;                    ///< every request header, pseudo-headers included
+};
+
+/// Settings of a server.
+struct server_options {
+  /// Paths that accept websockets; a CONNECT to any other path gets 404.
+  std::vector<std::string> paths = {"/echo"};
+  /// Subprotocols the server speaks, by preference; the first one the client offered is chosen.
+  std::vector<std::string> subprotocols;
+  /// SETTINGS_MAX_CONCURRENT_STREAMS advertised to each client.
+  std::uint32_t max_concurrent_streams = 1000;
+  /// Advertise SETTINGS_ENABLE_CONNECT_PROTOCOL=1. Off only to imitate servers without RFC 8441.
+  bool enable_connect_protocol = true;
+  /// Decides the HTTP status of each websocket handshake (2xx accepts); empty = accept.
+  std::function<unsigned(const handshake_request&)> authorize;
+  /// Limits and windows of each accepted websocket (timeouts, max message size, ...).
+  options limits;
+};
+
+namespace detail {
+class server_impl;
+}
+
+/// Listens on TCP, speaks HTTP/2 (prior knowledge), accepts RFC 8441 websockets on
+/// the configured paths, answers other requests with a small 404 page.
+///
+/// Thread safety: call listen/stop from the executor's thread (or before run()).
+class server {
+ public:
+  using executor_type = boost::asio::any_io_executor;
+  /// Called once per accepted websocket, on that connection's strand.
+  using websocket_handler = std::function<void(websocket)>;
+
+  server(executor_type ex, server_options opts, websocket_handler handler);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// Binds and starts accepting. `port` 0 picks a free port (see port()).
+  boost::system::error_code listen(const std::string& host, std::uint16_t port);
+  /// The bound port.
+  std::uint16_t port() const;
+  /// Stops accepting, sends GOAWAY on every connection and closes every websocket with 1001.
+  void stop();
+  /// Drops every client connection at once, with no GOAWAY and no close frame:
+  /// what a crash or a network failure looks like to the clients (for tests).
+  void abort_connections();
+  /// Number of websockets currently open.
+  std::size_t open_websockets() const;
+
+ private:
+  std::shared_ptr<detail::server_impl> impl_;
+};
+
+/// Echoes every message back on `ws` until it closes; the bundled echo handler.
+void echo(websocket ws);
+
+}  // namespace h2ws

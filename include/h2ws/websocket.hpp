@@ -1,0 +1,140 @@
+// A WebSocket carried by one HTTP/2 stream (RFC 8441).
+#pragma once
+
+#include <h2ws/close_code.hpp>
+#include <h2ws/message.hpp>
+#include <h2ws/options.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/system/error_code.hpp>
+
+namespace h2ws {
+
+namespace detail {
+class websocket_impl;
+struct websocket_owner;
+}  // namespace detail
+
+/// An open (or refused) WebSocket. Move-only; destroying the last handle of an
+/// open websocket resets its stream (RST_STREAM CANCEL) and aborts pending operations.
+///
+/// Thread safety: send(), receive() and close() may be called from any thread;
+/// operations run on the connection's strand and complete through the handler's
+/// associated executor. Accessors are safe once the operation that set them completed.
+class websocket {
+ public:
+  using executor_type = boost::asio::any_io_executor;
+  using send_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
+  using receive_handler =
+      boost::asio::any_completion_handler<void(boost::system::error_code, message)>;
+
+  websocket() = default;
+  websocket(websocket&&) noexcept = default;
+  websocket& operator=(websocket&&) noexcept = default;
+  ~websocket();
+
+  /// Sends one message.
+  ///
+  /// Any number of sends may be outstanding: they go out in call order. The
+  /// operation completes when the whole message has been handed to HTTP/2 within
+  /// the peer's flow-control window (so a slow peer slows the sender; nothing is dropped).
+  ///
+  /// Signature: `void(boost::system::error_code)`. Errors: error::send_after_close,
+  /// error::connection_lost, error::stream_reset, error::operation_aborted.
+  template <class Token>
+  auto send(message m, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
+        [](auto handler, websocket* self, message m) {
+          self->send_impl(std::move(m), send_handler(std::move(handler)));
+        },
+        token, this, std::move(m));
+  }
+
+  /// Receives the next message. One receive may be outstanding at a time, in
+  /// parallel with any number of sends. Pings are answered automatically.
+  ///
+  /// Signature: `void(boost::system::error_code, message)`. When the peer closes,
+  /// completes with error::closed and peer_close_code()/peer_close_reason() tell why.
+  /// Errors: error::closed, a protocol violation (the matching close code was sent),
+  /// error::message_too_big, error::stream_reset, error::connection_lost, error::goaway.
+  template <class Token>
+  auto receive(Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, message)>(
+        [](auto handler, websocket* self) {
+          self->receive_impl(receive_handler(std::move(handler)));
+        },
+        token, this);
+  }
+
+  /// Starts the close handshake: sends a close frame with `code` and `reason`
+  /// (at most 123 bytes), then waits for the peer's close frame, bounded by
+  /// options::close_timeout, and ends the stream.
+  ///
+  /// Signature: `void(boost::system::error_code)`. Completes without error when
+  /// the peer's close frame arrived (before or after ours). Errors: error::timeout
+  /// (the stream was reset), error::bad_close_code, error::connection_lost.
+  template <class Token>
+  auto close(close_code code, std::string_view reason, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
+        [](auto handler, websocket* self, close_code code, std::string reason) {
+          self->close_impl(static_cast<std::uint16_t>(code), std::move(reason),
+                           send_handler(std::move(handler)));
+        },
+        token, this, code, std::string(reason));
+  }
+
+  /// Sends a ping frame carrying `payload` (at most 125 bytes) and completes when
+  /// the matching pong arrives: a round-trip probe for this one stream.
+  ///
+  /// Signature: `void(boost::system::error_code)`. Errors: error::bad_control_frame
+  /// (payload over 125 bytes), error::closed, error::connection_lost, error::stream_reset.
+  template <class Token>
+  auto ping(std::string payload, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
+        [](auto handler, websocket* self, std::string payload) {
+          self->ping_impl(std::move(payload), send_handler(std::move(handler)));
+        },
+        token, this, std::move(payload));
+  }
+
+  /// The executor of the connection's strand.
+  executor_type get_executor() const;
+
+  /// True once opened and until closed, reset or lost.
+  bool is_open() const;
+  /// The HTTP/2 stream id (odd on the client).
+  std::int32_t stream_id() const;
+  /// The subprotocol the server selected; empty when none.
+  const std::string& subprotocol() const;
+  /// The HTTP status of the answer to the CONNECT (200 when open; 0 when none arrived).
+  unsigned status() const;
+  /// The response headers of the answer to the CONNECT (or the request headers on the server).
+  const header_list& handshake_headers() const;
+  /// The request path (server side: what the client asked for).
+  const std::string& path() const;
+  /// The close code the peer sent (1005 when its close frame had none, 1006 when none arrived).
+  std::uint16_t peer_close_code() const;
+  /// The close reason the peer sent.
+  std::string peer_close_reason() const;
+  /// The HTTP/2 error code of an RST_STREAM that ended the stream (0 = none).
+  std::uint32_t reset_code() const;
+
+  explicit websocket(std::shared_ptr<detail::websocket_owner> owner);
+
+ private:
+  void send_impl(message m, send_handler handler);
+  void receive_impl(receive_handler handler);
+  void close_impl(std::uint16_t code, std::string reason, send_handler handler);
+  void ping_impl(std::string payload, send_handler handler);
+
+  std::shared_ptr<detail::websocket_owner> owner_;
+};
+
+}  // namespace h2ws

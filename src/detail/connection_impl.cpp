@@ -1,0 +1,457 @@
+#include "detail/connection_impl.hpp"
+
+#include "detail/completion.hpp"
+#include "detail/owners.hpp"
+#include "detail/websocket_impl.hpp"
+#include "server/handshake.hpp"
+#include "server/server_context.hpp"
+#include <h2ws/error.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nghttp2/nghttp2.h>
+
+namespace h2ws::detail {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+constexpr std::size_t read_buffer_size = 64 * 1024;
+// Write at most this much per write call: enough to coalesce many frames,
+// small enough that reads are not starved (shrpx uses 32 KiB; bulk needs more).
+constexpr std::size_t write_batch_size = 128 * 1024;
+
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Headers the extended CONNECT must not carry (RFC 8441, RFC 9113 8.2.2).
+bool forbidden_request_header(std::string_view name) {
+  static constexpr std::string_view forbidden[] = {"host",
+                                                   "connection",
+                                                   "upgrade",
+                                                   "sec-websocket-key",
+                                                   "sec-websocket-version",
+                                                   "keep-alive",
+                                                   "proxy-connection",
+                                                   "transfer-encoding",
+                                                   "te"};
+  if (name.empty() || name.front() == ':') return true;
+  return std::find(std::begin(forbidden), std::end(forbidden), name) != std::end(forbidden);
+}
+
+}  // namespace
+
+connection_owner::~connection_owner() {
+  asio::post(impl->strand(), [impl = impl] { impl->release(); });
+}
+
+websocket_owner::~websocket_owner() {
+  asio::post(impl->connection().strand(), [impl = impl] { impl->abandon(); });
+}
+
+connection_impl::connection_impl(asio::any_io_executor ex, h2::role role, options opts)
+    : strand_(asio::make_strand(ex)),
+      role_(role),
+      opts_(std::move(opts)),
+      wake_(strand_),
+      settings_wait_(strand_),
+      ping_timer_(strand_) {
+  wake_.expires_at(asio::steady_timer::time_point::max());
+}
+
+connection_impl::~connection_impl() = default;
+
+void connection_impl::start_client(net::parsed_url url, connection::connect_handler handler) {
+  url_ = std::move(url);
+  store_handler(connect_handler_, std::move(handler));
+  if (opts_.connect_timeout.count() > 0) {
+    // One deadline for resolve, connect, preface and the server's SETTINGS.
+    settings_wait_.expires_after(opts_.connect_timeout);
+    settings_wait_.async_wait([self = shared_from_this()](error_code ec) {
+      if (ec || !self->connect_handler_) return;
+      self->trace("! connect timed out");
+      self->finish_connect(make_error_code(error::timeout));
+    });
+  }
+  asio::co_spawn(strand_, connect_flow(url_), [self = shared_from_this()](std::exception_ptr) {});
+}
+
+asio::awaitable<void> connection_impl::connect_flow(net::parsed_url url) {
+  asio::ip::tcp::resolver resolver(strand_);
+  trace("* resolving " + url.host);
+  auto [rec, endpoints] = co_await resolver.async_resolve(url.host, std::to_string(url.port),
+                                                          asio::as_tuple(asio::use_awaitable));
+  if (!connect_handler_) co_return;  // timed out meanwhile
+  if (rec) {
+    finish_connect(rec);
+    co_return;
+  }
+  asio::ip::tcp::socket socket(strand_);
+  // The deadline closes this socket through the transport only after connect;
+  // before that, finish_connect() has already answered and we just drop out.
+  auto [cec, endpoint] =
+      co_await asio::async_connect(socket, endpoints, asio::as_tuple(asio::use_awaitable));
+  if (!connect_handler_) co_return;
+  if (cec) {
+    finish_connect(cec);
+    co_return;
+  }
+  trace("* connected to " + endpoint.address().to_string() + ":" + std::to_string(endpoint.port()) +
+        " (h2c, prior knowledge)");
+  transport_ = std::make_unique<net::tcp_transport>(std::move(socket));
+  h2::session_settings settings;
+  settings.stream_window = opts_.stream_window;
+  settings.connection_window = opts_.connection_window;
+  settings.max_header_list_size = opts_.max_header_list_size;
+  session_ = std::make_unique<h2::session>(h2::role::client, events(), settings, opts_.trace);
+  start_loops();
+  // finish_connect() runs when the server's SETTINGS arrive (on_remote_settings).
+}
+
+void connection_impl::start_server(asio::ip::tcp::socket socket,
+                                   std::shared_ptr<server_context> ctx) {
+  server_ = std::move(ctx);
+  transport_ = std::make_unique<net::tcp_transport>(std::move(socket));
+  h2::session_settings settings;
+  settings.max_concurrent_streams = server_->opts.max_concurrent_streams;
+  settings.stream_window = opts_.stream_window;
+  settings.connection_window = opts_.connection_window;
+  settings.max_header_list_size = opts_.max_header_list_size;
+  settings.enable_connect_protocol = server_->opts.enable_connect_protocol;
+  session_ = std::make_unique<h2::session>(h2::role::server, events(), settings, opts_.trace);
+  open_ = true;
+  start_loops();
+}
+
+void connection_impl::start_loops() {
+  asio::co_spawn(strand_, read_loop(), [self = shared_from_this()](std::exception_ptr) {});
+  asio::co_spawn(strand_, write_loop(), [self = shared_from_this()](std::exception_ptr) {});
+  schedule_ping();
+}
+
+void connection_impl::finish_connect(error_code ec) {
+  if (!connect_handler_) return;
+  auto handler = take_handler(connect_handler_);
+  settings_wait_.cancel();
+  if (ec) {
+    fail(ec);
+    if (transport_) transport_->close();
+    complete_later(strand_, std::move(handler), ec, connection{});
+    return;
+  }
+  open_ = true;
+  complete_later(strand_, std::move(handler), ec,
+                 connection(std::make_shared<connection_owner>(shared_from_this())));
+}
+
+asio::awaitable<void> connection_impl::read_loop() {
+  std::vector<std::uint8_t> buffer(read_buffer_size);
+  for (;;) {
+    error_code ec;
+    std::size_t n = co_await transport_->read_some(asio::buffer(buffer), ec);
+    if (ec) {
+      if (!failure_) trace("! connection lost: " + ec.message());
+      fail(make_error_code(error::connection_lost));
+      transport_->close();
+      wake_writer();
+      co_return;
+    }
+    if (auto perr = session_->receive({buffer.data(), n})) {
+      // nghttp2 queued a GOAWAY; the write loop flushes it, then closes.
+      fail(perr);
+      wake_writer();
+      co_return;
+    }
+    wake_writer();
+    if (failure_) co_return;
+  }
+}
+
+asio::awaitable<void> connection_impl::write_loop() {
+  std::vector<std::uint8_t> batch;
+  batch.reserve(write_batch_size);
+  for (;;) {
+    batch.clear();
+    while (batch.size() < write_batch_size) {
+      auto chunk = session_->next_output();
+      if (chunk.empty()) break;
+      batch.insert(batch.end(), chunk.begin(), chunk.end());
+    }
+    if (!batch.empty()) {
+      error_code ec;
+      co_await transport_->write(asio::buffer(batch), ec);
+      if (ec) {
+        fail(make_error_code(error::connection_lost));
+        transport_->close();
+        co_return;
+      }
+      continue;
+    }
+    if (failure_ || !session_->wants_io()) {
+      // Everything (GOAWAY included) is flushed: the connection is over.
+      open_ = false;
+      if (!failure_) fail(make_error_code(error::connection_closed));
+      transport_->close();
+      co_return;
+    }
+    writer_waiting_ = true;
+    co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+    writer_waiting_ = false;
+  }
+}
+
+void connection_impl::wake_writer() {
+  if (writer_waiting_) wake_.cancel();
+}
+
+void connection_impl::fail(error_code ec) {
+  if (!failure_) failure_ = ec;
+  open_ = false;
+  ping_timer_.cancel();
+  auto websockets = std::move(websockets_);
+  websockets_.clear();
+  for (auto& [id, ws] : websockets) ws->on_connection_failed(failure_);
+  plain_streams_.clear();
+  finish_connect(failure_);
+}
+
+void connection_impl::open_websocket(websocket_request request, connection::open_handler handler,
+                                     std::shared_ptr<connection_owner> owner) {
+  auto refuse = [&](error e) {
+    complete_later(strand_, std::move(handler), make_error_code(e), websocket{});
+  };
+  if (goaway_last_stream_ >= 0) return refuse(error::goaway);
+  if (failure_ || released_ || !session_) return refuse(error::connection_closed);
+  if (!extended_connect_) return refuse(error::no_extended_connect);
+
+  header_list headers = {
+      {":method", "CONNECT"},
+      {":protocol", "websocket"},
+      {":scheme", url_.tls ? "https" : "http"},
+      {":path", request.path.empty() ? std::string("/") : request.path},
+      {":authority", request.authority.empty() ? url_.authority : request.authority},
+      {"sec-websocket-version", "13"},
+  };
+  if (!request.subprotocols.empty()) {
+    std::string joined;
+    for (const auto& p : request.subprotocols) joined += (joined.empty() ? "" : ", ") + p;
+    headers.emplace_back("sec-websocket-protocol", joined);
+  }
+  for (auto& [name, value] : request.headers) {
+    auto lower = lowercase(name);
+    if (forbidden_request_header(lower)) {
+      trace("! dropping header not allowed on an extended CONNECT: " + lower);
+      continue;
+    }
+    headers.emplace_back(std::move(lower), value);
+  }
+
+  auto ws = std::make_shared<websocket_impl>(shared_from_this(), ws::role::client);
+  ws->path = headers[3].second;
+  ws->offered_subprotocols = request.subprotocols;
+  std::int32_t id = session_->submit_request(headers, true, nullptr);
+  if (id < 0) {
+    trace(std::string("! cannot submit CONNECT: ") + nghttp2_strerror(id));
+    return refuse(id == NGHTTP2_ERR_STREAM_ID_NOT_AVAILABLE ? error::too_many_streams
+                                                            : error::connection_closed);
+  }
+  ws->stream_id = id;
+  websockets_[id] = ws;
+  ws->await_open(std::move(handler), std::move(owner));
+  wake_writer();
+}
+
+void connection_impl::release() {
+  released_ = true;
+  maybe_finish_release();
+}
+
+void connection_impl::shutdown() {
+  released_ = true;
+  if (!session_ || failure_) return;
+  session_->goaway(NGHTTP2_NO_ERROR);
+  open_ = false;
+  for (auto& [id, ws] : websockets_) ws->going_away();
+  maybe_finish_release();
+  wake_writer();
+}
+
+void connection_impl::abort() {
+  if (transport_) transport_->close();
+}
+
+void connection_impl::maybe_finish_release() {
+  if (!released_ || !websockets_.empty() || !plain_streams_.empty() || failure_ || !session_)
+    return;
+  // GOAWAY; once flushed nghttp2 wants no more I/O and the write loop closes.
+  session_->terminate(NGHTTP2_NO_ERROR);
+  open_ = false;
+  wake_writer();
+}
+
+void connection_impl::forget_stream(std::int32_t stream_id) {
+  if (websockets_.erase(stream_id) && server_) --server_->open_websockets;
+  maybe_finish_release();
+}
+
+void connection_impl::schedule_ping() {
+  if (opts_.ping_interval.count() <= 0) return;
+  ping_timer_.expires_after(opts_.ping_interval);
+  ping_timer_.async_wait([self = shared_from_this()](error_code ec) {
+    if (ec || self->failure_) return;
+    if (self->ping_outstanding_) {
+      self->trace("! keepalive PING unanswered: connection is dead");
+      self->fail(make_error_code(error::timeout));
+      self->transport_->close();
+      return;
+    }
+    self->ping_outstanding_ = true;
+    self->session_->ping();
+    // A websocket ping too: proxies drop streams that carry no data.
+    for (auto& [id, ws] : self->websockets_) ws->keepalive();
+    self->wake_writer();
+    self->schedule_ping();
+  });
+}
+
+void connection_impl::on_remote_settings() {
+  if (remote_settings_) return;
+  remote_settings_ = true;
+  extended_connect_ = session_->remote_setting(NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL) == 1;
+  if (role_ == h2::role::client) {
+    trace(extended_connect_ ? "* server supports RFC 8441 (ENABLE_CONNECT_PROTOCOL=1)"
+                            : "* server does not support RFC 8441");
+    finish_connect({});
+  }
+}
+
+int connection_impl::on_begin_headers(std::int32_t stream_id) {
+  if (role_ == h2::role::server && !websockets_.count(stream_id))
+    plain_streams_.try_emplace(stream_id);
+  return 0;
+}
+
+int connection_impl::on_header(std::int32_t stream_id, std::string_view name,
+                               std::string_view value) {
+  if (auto it = websockets_.find(stream_id); it != websockets_.end()) {
+    it->second->on_header(name, value);
+  } else if (auto p = plain_streams_.find(stream_id); p != plain_streams_.end()) {
+    p->second.headers.emplace_back(std::string(name), std::string(value));
+  }
+  return 0;
+}
+
+int connection_impl::on_headers_complete(std::int32_t stream_id, bool end_stream) {
+  if (auto it = websockets_.find(stream_id); it != websockets_.end()) {
+    auto ws = it->second;
+    ws->on_headers_complete(end_stream);
+    return 0;
+  }
+  auto p = plain_streams_.find(stream_id);
+  if (role_ != h2::role::server || p == plain_streams_.end()) return 0;
+  if (p->second.answered) return 0;  // trailers of a plain request
+  p->second.answered = true;
+  answer_request(stream_id, p->second);
+  return 0;
+}
+
+void connection_impl::answer_request(std::int32_t stream_id, plain_stream& request) {
+  auto decision = decide_handshake(server_->opts, request.headers);
+  if (decision.accept_websocket && !released_) {
+    auto ws = std::make_shared<websocket_impl>(shared_from_this(), ws::role::server);
+    ws->stream_id = stream_id;
+    ws->status = 200;
+    ws->path = decision.request.path;
+    ws->subprotocol = decision.subprotocol;
+    ws->headers = std::move(request.headers);
+    plain_streams_.erase(stream_id);
+    header_list response = {{":status", "200"}};
+    if (!ws->subprotocol.empty()) response.emplace_back("sec-websocket-protocol", ws->subprotocol);
+    session_->submit_response(stream_id, response, true);
+    websockets_[stream_id] = ws;
+    ++server_->open_websockets;
+    ws->mark_open();
+    // Hand the websocket over outside nghttp2's callback.
+    asio::post(strand_, [ctx = server_, ws] {
+      ctx->handler(websocket(std::make_shared<websocket_owner>(ws, nullptr)));
+    });
+    return;
+  }
+  std::string method;
+  for (const auto& [n, v] : request.headers)
+    if (n == ":method") method = v;
+  if (released_) decision.status = 503;
+  request.body = method == "HEAD" ? "" : decision.body;
+  header_list response = {{":status", std::to_string(decision.status)},
+                          {"content-type", "text/plain; charset=utf-8"},
+                          {"content-length", std::to_string(decision.body.size())}};
+  session_->submit_response(stream_id, response, !request.body.empty());
+}
+
+int connection_impl::on_data(std::int32_t stream_id, std::span<const std::uint8_t> data) {
+  if (auto it = websockets_.find(stream_id); it != websockets_.end()) {
+    auto ws = it->second;
+    ws->on_data(data);
+    return 0;
+  }
+  session_->consume(stream_id, data.size());  // a body nobody reads
+  return 0;
+}
+
+int connection_impl::on_remote_end_stream(std::int32_t stream_id) {
+  if (auto it = websockets_.find(stream_id); it != websockets_.end()) {
+    auto ws = it->second;
+    ws->on_remote_end_stream();
+  }
+  return 0;
+}
+
+int connection_impl::on_stream_closed(std::int32_t stream_id, std::uint32_t error_code_value) {
+  if (auto it = websockets_.find(stream_id); it != websockets_.end()) {
+    auto ws = it->second;
+    ws->on_stream_closed(error_code_value);
+  }
+  plain_streams_.erase(stream_id);
+  maybe_finish_release();
+  return 0;
+}
+
+void connection_impl::on_goaway(std::int32_t last_stream_id, std::uint32_t error_code_value) {
+  goaway_last_stream_ = last_stream_id;
+  open_ = false;
+  trace("* GOAWAY received: last_stream=" + std::to_string(last_stream_id) +
+        " error=" + nghttp2_http2_strerror(error_code_value));
+}
+
+void connection_impl::on_ping_ack() { ping_outstanding_ = false; }
+
+ssize_t connection_impl::read_body(std::int32_t stream_id, std::uint8_t* buf, std::size_t length,
+                                   std::uint32_t* data_flags) {
+  if (auto it = websockets_.find(stream_id); it != websockets_.end())
+    return it->second->read_body(buf, length, data_flags);
+  auto p = plain_streams_.find(stream_id);
+  if (p == plain_streams_.end()) {
+    *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    return 0;
+  }
+  auto& body = p->second.body;
+  std::size_t n = std::min(length, body.size() - p->second.sent);
+  std::memcpy(buf, body.data() + p->second.sent, n);
+  p->second.sent += n;
+  if (p->second.sent == body.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+  return static_cast<ssize_t>(n);
+}
+
+}  // namespace h2ws::detail

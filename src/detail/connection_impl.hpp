@@ -1,0 +1,129 @@
+// The state of one HTTP/2 connection, client or server role: the transport,
+// the nghttp2 session, the read and write loops and the stream registry.
+// Every member runs on the strand.
+#pragma once
+
+#include "h2/session.hpp"
+#include "net/transport.hpp"
+#include "net/url.hpp"
+#include "ws/mask_generator.hpp"
+#include <h2ws/connection.hpp>
+#include <h2ws/options.hpp>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+namespace h2ws::detail {
+
+class websocket_impl;
+struct connection_owner;
+struct server_context;
+
+class connection_impl final : public std::enable_shared_from_this<connection_impl>,
+                              private h2::session_events {
+ public:
+  using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
+
+  connection_impl(boost::asio::any_io_executor ex, h2::role role, options opts);
+  ~connection_impl() override;
+
+  strand_type& strand() { return strand_; }
+  const options& opts() const { return opts_; }
+  h2::role role() const { return role_; }
+  ws::mask_generator& masks() { return masks_; }
+  h2::session& session() { return *session_; }
+  void trace(std::string_view line) const {
+    if (opts_.trace) opts_.trace(line);
+  }
+
+  // Client role: resolve, connect, preface, wait for SETTINGS; then `handler`.
+  void start_client(net::parsed_url url, connection::connect_handler handler);
+  // Client role: an extended CONNECT on a new stream.
+  void open_websocket(websocket_request request, connection::open_handler handler,
+                      std::shared_ptr<connection_owner> owner);
+  // Server role: serve one accepted socket.
+  void start_server(boost::asio::ip::tcp::socket socket, std::shared_ptr<server_context> ctx);
+
+  // The last user handle is gone: GOAWAY, finish open streams, close.
+  void release();
+  // Server stop: GOAWAY and close every websocket with 1001.
+  void shutdown();
+  // Closes the transport at once, as a network failure would.
+  void abort();
+  // Something was queued for the peer.
+  void wake_writer();
+  // A websocket's stream ended; drop it from the registry.
+  void forget_stream(std::int32_t stream_id);
+
+  // Readable from any thread.
+  bool is_open() const { return open_.load(); }
+  bool supports_websockets() const { return extended_connect_.load(); }
+  const net::parsed_url& url() const { return url_; }
+
+ private:
+  boost::asio::awaitable<void> connect_flow(net::parsed_url url);
+  boost::asio::awaitable<void> read_loop();
+  boost::asio::awaitable<void> write_loop();
+  void start_loops();
+  void fail(boost::system::error_code ec);
+  void finish_connect(boost::system::error_code ec);
+  void maybe_finish_release();
+  void schedule_ping();
+  h2::session_events& events() { return *this; }
+
+  // h2::session_events
+  void on_remote_settings() override;
+  int on_begin_headers(std::int32_t stream_id) override;
+  int on_header(std::int32_t stream_id, std::string_view name, std::string_view value) override;
+  int on_headers_complete(std::int32_t stream_id, bool end_stream) override;
+  int on_data(std::int32_t stream_id, std::span<const std::uint8_t> data) override;
+  int on_remote_end_stream(std::int32_t stream_id) override;
+  int on_stream_closed(std::int32_t stream_id, std::uint32_t error_code) override;
+  void on_goaway(std::int32_t last_stream_id, std::uint32_t error_code) override;
+  void on_ping_ack() override;
+  ssize_t read_body(std::int32_t stream_id, std::uint8_t* buf, std::size_t length,
+                    std::uint32_t* data_flags) override;
+
+  // Server role: a request that is not (or not yet) a websocket.
+  struct plain_stream {
+    header_list headers;
+    std::string body;  // our answer's body
+    std::size_t sent = 0;
+    bool answered = false;
+  };
+  void answer_request(std::int32_t stream_id, plain_stream& request);
+
+  strand_type strand_;
+  h2::role role_;
+  options opts_;
+  net::parsed_url url_;
+  ws::mask_generator masks_;
+  std::unique_ptr<net::transport> transport_;
+  std::unique_ptr<h2::session> session_;
+  boost::asio::steady_timer wake_;
+  boost::asio::steady_timer settings_wait_;
+  boost::asio::steady_timer ping_timer_;
+  std::unordered_map<std::int32_t, std::shared_ptr<websocket_impl>> websockets_;
+  std::unordered_map<std::int32_t, plain_stream> plain_streams_;
+  std::shared_ptr<server_context> server_;
+  connection::connect_handler connect_handler_;
+  boost::system::error_code failure_;     // set once the connection is dead
+  std::int32_t goaway_last_stream_ = -1;  // from the peer's GOAWAY; -1 = none
+  bool remote_settings_ = false;
+  bool released_ = false;
+  bool writer_waiting_ = false;
+  bool ping_outstanding_ = false;
+  std::atomic<bool> open_{false};
+  std::atomic<bool> extended_connect_{false};
+};
+
+}  // namespace h2ws::detail

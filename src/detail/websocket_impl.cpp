@@ -1,0 +1,468 @@
+#include "detail/websocket_impl.hpp"
+
+#include "detail/completion.hpp"
+#include "detail/connection_impl.hpp"
+#include "detail/owners.hpp"
+#include "ws/writer.hpp"
+#include <h2ws/error.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+#include <nghttp2/nghttp2.h>
+
+namespace h2ws::detail {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+ws::reader_limits limits_from(const options& o) {
+  ws::reader_limits limits;
+  limits.max_message_size = o.max_message_size;
+  limits.max_frame_size = o.max_frame_size;
+  return limits;
+}
+
+// Close codes an endpoint may put on the wire (RFC 6455 7.4, IANA registry).
+bool sendable_close_code(std::uint16_t code) {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+         (code >= 3000 && code <= 4999);
+}
+
+}  // namespace
+
+websocket_impl::websocket_impl(std::shared_ptr<connection_impl> conn, ws::role role)
+    : conn_(std::move(conn)),
+      role_(role),
+      reader_(role, limits_from(conn_->opts())),
+      timer_(conn_->strand()) {}
+
+websocket_impl::~websocket_impl() = default;
+
+void websocket_impl::await_open(connection::open_handler handler,
+                                std::shared_ptr<connection_owner> owner) {
+  store_handler(open_handler_, std::move(handler));
+  owner_for_handle_ = std::move(owner);
+  auto timeout = conn_->opts().open_timeout;
+  if (timeout.count() == 0) return;
+  timer_.expires_after(timeout);
+  timer_.async_wait([self = shared_from_this()](error_code ec) {
+    if (ec || self->state_ != state::opening) return;
+    self->conn_->trace("! websocket open timed out, resetting stream " +
+                       std::to_string(self->stream_id));
+    self->conn_->session().reset_stream(self->stream_id, NGHTTP2_CANCEL);
+    self->conn_->wake_writer();
+    self->finish_open(make_error_code(error::timeout));
+  });
+}
+
+void websocket_impl::mark_open() {
+  state_ = state::open;
+  open_flag_ = true;
+}
+
+void websocket_impl::finish_open(error_code ec) {
+  if (!open_handler_) return;
+  timer_.cancel();
+  if (ec) {
+    state_ = state::closed;
+    receive_error_ = send_error_ = ec;
+  } else {
+    mark_open();
+  }
+  auto handler = take_handler(open_handler_);
+  websocket handle(std::make_shared<websocket_owner>(shared_from_this(), owner_for_handle_));
+  owner_for_handle_.reset();
+  complete_later(conn_->strand(), std::move(handler), ec, std::move(handle));
+}
+
+void websocket_impl::on_header(std::string_view name, std::string_view value) {
+  if (name == ":status") {
+    unsigned s = 0;
+    std::from_chars(value.data(), value.data() + value.size(), s);
+    status = s;
+  }
+  headers.emplace_back(std::string(name), std::string(value));
+}
+
+void websocket_impl::on_headers_complete(bool end_stream) {
+  if (state_ != state::opening) {  // trailers
+    if (end_stream) on_remote_end_stream();
+    return;
+  }
+  if (status >= 100 && status < 200) {  // interim answer: the final one follows
+    headers.clear();
+    status = 0;
+    return;
+  }
+  auto fail_open = [&](error c) {
+    if (!end_stream) conn_->session().reset_stream(stream_id, NGHTTP2_CANCEL);
+    conn_->wake_writer();
+    finish_open(make_error_code(c));
+  };
+  if (status < 200 || status > 299) return fail_open(error::refused);
+  // A 2xx that already ends the stream leaves no tunnel to talk through.
+  if (end_stream) return fail_open(error::tunnel_closed);
+  for (const auto& [name, value] : headers) {
+    if (name != "sec-websocket-protocol") continue;
+    if (std::find(offered_subprotocols.begin(), offered_subprotocols.end(), value) ==
+        offered_subprotocols.end())
+      return fail_open(error::unexpected_subprotocol);
+    subprotocol = value;
+  }
+  finish_open({});
+}
+
+void websocket_impl::on_data(std::span<const std::uint8_t> data) {
+  if (state_ != state::open || close_received_ || reader_.error()) {
+    // Nothing will read these bytes: give the window back at once.
+    conn_->session().consume(stream_id, data.size());
+    return;
+  }
+  unacknowledged_ += data.size();
+  reader_.feed(data);
+  while (auto ev = reader_.next()) handle_event(*ev);
+  if (auto ec = reader_.error(); ec && !receive_error_) {
+    // The peer broke RFC 6455: tell it why with the matching close code, end our half.
+    conn_->trace("! websocket protocol violation on stream " + std::to_string(stream_id) + ": " +
+                 ec.message());
+    receive_error_ = ec;
+    open_flag_ = false;
+    if (!close_sent_) queue_close(reader_.close_code_for_error(), "");
+    end_our_half();
+    start_close_timer();
+  }
+  deliver();
+  acknowledge_if_drained();
+  conn_->wake_writer();
+}
+
+void websocket_impl::handle_event(ws::event& ev) {
+  if (auto* m = std::get_if<ws::message_event>(&ev)) {
+    inbox_.emplace_back(m->binary ? message::kind::binary : message::kind::text,
+                        std::move(m->payload));
+  } else if (auto* ping = std::get_if<ws::ping_event>(&ev)) {
+    if (!close_sent_)
+      queue_frame(ws::opcode::pong, {reinterpret_cast<const std::uint8_t*>(ping->payload.data()),
+                                     ping->payload.size()});
+  } else if (auto* close = std::get_if<ws::close_event>(&ev)) {
+    close_received_ = true;
+    open_flag_ = false;
+    peer_close_code_ = close->code;
+    peer_close_reason_ = close->reason;
+    conn_->trace("< websocket close stream=" + std::to_string(stream_id) +
+                 " code=" + std::to_string(close->code) + " reason=" + close->reason);
+    // Echo the peer's code (RFC 6455 5.5.1), then end our half of the stream.
+    if (!close_sent_) queue_close(close->code, "");
+    end_our_half();
+    receive_error_ = make_error_code(error::closed);
+    timer_.cancel();
+    complete_closes({});
+  } else if (auto* pong = std::get_if<ws::pong_event>(&ev)) {
+    // Unsolicited pongs (RFC 6455 5.5.3) and keepalive answers need nothing.
+    if (!pings_.empty() && pings_.front().payload == pong->payload) {
+      complete_later(conn_->strand(), std::move(pings_.front().handler), error_code{});
+      pings_.pop_front();
+    }
+  }
+}
+
+void websocket_impl::queue_frame(ws::opcode op, std::span<const std::uint8_t> payload) {
+  std::vector<std::uint8_t> frame;
+  frame.reserve(payload.size() + 14);
+  std::optional<std::uint32_t> key;
+  if (role_ == ws::role::client) key = conn_->masks().next();
+  ws::write_frame(frame, op, true, payload, key);
+  push_frame(std::move(frame));
+}
+
+void websocket_impl::queue_message(ws::opcode op, std::span<const std::uint8_t> payload) {
+  auto limit = conn_->opts().max_send_frame_size;
+  if (limit == 0 || payload.size() <= limit) return queue_frame(op, payload);
+  // Fragmented: a first frame with the opcode, then continuations, FIN on the last.
+  for (std::size_t offset = 0; offset < payload.size(); offset += limit) {
+    auto part = payload.subspan(offset, std::min(limit, payload.size() - offset));
+    bool last = offset + part.size() == payload.size();
+    std::vector<std::uint8_t> frame;
+    frame.reserve(part.size() + 14);
+    std::optional<std::uint32_t> key;
+    if (role_ == ws::role::client) key = conn_->masks().next();
+    ws::write_frame(frame, offset == 0 ? op : ws::opcode::continuation, last, part, key);
+    push_frame(std::move(frame));
+  }
+}
+
+void websocket_impl::push_frame(std::vector<std::uint8_t> frame) {
+  queued_total_ += frame.size();
+  out_.push_back(std::move(frame));
+  if (deferred_) {
+    deferred_ = false;
+    conn_->session().resume(stream_id);
+  }
+  conn_->wake_writer();
+}
+
+void websocket_impl::queue_close(std::uint16_t code, std::string_view reason) {
+  std::vector<std::uint8_t> frame;
+  std::optional<std::uint32_t> key;
+  if (role_ == ws::role::client) key = conn_->masks().next();
+  ws::write_close_frame(frame, code, reason, key);
+  conn_->trace("> websocket close stream=" + std::to_string(stream_id) +
+               " code=" + std::to_string(code));
+  close_sent_ = true;
+  if (!send_error_) send_error_ = make_error_code(error::send_after_close);
+  push_frame(std::move(frame));
+}
+
+void websocket_impl::end_our_half() {
+  if (end_after_queue_) return;
+  end_after_queue_ = true;
+  if (deferred_) {
+    deferred_ = false;
+    conn_->session().resume(stream_id);
+  }
+  conn_->wake_writer();
+}
+
+void websocket_impl::start_close_timer() {
+  auto timeout = conn_->opts().close_timeout;
+  if (timeout.count() == 0) return;
+  timer_.expires_after(timeout);
+  timer_.async_wait([self = shared_from_this()](error_code ec) {
+    if (ec || self->state_ == state::closed) return;
+    self->conn_->trace("! close handshake timed out, resetting stream " +
+                       std::to_string(self->stream_id));
+    auto timeout = make_error_code(error::timeout);
+    if (!self->receive_error_) self->receive_error_ = timeout;
+    self->complete_closes(timeout);
+    self->conn_->session().reset_stream(self->stream_id, NGHTTP2_CANCEL);
+    self->conn_->wake_writer();
+  });
+}
+
+ssize_t websocket_impl::read_body(std::uint8_t* buf, std::size_t length,
+                                  std::uint32_t* data_flags) {
+  std::size_t copied = 0;
+  while (copied < length && !out_.empty()) {
+    auto& front = out_.front();
+    std::size_t n = std::min(length - copied, front.size() - out_front_offset_);
+    std::memcpy(buf + copied, front.data() + out_front_offset_, n);
+    copied += n;
+    out_front_offset_ += n;
+    if (out_front_offset_ == front.size()) {
+      out_.pop_front();
+      out_front_offset_ = 0;
+    }
+  }
+  written_total_ += copied;
+  complete_sends();
+  if (out_.empty() && end_after_queue_) {
+    *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    ended_ = true;
+    return static_cast<ssize_t>(copied);
+  }
+  if (copied == 0) {
+    deferred_ = true;
+    return NGHTTP2_ERR_DEFERRED;
+  }
+  return static_cast<ssize_t>(copied);
+}
+
+void websocket_impl::complete_sends() {
+  while (!sends_.empty() && sends_.front().end <= written_total_) {
+    complete_later(conn_->strand(), std::move(sends_.front().handler), error_code{});
+    sends_.pop_front();
+  }
+}
+
+void websocket_impl::fail_sends(error_code ec) {
+  for (auto& s : sends_) complete_later(conn_->strand(), std::move(s.handler), ec);
+  sends_.clear();
+  out_.clear();
+  out_front_offset_ = 0;
+}
+
+void websocket_impl::complete_closes(error_code ec) {
+  for (auto& h : close_handlers_) complete_later(conn_->strand(), std::move(h), ec);
+  close_handlers_.clear();
+}
+
+void websocket_impl::on_remote_end_stream() {
+  if (state_ != state::open) return;
+  if (!close_received_ && !receive_error_) {
+    // The peer's half ended without a close frame: the websocket ended abnormally.
+    peer_close_code_ = 1006;
+    receive_error_ = make_error_code(error::closed_without_handshake);
+    open_flag_ = false;
+  }
+  end_our_half();
+  deliver();
+}
+
+void websocket_impl::on_stream_closed(std::uint32_t error_code_value) {
+  if (state_ == state::opening) {
+    reset_code_ = error_code_value;
+    bool refused_by_goaway = error_code_value == NGHTTP2_REFUSED_STREAM;
+    finish_open(make_error_code(refused_by_goaway ? error::goaway : error::stream_reset));
+    terminate(receive_error_);
+    return;
+  }
+  error_code ec;
+  if (close_received_) {
+    // Close frames exchanged: END_STREAM, NO_ERROR or CANCEL are all a normal end.
+    ec = make_error_code(error::closed);
+  } else if (receive_error_) {
+    ec = receive_error_;
+  } else if (error_code_value != 0) {
+    reset_code_ = error_code_value;
+    peer_close_code_ = 1006;
+    ec = make_error_code(error::stream_reset);
+  } else {
+    peer_close_code_ = 1006;
+    ec = make_error_code(error::closed_without_handshake);
+  }
+  if (error_code_value != 0) reset_code_ = error_code_value;
+  terminate(ec);
+}
+
+void websocket_impl::on_connection_failed(error_code ec) {
+  if (state_ == state::opening) {
+    finish_open(ec);
+    terminate(ec);
+    return;
+  }
+  if (state_ == state::closed) return;
+  terminate(close_received_ ? make_error_code(error::closed) : ec);
+}
+
+void websocket_impl::terminate(error_code ec) {
+  auto self = shared_from_this();  // forget_stream() may drop the registry's reference
+  if (state_ == state::closed && sends_.empty() && close_handlers_.empty() && pings_.empty() &&
+      !receive_handler_) {
+    conn_->forget_stream(stream_id);
+    return;
+  }
+  state_ = state::closed;
+  open_flag_ = false;
+  timer_.cancel();
+  if (!receive_error_) receive_error_ = ec;
+  fail_sends(send_error_ && send_error_ != make_error_code(error::send_after_close) ? send_error_
+                                                                                    : ec);
+  complete_closes(close_received_ ? error_code{} : receive_error_);
+  for (auto& p : pings_) complete_later(conn_->strand(), std::move(p.handler), receive_error_);
+  pings_.clear();
+  deliver();
+  // The stream is gone: the connection window still needs its bytes back.
+  conn_->session().consume(stream_id, unacknowledged_);
+  unacknowledged_ = 0;
+  conn_->forget_stream(stream_id);
+}
+
+void websocket_impl::deliver() {
+  if (!receive_handler_) return;
+  if (!inbox_.empty()) {
+    auto m = std::move(inbox_.front());
+    inbox_.pop_front();
+    auto h = take_handler(receive_handler_);
+    complete_later(conn_->strand(), std::move(h), error_code{}, std::move(m));
+  } else if (receive_error_) {
+    auto h = take_handler(receive_handler_);
+    complete_later(conn_->strand(), std::move(h), receive_error_, message{});
+  }
+}
+
+void websocket_impl::acknowledge_if_drained() {
+  // Backpressure: bytes of messages the application has not taken yet stay
+  // unacknowledged, so the server's window closes while the reader is slow.
+  if (!inbox_.empty() || unacknowledged_ == 0 || state_ == state::closed) return;
+  conn_->session().consume(stream_id, unacknowledged_);
+  unacknowledged_ = 0;
+  conn_->wake_writer();
+}
+
+void websocket_impl::send(message m, websocket::send_handler handler) {
+  if (state_ != state::open || send_error_) {
+    auto ec = send_error_ ? send_error_
+                          : (receive_error_ ? receive_error_ : make_error_code(error::closed));
+    complete_later(conn_->strand(), std::move(handler), ec);
+    return;
+  }
+  auto op = m.is_text() ? ws::opcode::text : ws::opcode::binary;
+  auto bytes = m.bytes();
+  queue_message(op, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
+  sends_.push_back({queued_total_, std::move(handler)});
+}
+
+void websocket_impl::receive(websocket::receive_handler handler) {
+  if (receive_handler_) {
+    complete_later(conn_->strand(), std::move(handler),
+                   make_error_code(boost::asio::error::already_started), message{});
+    return;
+  }
+  store_handler(receive_handler_, std::move(handler));
+  deliver();
+  acknowledge_if_drained();
+}
+
+void websocket_impl::close(std::uint16_t code, std::string reason,
+                           websocket::send_handler handler) {
+  if (!sendable_close_code(code)) {
+    complete_later(conn_->strand(), std::move(handler), make_error_code(error::bad_close_code));
+    return;
+  }
+  if (close_received_) {  // the handshake is already complete (the peer went first)
+    complete_later(conn_->strand(), std::move(handler), error_code{});
+    return;
+  }
+  if (state_ != state::open) {
+    auto ec = receive_error_ ? receive_error_ : make_error_code(error::closed);
+    complete_later(conn_->strand(), std::move(handler), ec);
+    return;
+  }
+  close_handlers_.push_back(std::move(handler));
+  if (!close_sent_) {
+    open_flag_ = false;
+    queue_close(code, reason);
+    start_close_timer();
+  }
+}
+
+void websocket_impl::going_away() {
+  if (state_ != state::open || close_sent_) return;
+  open_flag_ = false;
+  queue_close(1001, "server shutting down");
+  start_close_timer();
+}
+
+void websocket_impl::keepalive() {
+  if (state_ != state::open || close_sent_ || !out_.empty()) return;
+  queue_frame(ws::opcode::ping, {});
+}
+
+void websocket_impl::ping(std::string payload, websocket::send_handler handler) {
+  if (payload.size() > 125) {
+    complete_later(conn_->strand(), std::move(handler), make_error_code(error::bad_control_frame));
+    return;
+  }
+  if (state_ != state::open || close_sent_) {
+    auto ec = receive_error_ ? receive_error_ : make_error_code(error::closed);
+    complete_later(conn_->strand(), std::move(handler), ec);
+    return;
+  }
+  queue_frame(ws::opcode::ping,
+              {reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()});
+  pings_.push_back({std::move(payload), std::move(handler)});
+}
+
+void websocket_impl::abandon() {
+  if (state_ != state::open || close_sent_) return;  // a close handshake finishes by itself
+  // Nobody holds this websocket any more: end the stream rather than leave it open.
+  receive_error_ = make_error_code(error::operation_aborted);
+  conn_->session().reset_stream(stream_id, NGHTTP2_CANCEL);
+  conn_->wake_writer();
+}
+
+}  // namespace h2ws::detail

@@ -1,0 +1,134 @@
+// The state of one websocket on one HTTP/2 stream: the RFC 6455 codec, the
+// send queue feeding nghttp2's data source, the inbox with flow-control
+// accounting, and the close handshake. Every member runs on the connection's strand.
+#pragma once
+
+#include "ws/reader.hpp"
+#include <h2ws/connection.hpp>
+#include <h2ws/websocket.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/error_code.hpp>
+
+namespace h2ws::detail {
+
+class connection_impl;
+struct connection_owner;
+
+class websocket_impl final : public std::enable_shared_from_this<websocket_impl> {
+ public:
+  websocket_impl(std::shared_ptr<connection_impl> conn, ws::role role);
+  ~websocket_impl();
+
+  // Handshake facts: written before the handle is handed out, read-only afterwards.
+  std::int32_t stream_id = -1;
+  unsigned status = 0;
+  header_list headers;
+  std::string path;
+  std::string subprotocol;
+  std::vector<std::string> offered_subprotocols;
+
+  connection_impl& connection() { return *conn_; }
+  std::uint16_t peer_close_code() const { return peer_close_code_; }
+  std::string peer_close_reason() const { return peer_close_reason_; }
+  std::uint32_t reset_code() const { return reset_code_; }
+  bool is_open() const { return open_flag_; }
+
+  // Client role: the CONNECT was submitted; `handler` gets the websocket.
+  void await_open(connection::open_handler handler, std::shared_ptr<connection_owner> owner);
+  // Server role: the 200 was submitted.
+  void mark_open();
+
+  // From the connection (HTTP/2 events).
+  void on_header(std::string_view name, std::string_view value);
+  void on_headers_complete(bool end_stream);
+  void on_data(std::span<const std::uint8_t> data);
+  void on_remote_end_stream();
+  void on_stream_closed(std::uint32_t error_code);
+  void on_connection_failed(boost::system::error_code ec);
+  ssize_t read_body(std::uint8_t* buf, std::size_t length, std::uint32_t* data_flags);
+  // Server stop: close with 1001.
+  void going_away();
+
+  // From the public handle (already on the strand).
+  void send(message m, websocket::send_handler handler);
+  void receive(websocket::receive_handler handler);
+  void close(std::uint16_t code, std::string reason, websocket::send_handler handler);
+  void ping(std::string payload, websocket::send_handler handler);
+  void abandon();
+  // Keepalive tick: a ping frame on an idle open websocket.
+  void keepalive();
+
+ private:
+  enum class state { opening, open, closed };
+
+  void finish_open(boost::system::error_code ec);
+  void handle_event(ws::event& ev);
+  void queue_frame(ws::opcode op, std::span<const std::uint8_t> payload);
+  void queue_message(ws::opcode op, std::span<const std::uint8_t> payload);
+  void push_frame(std::vector<std::uint8_t> frame);
+  void queue_close(std::uint16_t code, std::string_view reason);
+  void end_our_half();
+  void start_close_timer();
+  void terminate(boost::system::error_code ec);
+  void deliver();
+  void acknowledge_if_drained();
+  void complete_sends();
+  void fail_sends(boost::system::error_code ec);
+  void complete_closes(boost::system::error_code ec);
+
+  std::shared_ptr<connection_impl> conn_;
+  ws::role role_;
+  state state_ = state::opening;
+  ws::reader reader_;
+
+  // Sending: frames queued in order, handed to nghttp2 by read_body().
+  std::deque<std::vector<std::uint8_t>> out_;
+  std::size_t out_front_offset_ = 0;
+  std::uint64_t queued_total_ = 0;   // bytes ever queued
+  std::uint64_t written_total_ = 0;  // bytes ever handed to nghttp2
+  struct pending_send {
+    std::uint64_t end;  // written_total_ at which this send is done
+    websocket::send_handler handler;
+  };
+  std::deque<pending_send> sends_;
+  bool deferred_ = false;         // nghttp2 is waiting for resume()
+  bool end_after_queue_ = false;  // END_STREAM once out_ drains
+  bool ended_ = false;            // END_STREAM handed to nghttp2
+
+  // Receiving.
+  std::deque<message> inbox_;
+  websocket::receive_handler receive_handler_;
+  std::size_t unacknowledged_ = 0;           // DATA bytes not yet given back as window
+  boost::system::error_code receive_error_;  // after the inbox drains, every receive gets it
+  boost::system::error_code send_error_;     // every send gets it once set
+
+  // Close handshake.
+  bool close_sent_ = false;
+  bool close_received_ = false;
+  std::uint16_t peer_close_code_ = 1006;
+  std::string peer_close_reason_;
+  std::uint32_t reset_code_ = 0;
+  std::vector<websocket::send_handler> close_handlers_;
+  struct pending_ping {
+    std::string payload;
+    websocket::send_handler handler;
+  };
+  std::deque<pending_ping> pings_;
+  boost::asio::steady_timer timer_;  // open timeout, then close timeout
+  std::atomic<bool> open_flag_{false};
+
+  // Client open.
+  connection::open_handler open_handler_;
+  std::shared_ptr<connection_owner> owner_for_handle_;
+};
+
+}  // namespace h2ws::detail

@@ -1,0 +1,309 @@
+#include "h2/session.hpp"
+
+#include <h2ws/error.hpp>
+
+#include <string>
+#include <vector>
+
+#include <nghttp2/nghttp2.h>
+
+namespace h2ws::h2 {
+
+namespace {
+
+const char* frame_name(std::uint8_t type) {
+  switch (type) {
+    case NGHTTP2_DATA:
+      return "DATA";
+    case NGHTTP2_HEADERS:
+      return "HEADERS";
+    case NGHTTP2_PRIORITY:
+      return "PRIORITY";
+    case NGHTTP2_RST_STREAM:
+      return "RST_STREAM";
+    case NGHTTP2_SETTINGS:
+      return "SETTINGS";
+    case NGHTTP2_PUSH_PROMISE:
+      return "PUSH_PROMISE";
+    case NGHTTP2_PING:
+      return "PING";
+    case NGHTTP2_GOAWAY:
+      return "GOAWAY";
+    case NGHTTP2_WINDOW_UPDATE:
+      return "WINDOW_UPDATE";
+    case NGHTTP2_CONTINUATION:
+      return "CONTINUATION";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+const char* settings_name(std::int32_t id) {
+  switch (id) {
+    case NGHTTP2_SETTINGS_HEADER_TABLE_SIZE:
+      return "HEADER_TABLE_SIZE";
+    case NGHTTP2_SETTINGS_ENABLE_PUSH:
+      return "ENABLE_PUSH";
+    case NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS:
+      return "MAX_CONCURRENT_STREAMS";
+    case NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE:
+      return "INITIAL_WINDOW_SIZE";
+    case NGHTTP2_SETTINGS_MAX_FRAME_SIZE:
+      return "MAX_FRAME_SIZE";
+    case NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE:
+      return "MAX_HEADER_LIST_SIZE";
+    case NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL:
+      return "ENABLE_CONNECT_PROTOCOL";
+    default:
+      return "UNKNOWN_SETTING";
+  }
+}
+
+// One trace line per frame: direction, type, stream, the fields that matter.
+std::string describe(const char* direction, const nghttp2_frame* frame) {
+  std::string line = std::string(direction) + ' ' + frame_name(frame->hd.type) +
+                     " stream=" + std::to_string(frame->hd.stream_id);
+  if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM &&
+      (frame->hd.type == NGHTTP2_DATA || frame->hd.type == NGHTTP2_HEADERS))
+    line += " END_STREAM";
+  switch (frame->hd.type) {
+    case NGHTTP2_DATA:
+      line += " length=" + std::to_string(frame->hd.length);
+      break;
+    case NGHTTP2_SETTINGS:
+      if (frame->hd.flags & NGHTTP2_FLAG_ACK) line += " ACK";
+      for (std::size_t i = 0; i < frame->settings.niv; ++i)
+        line += std::string(" ") + settings_name(frame->settings.iv[i].settings_id) + '=' +
+                std::to_string(frame->settings.iv[i].value);
+      break;
+    case NGHTTP2_RST_STREAM:
+      line += std::string(" error=") + nghttp2_http2_strerror(frame->rst_stream.error_code);
+      break;
+    case NGHTTP2_GOAWAY:
+      line += " last_stream=" + std::to_string(frame->goaway.last_stream_id) +
+              " error=" + nghttp2_http2_strerror(frame->goaway.error_code);
+      break;
+    case NGHTTP2_WINDOW_UPDATE:
+      line += " increment=" + std::to_string(frame->window_update.window_size_increment);
+      break;
+    case NGHTTP2_PING:
+      if (frame->hd.flags & NGHTTP2_FLAG_ACK) line += " ACK";
+      break;
+    default:
+      break;
+  }
+  return line;
+}
+
+}  // namespace
+
+// The C callbacks: user_data is the session object (which never moves), so
+// each callback reaches its events and trace sink. A friend, for trace_.
+struct callbacks {
+  static session& self(void* user_data) { return *static_cast<session*>(user_data); }
+  static session_events& events(void* user_data) { return *self(user_data).events_; }
+  static void trace(void* user_data, const std::string& line) {
+    if (self(user_data).trace_) self(user_data).trace_(line);
+  }
+  static bool tracing(void* user_data) { return static_cast<bool>(self(user_data).trace_); }
+
+  static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* ud) {
+    if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+    return events(ud).on_begin_headers(frame->hd.stream_id);
+  }
+  static int on_header(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name,
+                       size_t namelen, const uint8_t* value, size_t valuelen, uint8_t, void* ud) {
+    if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+    std::string_view n(reinterpret_cast<const char*>(name), namelen);
+    std::string_view v(reinterpret_cast<const char*>(value), valuelen);
+    if (tracing(ud))
+      trace(ud, "< header stream=" + std::to_string(frame->hd.stream_id) + ' ' + std::string(n) +
+                    ": " + std::string(v));
+    return events(ud).on_header(frame->hd.stream_id, n, v);
+  }
+  static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* ud) {
+    if (tracing(ud) && frame->hd.type != NGHTTP2_DATA) trace(ud, describe("<", frame));
+    auto& ev = events(ud);
+    switch (frame->hd.type) {
+      case NGHTTP2_SETTINGS:
+        if (!(frame->hd.flags & NGHTTP2_FLAG_ACK)) ev.on_remote_settings();
+        return 0;
+      case NGHTTP2_HEADERS:
+        return ev.on_headers_complete(frame->hd.stream_id,
+                                      (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0);
+      case NGHTTP2_DATA:
+        if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
+          return ev.on_remote_end_stream(frame->hd.stream_id);
+        return 0;
+      case NGHTTP2_GOAWAY:
+        ev.on_goaway(frame->goaway.last_stream_id, frame->goaway.error_code);
+        return 0;
+      case NGHTTP2_PING:
+        if (frame->hd.flags & NGHTTP2_FLAG_ACK) ev.on_ping_ack();
+        return 0;
+      default:
+        return 0;
+    }
+  }
+  static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* ud) {
+    if (!tracing(ud) || frame->hd.type == NGHTTP2_DATA) return 0;
+    trace(ud, describe(">", frame));
+    if (frame->hd.type == NGHTTP2_HEADERS) {
+      for (std::size_t i = 0; i < frame->headers.nvlen; ++i) {
+        const auto& nv = frame->headers.nva[i];
+        trace(ud, "> header stream=" + std::to_string(frame->hd.stream_id) + ' ' +
+                      std::string(reinterpret_cast<const char*>(nv.name), nv.namelen) + ": " +
+                      std::string(reinterpret_cast<const char*>(nv.value), nv.valuelen));
+      }
+    }
+    return 0;
+  }
+  static int on_data_chunk(nghttp2_session*, uint8_t, int32_t stream_id, const uint8_t* data,
+                           size_t len, void* ud) {
+    return events(ud).on_data(stream_id, {data, len});
+  }
+  static int on_stream_close(nghttp2_session*, int32_t stream_id, uint32_t error_code, void* ud) {
+    return events(ud).on_stream_closed(stream_id, error_code);
+  }
+  static int on_error(nghttp2_session*, int, const char* msg, size_t len, void* ud) {
+    trace(ud, "! http2: " + std::string(msg, len));
+    return 0;
+  }
+  static ssize_t read_body(nghttp2_session*, int32_t stream_id, uint8_t* buf, size_t length,
+                           uint32_t* data_flags, nghttp2_data_source*, void* ud) {
+    return events(ud).read_body(stream_id, buf, length, data_flags);
+  }
+};
+
+namespace {
+std::vector<nghttp2_nv> to_nv(const header_list& headers) {
+  std::vector<nghttp2_nv> nva;
+  nva.reserve(headers.size());
+  for (const auto& [name, value] : headers) {
+    nva.push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
+                   reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(),
+                   value.size(), NGHTTP2_NV_FLAG_NONE});
+  }
+  return nva;
+}
+}  // namespace
+
+void session::deleter::operator()(nghttp2_session* s) const { nghttp2_session_del(s); }
+
+session::session(role r, session_events& ev, const session_settings& settings,
+                 std::function<void(std::string_view)> trace)
+    : events_(&ev), trace_(std::move(trace)) {
+  nghttp2_session_callbacks* cbs = nullptr;
+  nghttp2_session_callbacks_new(&cbs);
+  nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, callbacks::on_begin_headers);
+  nghttp2_session_callbacks_set_on_header_callback(cbs, callbacks::on_header);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, callbacks::on_frame_recv);
+  nghttp2_session_callbacks_set_on_frame_send_callback(cbs, callbacks::on_frame_send);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, callbacks::on_data_chunk);
+  nghttp2_session_callbacks_set_on_stream_close_callback(cbs, callbacks::on_stream_close);
+  nghttp2_session_callbacks_set_error_callback2(cbs, callbacks::on_error);
+
+  nghttp2_option* opt = nullptr;
+  nghttp2_option_new(&opt);
+  // Backpressure: DATA is acknowledged only when the application consumed it.
+  nghttp2_option_set_no_auto_window_update(opt, 1);
+
+  nghttp2_session* raw = nullptr;
+  if (r == role::client)
+    nghttp2_session_client_new2(&raw, cbs, this, opt);
+  else
+    nghttp2_session_server_new2(&raw, cbs, this, opt);
+  nghttp2_option_del(opt);
+  nghttp2_session_callbacks_del(cbs);
+  session_.reset(raw);
+
+  std::vector<nghttp2_settings_entry> iv = {
+      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, settings.max_concurrent_streams},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, settings.stream_window},
+      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, settings.max_header_list_size},
+  };
+  if (r == role::client) iv.push_back({NGHTTP2_SETTINGS_ENABLE_PUSH, 0});
+  if (r == role::server && settings.enable_connect_protocol)
+    iv.push_back({NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1});
+  nghttp2_submit_settings(raw, NGHTTP2_FLAG_NONE, iv.data(), iv.size());
+  if (settings.connection_window > 65535)
+    nghttp2_session_set_local_window_size(raw, NGHTTP2_FLAG_NONE, 0,
+                                          static_cast<int32_t>(settings.connection_window));
+}
+
+session::~session() = default;
+
+boost::system::error_code session::receive(std::span<const std::uint8_t> bytes) {
+  auto rv = nghttp2_session_mem_recv(session_.get(), bytes.data(), bytes.size());
+  if (rv < 0 || static_cast<std::size_t>(rv) != bytes.size()) {
+    if (trace_) trace_(std::string("! http2 receive failed: ") + nghttp2_strerror(int(rv)));
+    return make_error_code(error::http2_protocol_error);
+  }
+  return {};
+}
+
+std::span<const std::uint8_t> session::next_output() {
+  const uint8_t* data = nullptr;
+  auto n = nghttp2_session_mem_send(session_.get(), &data);
+  if (n <= 0) return {};
+  return {data, static_cast<std::size_t>(n)};
+}
+
+bool session::wants_io() const {
+  return nghttp2_session_want_read(session_.get()) || nghttp2_session_want_write(session_.get());
+}
+
+bool session::wants_write() const { return nghttp2_session_want_write(session_.get()) != 0; }
+
+std::int32_t session::submit_request(const header_list& headers, bool with_body,
+                                     void* stream_data) {
+  auto nva = to_nv(headers);
+  nghttp2_data_provider provider{};
+  provider.read_callback = callbacks::read_body;
+  return nghttp2_submit_request(session_.get(), nullptr, nva.data(), nva.size(),
+                                with_body ? &provider : nullptr, stream_data);
+}
+
+int session::submit_response(std::int32_t stream_id, const header_list& headers, bool with_body) {
+  auto nva = to_nv(headers);
+  nghttp2_data_provider provider{};
+  provider.read_callback = callbacks::read_body;
+  return nghttp2_submit_response(session_.get(), stream_id, nva.data(), nva.size(),
+                                 with_body ? &provider : nullptr);
+}
+
+void session::resume(std::int32_t stream_id) {
+  nghttp2_session_resume_data(session_.get(), stream_id);
+}
+
+void session::consume(std::int32_t stream_id, std::size_t n) {
+  if (n == 0) return;
+  if (nghttp2_session_consume(session_.get(), stream_id, n) != 0)
+    nghttp2_session_consume_connection(session_.get(), n);
+}
+
+void session::reset_stream(std::int32_t stream_id, std::uint32_t error_code) {
+  nghttp2_submit_rst_stream(session_.get(), NGHTTP2_FLAG_NONE, stream_id, error_code);
+}
+
+void session::goaway(std::uint32_t error_code) {
+  nghttp2_submit_goaway(session_.get(), NGHTTP2_FLAG_NONE,
+                        nghttp2_session_get_last_proc_stream_id(session_.get()), error_code,
+                        nullptr, 0);
+}
+
+void session::terminate(std::uint32_t error_code) {
+  nghttp2_session_terminate_session(session_.get(), error_code);
+}
+
+void session::ping() { nghttp2_submit_ping(session_.get(), NGHTTP2_FLAG_NONE, nullptr); }
+
+std::uint32_t session::remote_setting(int id) const {
+  return nghttp2_session_get_remote_settings(session_.get(), static_cast<nghttp2_settings_id>(id));
+}
+
+bool session::is_stream_open(std::int32_t stream_id) const {
+  return nghttp2_session_find_stream(session_.get(), stream_id) != nullptr;
+}
+
+}  // namespace h2ws::h2

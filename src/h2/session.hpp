@@ -1,0 +1,101 @@
+// Owns one nghttp2 session (client or server role) and turns its C callbacks
+// into calls on a session_events object. No I/O: bytes in through receive(),
+// bytes out through next_output(); the connection drives both.
+#pragma once
+
+#include <h2ws/options.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <sys/types.h>
+
+#include <boost/system/error_code.hpp>
+
+struct nghttp2_session;
+
+namespace h2ws::h2 {
+
+enum class role { client, server };
+
+/// What the session reports. Returning non-zero from an int callback tells
+/// nghttp2 the callback failed (the connection is then torn down).
+class session_events {
+ public:
+  virtual ~session_events() = default;
+  /// The peer's SETTINGS (not an ACK) was received and applied.
+  virtual void on_remote_settings() = 0;
+  /// A HEADERS frame starts on `stream_id` (server: a new request).
+  virtual int on_begin_headers(std::int32_t stream_id) = 0;
+  virtual int on_header(std::int32_t stream_id, std::string_view name, std::string_view value) = 0;
+  /// A complete header block was received; `end_stream` when it carried END_STREAM.
+  virtual int on_headers_complete(std::int32_t stream_id, bool end_stream) = 0;
+  virtual int on_data(std::int32_t stream_id, std::span<const std::uint8_t> data) = 0;
+  /// A DATA frame with END_STREAM was received (the peer's half is closed).
+  virtual int on_remote_end_stream(std::int32_t stream_id) = 0;
+  /// The stream is closed; `error_code` is the RST_STREAM code, or 0.
+  virtual int on_stream_closed(std::int32_t stream_id, std::uint32_t error_code) = 0;
+  virtual void on_goaway(std::int32_t last_stream_id, std::uint32_t error_code) = 0;
+  virtual void on_ping_ack() = 0;
+  /// Fills the next DATA frame of `stream_id`; nghttp2 data-source semantics
+  /// (NGHTTP2_ERR_DEFERRED when nothing is queued, NGHTTP2_DATA_FLAG_EOF to end).
+  virtual ssize_t read_body(std::int32_t stream_id, std::uint8_t* buf, std::size_t length,
+                            std::uint32_t* data_flags) = 0;
+};
+
+struct session_settings {
+  std::uint32_t max_concurrent_streams = 100;
+  std::uint32_t stream_window = 65535;
+  std::uint32_t connection_window = 65535;
+  std::uint32_t max_header_list_size = 64 * 1024;
+  bool enable_connect_protocol = false;  // server: advertise RFC 8441
+};
+
+class session {
+ public:
+  session(role r, session_events& events, const session_settings& settings,
+          std::function<void(std::string_view)> trace);
+  ~session();
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  /// Feeds bytes read from the transport. error::http2_protocol_error when the
+  /// peer broke HTTP/2 (nghttp2 then queues a GOAWAY).
+  boost::system::error_code receive(std::span<const std::uint8_t> bytes);
+  /// The next bytes to write; empty when nothing is pending. Valid until the next call.
+  std::span<const std::uint8_t> next_output();
+  /// False once the session is over (GOAWAY exchanged and no stream left).
+  bool wants_io() const;
+  bool wants_write() const;
+
+  /// Submits a request HEADERS (never END_STREAM when `with_body`); returns the stream id or < 0.
+  std::int32_t submit_request(const header_list& headers, bool with_body, void* stream_data);
+  /// Submits response HEADERS; with a body the data comes from read_body().
+  int submit_response(std::int32_t stream_id, const header_list& headers, bool with_body);
+  /// Asks nghttp2 to call read_body() again for a deferred stream.
+  void resume(std::int32_t stream_id);
+  /// Acknowledges `n` received DATA bytes (WINDOW_UPDATE as nghttp2 sees fit).
+  void consume(std::int32_t stream_id, std::size_t n);
+  void reset_stream(std::int32_t stream_id, std::uint32_t error_code);
+  /// GOAWAY with the last processed stream; `graceful` lets open streams finish.
+  void goaway(std::uint32_t error_code);
+  /// Ends the session: GOAWAY, then nothing more is read or written after it flushes.
+  void terminate(std::uint32_t error_code);
+  void ping();
+  std::uint32_t remote_setting(int id) const;
+  bool is_stream_open(std::int32_t stream_id) const;
+
+ private:
+  struct deleter {
+    void operator()(nghttp2_session* s) const;
+  };
+  session_events* events_;
+  std::function<void(std::string_view)> trace_;
+  std::unique_ptr<nghttp2_session, deleter> session_;
+  friend struct callbacks;
+};
+
+}  // namespace h2ws::h2

@@ -1,0 +1,237 @@
+#include "ws/reader.hpp"
+
+#include "ws/close.hpp"
+#include "ws/mask.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace h2ws::ws {
+
+namespace {
+
+bool is_known_opcode(std::uint8_t op) noexcept { return op <= 2 || (op >= 8 && op <= 10); }
+
+std::uint64_t read_big_endian(const std::uint8_t* p, std::size_t size) noexcept {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < size; ++i) v = (v << 8) | p[i];
+  return v;
+}
+
+}  // namespace
+
+reader::reader(role local_role, reader_limits limits) : role_(local_role), limits_(limits) {
+  // A control frame is at most 125 bytes: reserve once so control frames never allocate here.
+  control_.reserve(max_control_payload);
+}
+
+bool reader::feed(std::span<const std::uint8_t> bytes) {
+  if (events_head_ != 0) {
+    // The caller left events untaken: drop the taken ones so the queue cannot creep.
+    events_.erase(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(events_head_));
+    events_head_ = 0;
+  }
+  const std::uint8_t* p = bytes.data();
+  std::size_t n = bytes.size();
+  while (n != 0 && stage_ != stage::finished) {
+    if (stage_ == stage::header) {
+      read_header(p, n);
+    } else {
+      read_payload(p, n);
+    }
+  }
+  return !error_;
+}
+
+std::optional<event> reader::next() {
+  if (events_head_ == events_.size()) return std::nullopt;
+  std::optional<event> e(std::move(events_[events_head_++]));
+  if (events_head_ == events_.size()) {
+    events_.clear();  // keeps the capacity for the next batch
+    events_head_ = 0;
+  }
+  return e;
+}
+
+std::uint16_t reader::close_code_for_error() const noexcept {
+  if (!error_) return 0;
+  if (error_ == error::message_too_big || error_ == error::frame_too_big) return 1009;
+  if (error_ == error::invalid_utf8) return 1007;
+  return 1002;
+}
+
+void reader::read_header(const std::uint8_t*& p, std::size_t& n) {
+  // The header is copied into header_ even when the input holds it whole: at most 14 bytes, and
+  // one code path for headers split across calls.
+  if (header_have_ < 2) {
+    const std::size_t take = std::min(2 - header_have_, n);
+    std::memcpy(header_.data() + header_have_, p, take);
+    header_have_ += take;
+    p += take;
+    n -= take;
+    if (header_have_ < 2) return;
+    check_first_header_bytes();
+    if (stage_ == stage::finished) return;
+  }
+  const std::size_t take = std::min(header_need_ - header_have_, n);
+  std::memcpy(header_.data() + header_have_, p, take);
+  header_have_ += take;
+  p += take;
+  n -= take;
+  if (header_have_ == header_need_) finish_header();
+}
+
+// Everything decidable from the first two bytes is checked here, before the rest of the header
+// arrives, so a broken peer is cut off as early as possible.
+void reader::check_first_header_bytes() {
+  const std::uint8_t b0 = header_[0];
+  const std::uint8_t b1 = header_[1];
+  const std::uint8_t op = b0 & 0x0F;
+  if (!is_known_opcode(op)) return fail(error::bad_opcode);
+  frame_opcode_ = static_cast<opcode>(op);
+  frame_fin_ = (b0 & 0x80) != 0;
+  frame_rsv1_ = (b0 & 0x40) != 0;
+  frame_masked_ = (b1 & 0x80) != 0;
+  const std::uint8_t length7 = b1 & 0x7F;
+
+  // RSV2 and RSV3 belong to no extension we negotiate. RSV1 is permessage-deflate's "this
+  // message is compressed" bit (RFC 7692 section 6): only on the first frame of a data message.
+  if ((b0 & 0x30) != 0) return fail(error::bad_reserved_bits);
+  const bool starts_message = frame_opcode_ == opcode::text || frame_opcode_ == opcode::binary;
+  if (frame_rsv1_ && !(limits_.allow_rsv1 && starts_message)) {
+    return fail(error::bad_reserved_bits);
+  }
+
+  // RFC 6455 section 5.1: clients mask, servers do not, and the receiver must fail otherwise.
+  if (role_ == role::client && frame_masked_) return fail(error::masked_frame);
+  if (role_ == role::server && !frame_masked_) return fail(error::unmasked_frame);
+
+  if (is_control(frame_opcode_)) {
+    // A 7-bit length of 126 or 127 announces an extended length, hence more than 125 bytes.
+    if (!frame_fin_ || length7 > max_control_payload) return fail(error::bad_control_frame);
+  } else if (frame_opcode_ == opcode::continuation) {
+    if (!in_message_) return fail(error::bad_continuation);
+  } else if (in_message_) {
+    return fail(error::bad_data_frame);
+  }
+
+  header_need_ = 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0) + (frame_masked_ ? 4 : 0);
+}
+
+void reader::finish_header() {
+  const std::uint8_t length7 = header_[1] & 0x7F;
+  std::size_t at = 2;
+  std::uint64_t length = length7;
+  if (length7 == 126) {
+    length = read_big_endian(header_.data() + at, 2);
+    at += 2;
+  } else if (length7 == 127) {
+    length = read_big_endian(header_.data() + at, 8);
+    at += 8;
+    if ((length >> 63) != 0) return fail(error::bad_frame_length);
+  }
+  // Non-minimal length encodings (e.g. 5 in the 16-bit form) are accepted: the minimal form is
+  // a sender requirement and a longer form changes nothing about what is received.
+  if (frame_masked_)
+    mask_key_ = static_cast<std::uint32_t>(read_big_endian(header_.data() + at, 4));
+
+  // Size limits are enforced from the announced length, before any payload byte is buffered,
+  // so a peer cannot make us hold more than the limit.
+  if (limits_.max_frame_size != 0 && length > limits_.max_frame_size) {
+    return fail(error::frame_too_big);
+  }
+  if (!is_control(frame_opcode_) && limits_.max_message_size != 0) {
+    const std::uint64_t so_far = frame_opcode_ == opcode::continuation ? message_.size() : 0;
+    // so_far <= max_message_size always holds, since every earlier frame passed this check.
+    if (length > limits_.max_message_size - so_far) return fail(error::message_too_big);
+  }
+
+  if (frame_opcode_ == opcode::text || frame_opcode_ == opcode::binary) {
+    in_message_ = true;
+    message_binary_ = frame_opcode_ == opcode::binary;
+    message_compressed_ = frame_rsv1_;
+    // Compressed text can only be checked after inflating, which a later layer does.
+    check_utf8_ = !message_binary_ && !message_compressed_;
+    utf8_.reset();
+    message_.clear();
+  }
+
+  frame_remaining_ = length;
+  frame_offset_ = 0;
+  header_have_ = 0;
+  header_need_ = 2;
+  stage_ = stage::payload;
+  if (length == 0) end_frame();
+}
+
+void reader::read_payload(const std::uint8_t*& p, std::size_t& n) {
+  const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(frame_remaining_, n));
+  std::string& target = is_control(frame_opcode_) ? control_ : message_;
+  const std::size_t at = target.size();
+  target.append(reinterpret_cast<const char*>(p), take);
+  const std::span chunk(reinterpret_cast<std::uint8_t*>(target.data()) + at, take);
+  if (frame_masked_) apply_mask(chunk, mask_key_, static_cast<std::size_t>(frame_offset_ % 4));
+  p += take;
+  n -= take;
+  frame_offset_ += take;
+  frame_remaining_ -= take;
+  // Checked per chunk, not per frame: invalid text fails as soon as the bad byte arrives.
+  if (check_utf8_ && !is_control(frame_opcode_) && !utf8_.feed(chunk)) {
+    return fail(error::invalid_utf8);
+  }
+  if (frame_remaining_ == 0) end_frame();
+}
+
+void reader::end_frame() {
+  stage_ = stage::header;
+  switch (frame_opcode_) {
+    case opcode::ping:
+      events_.emplace_back(ping_event{control_});
+      control_.clear();
+      return;
+    case opcode::pong:
+      events_.emplace_back(pong_event{control_});
+      control_.clear();
+      return;
+    case opcode::close:
+      return end_close_frame();
+    case opcode::continuation:
+    case opcode::text:
+    case opcode::binary:
+      if (!frame_fin_) return;
+      // The text may stop in the middle of a character only if more fragments follow.
+      if (check_utf8_ && !utf8_.complete()) return fail(error::invalid_utf8);
+      events_.emplace_back(
+          message_event{message_binary_, std::move(message_), message_compressed_});
+      message_.clear();  // moved-from: make it empty for certain
+      in_message_ = false;
+      return;
+  }
+}
+
+void reader::end_close_frame() {
+  close_event close;
+  if (control_.size() == 1) return fail(error::bad_close_frame);
+  if (control_.size() >= 2) {
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(control_.data());
+    close.code = static_cast<std::uint16_t>(bytes[0] << 8 | bytes[1]);
+    if (!is_valid_close_code(close.code)) return fail(error::bad_close_frame);
+    if (!is_valid_utf8({bytes + 2, control_.size() - 2})) return fail(error::invalid_utf8);
+    close.reason.assign(control_, 2);
+  }
+  events_.emplace_back(std::move(close));
+  close_received_ = true;
+  stage_ = stage::finished;
+  // Nothing follows a close frame: a fragmented message still open will never complete.
+  message_ = std::string();
+  control_.clear();
+}
+
+void reader::fail(h2ws::error e) {
+  if (!error_) error_ = make_error_code(e);
+  stage_ = stage::finished;
+  message_ = std::string();  // release the partial message: it will never be delivered
+  control_.clear();
+}
+
+}  // namespace h2ws::ws

@@ -1,0 +1,77 @@
+// The same operations through other completion tokens: callbacks and futures.
+#include "test_support.hpp"
+
+#include <future>
+#include <thread>
+
+#include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
+
+namespace h2ws::test {
+namespace {
+
+// Verifies the callback style end to end: connect, open, full-duplex receive
+// posted before the send, close.
+TEST(CompletionTokens, CallbacksWork) {
+  server_fixture f;
+  boost::system::error_code last;
+  std::string echoed;
+  bool closed = false;
+  connection conn;
+  websocket ws;
+  connection::connect(
+      f.context().get_executor(), f.url(), test_options(),
+      [&](boost::system::error_code ec, connection c) {
+        ASSERT_FALSE(ec) << ec.message();
+        conn = std::move(c);
+        conn.open_websocket("/echo", [&](boost::system::error_code ec, websocket w) {
+          ASSERT_FALSE(ec) << ec.message();
+          ws = std::move(w);
+          // Receive first, then send: one receive and one send outstanding together.
+          ws.receive([&](boost::system::error_code ec, message m) {
+            last = ec;
+            echoed = std::string(m.text());
+            ws.close(close_code::normal, "", [&](boost::system::error_code ec) {
+              last = ec;
+              closed = true;
+            });
+          });
+          ws.send(message::text("via callbacks"), [&](boost::system::error_code ec) { last = ec; });
+        });
+      });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!closed && std::chrono::steady_clock::now() < deadline)
+    f.context().run_one_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(closed);
+  EXPECT_FALSE(last) << last.message();
+  EXPECT_EQ(echoed, "via callbacks");
+}
+
+// Verifies the blocking style: the io_context runs on its own thread and the
+// caller waits on std::futures, sending from a thread that is not the io thread.
+TEST(CompletionTokens, FuturesFromAnotherThread) {
+  server_fixture f;
+  auto work = asio::make_work_guard(f.context());
+  std::thread io([&] { f.context().run(); });
+  {
+    auto conn =
+        connection::connect(f.context().get_executor(), f.url(), test_options(), asio::use_future)
+            .get();
+    auto ws = conn.open_websocket("/echo", asio::use_future).get();
+    std::vector<std::future<void>> sends;
+    for (int i = 0; i < 20; ++i)
+      sends.push_back(ws.send(message::text("f" + std::to_string(i)), asio::use_future));
+    for (auto& s : sends) s.get();
+    for (int i = 0; i < 20; ++i)
+      EXPECT_EQ(ws.receive(asio::use_future).get().text(), "f" + std::to_string(i));
+    ws.close(close_code::normal, "", asio::use_future).get();
+  }
+  work.reset();
+  f.srv().stop();
+  f.context().stop();
+  io.join();
+  f.context().restart();
+}
+
+}  // namespace
+}  // namespace h2ws::test

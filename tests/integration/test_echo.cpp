@@ -1,0 +1,130 @@
+// Messages of every kind and size travel through the project's own echo server.
+#include "test_support.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <gtest/gtest.h>
+
+namespace h2ws::test {
+namespace {
+
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+asio::awaitable<websocket> open_echo(const std::string& url, options opts = test_options()) {
+  auto ex = co_await asio::this_coro::executor;
+  auto conn = co_await connection::connect(ex, url, opts, asio::use_awaitable);
+  auto ws = co_await conn.open_websocket("/echo", asio::use_awaitable);
+  co_return ws;
+}
+
+asio::awaitable<void> expect_echo(websocket& ws, message m) {
+  co_await ws.send(m, asio::use_awaitable);
+  auto back = co_await ws.receive(asio::use_awaitable);
+  EXPECT_EQ(back.type(), m.type());
+  EXPECT_EQ(back.size(), m.size());
+  EXPECT_TRUE(back == m);
+}
+
+// Verifies that text, binary and empty messages come back unchanged.
+TEST(Echo, TextBinaryAndEmptyMessagesRoundTrip) {
+  server_fixture f;
+  f.run([&]() -> asio::awaitable<void> {
+    auto ws = co_await open_echo(f.url());
+    EXPECT_TRUE(ws.is_open());
+    EXPECT_EQ(ws.status(), 200u);
+    co_await expect_echo(ws, message::text("hello"));
+    co_await expect_echo(ws, message::binary(std::string("\x00\x01\xff\x80", 4)));
+    co_await expect_echo(ws, message::text(""));
+    co_await expect_echo(ws, message::binary(std::string()));
+    co_await expect_echo(ws, message::text("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80"));
+    co_await ws.close(close_code::normal, "bye", asio::use_awaitable);
+  });
+}
+
+// Verifies that a 1 MiB message crosses flow-control windows intact both ways.
+TEST(Echo, OneMebibyteMessageRoundTrips) {
+  server_fixture f;
+  f.run([&]() -> asio::awaitable<void> {
+    auto opts = test_options();
+    opts.stream_window = 65535;  // force many WINDOW_UPDATE rounds
+    auto ws = co_await open_echo(f.url(), opts);
+    std::string payload(1024 * 1024, '\0');
+    for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(i * 7 + 3);
+    co_await expect_echo(ws, message::binary(payload));
+    co_await ws.close(close_code::normal, "", asio::use_awaitable);
+  });
+}
+
+// Verifies that fragmented messages are reassembled, in both directions: the
+// client fragments what it sends and the server fragments its echo.
+TEST(Echo, FragmentedMessagesAreReassembled) {
+  server_options sopts;
+  sopts.limits.max_send_frame_size = 1000;
+  server_fixture f(sopts);
+  f.run([&]() -> asio::awaitable<void> {
+    auto opts = test_options();
+    opts.max_send_frame_size = 777;
+    auto ws = co_await open_echo(f.url(), opts);
+    co_await expect_echo(ws, message::text(std::string(10'000, 'x') + "\xe2\x82\xac"));
+    co_await expect_echo(ws, message::binary(std::string(4321, '\x7f')));
+    co_await ws.close(close_code::normal, "", asio::use_awaitable);
+  });
+}
+
+// Verifies that many sends may be outstanding at once and arrive in call order.
+TEST(Echo, PipelinedSendsArriveInOrder) {
+  server_fixture f;
+  f.run([&]() -> asio::awaitable<void> {
+    auto ws = co_await open_echo(f.url());
+    constexpr int count = 500;
+    int completed = 0;
+    for (int i = 0; i < count; ++i)
+      ws.send(message::text(std::to_string(i)), [&](boost::system::error_code ec) {
+        EXPECT_FALSE(ec);
+        ++completed;
+      });
+    for (int i = 0; i < count; ++i) {
+      auto m = co_await ws.receive(asio::use_awaitable);
+      EXPECT_EQ(m.text(), std::to_string(i));
+    }
+    EXPECT_EQ(completed, count);
+    co_await ws.close(close_code::normal, "", asio::use_awaitable);
+  });
+}
+
+// Verifies that ping() gets the server's automatic pong, and that payloads over
+// 125 bytes are refused locally.
+TEST(Echo, PingIsAnsweredWithPong) {
+  server_fixture f;
+  f.run([&]() -> asio::awaitable<void> {
+    auto ws = co_await open_echo(f.url());
+    co_await ws.ping("are you there", asio::use_awaitable);
+    co_await ws.ping("", asio::use_awaitable);
+    auto [ec] = co_await ws.ping(std::string(126, 'p'), tuple_awaitable);
+    EXPECT_EQ(ec, error::bad_control_frame);
+    co_await expect_echo(ws, message::text("still fine"));
+    co_await ws.close(close_code::normal, "", asio::use_awaitable);
+  });
+}
+
+// Verifies that the server's keepalive pings are answered by the client without
+// disturbing the message flow.
+TEST(Echo, ServerPingsAreAnsweredAutomatically) {
+  server_options sopts;
+  sopts.limits.ping_interval = std::chrono::milliseconds(20);
+  server_fixture f(sopts);
+  f.run([&]() -> asio::awaitable<void> {
+    auto ws = co_await open_echo(f.url());
+    for (int i = 0; i < 10; ++i) {
+      asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(15));
+      co_await t.async_wait(asio::use_awaitable);
+      co_await expect_echo(ws, message::text("tick " + std::to_string(i)));
+    }
+    EXPECT_TRUE(ws.is_open());
+    co_await ws.close(close_code::normal, "", asio::use_awaitable);
+  });
+}
+
+}  // namespace
+}  // namespace h2ws::test

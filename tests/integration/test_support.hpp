@@ -1,0 +1,41 @@
+// A running echo server and a bounded way to run one coroutine test body.
+#pragma once
+
+#include <h2ws/h2ws.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+namespace h2ws::test {
+
+namespace asio = boost::asio;
+
+/// An io_context with an h2ws server on 127.0.0.1 and a free port.
+class server_fixture {
+ public:
+  explicit server_fixture(server_options opts = {}, server::websocket_handler handler = h2ws::echo);
+  ~server_fixture();
+
+  std::string url(const std::string& path = "/echo") const;
+  asio::io_context& context() { return ctx_; }
+  server& srv() { return *server_; }
+
+  /// Runs `body` to completion on the io_context; fails the test (and returns
+  /// false) if it throws or takes longer than `limit`.
+  bool run(std::function<asio::awaitable<void>()> body,
+           std::chrono::milliseconds limit = std::chrono::seconds(20));
+
+ private:
+  asio::io_context ctx_;
+  std::unique_ptr<server> server_;
+};
+
+/// Default client options for tests: short timeouts so failures do not hang.
+options test_options();
+
+}  // namespace h2ws::test
