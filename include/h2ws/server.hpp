@@ -41,7 +41,8 @@ struct server_options {
 
 namespace detail {
 class server_impl;
-}
+struct server_context;
+}  // namespace detail
 
 /// Listens on TCP, speaks HTTP/2 (prior knowledge), accepts RFC 8441 websockets on
 /// the configured paths, answers other requests with a small 404 page.
@@ -54,6 +55,9 @@ class server {
   using websocket_handler = std::function<void(websocket)>;
 
   server(executor_type ex, server_options opts, websocket_handler handler);
+  /// Internal: a server built from a prepared context (the scripted server of
+  /// the conformance suite).
+  server(executor_type ex, std::shared_ptr<detail::server_context> ctx);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;

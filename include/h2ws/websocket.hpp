@@ -20,6 +20,7 @@ namespace h2ws {
 namespace detail {
 class websocket_impl;
 struct websocket_owner;
+struct websocket_access;
 }  // namespace detail
 
 /// An open (or refused) WebSocket. Move-only; destroying the last handle of an
@@ -134,6 +135,7 @@ class websocket {
   void close_impl(std::uint16_t code, std::string reason, send_handler handler);
   void ping_impl(std::string payload, send_handler handler);
 
+  friend struct detail::websocket_access;
   std::shared_ptr<detail::websocket_owner> owner_;
 };
 

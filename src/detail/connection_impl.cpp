@@ -369,16 +369,25 @@ int connection_impl::on_headers_complete(std::int32_t stream_id, bool end_stream
 
 void connection_impl::answer_request(std::int32_t stream_id, plain_stream& request) {
   auto decision = decide_handshake(server_->opts, request.headers);
+  scripted_answer script;
+  if (decision.accept_websocket && server_->script) {
+    script = server_->script(decision.request);
+    if (script.never_answer) return;  // the CONNECT stays unanswered
+    decision.status = script.status;
+    decision.accept_websocket = script.status >= 200 && script.status < 300 && !script.end_stream;
+  }
   if (decision.accept_websocket && !released_) {
     auto ws = std::make_shared<websocket_impl>(shared_from_this(), ws::role::server);
     ws->stream_id = stream_id;
-    ws->status = 200;
+    ws->status = decision.status;
     ws->path = decision.request.path;
     ws->subprotocol = decision.subprotocol;
+    ws->raw = static_cast<bool>(server_->script) && script.raw;
     ws->headers = std::move(request.headers);
     plain_streams_.erase(stream_id);
-    header_list response = {{":status", "200"}};
+    header_list response = {{":status", std::to_string(decision.status)}};
     if (!ws->subprotocol.empty()) response.emplace_back("sec-websocket-protocol", ws->subprotocol);
+    response.insert(response.end(), script.headers.begin(), script.headers.end());
     session_->submit_response(stream_id, response, true);
     websockets_[stream_id] = ws;
     ++server_->open_websockets;
@@ -393,10 +402,14 @@ void connection_impl::answer_request(std::int32_t stream_id, plain_stream& reque
   for (const auto& [n, v] : request.headers)
     if (n == ":method") method = v;
   if (released_) decision.status = 503;
+  if (server_->script && decision.status >= 200 && decision.status < 300) decision.body.clear();
   request.body = method == "HEAD" ? "" : decision.body;
-  header_list response = {{":status", std::to_string(decision.status)},
-                          {"content-type", "text/plain; charset=utf-8"},
-                          {"content-length", std::to_string(decision.body.size())}};
+  header_list response = {{":status", std::to_string(decision.status)}};
+  if (!decision.body.empty()) {
+    response.emplace_back("content-type", "text/plain; charset=utf-8");
+    response.emplace_back("content-length", std::to_string(decision.body.size()));
+  }
+  response.insert(response.end(), script.headers.begin(), script.headers.end());
   session_->submit_response(stream_id, response, !request.body.empty());
 }
 

@@ -122,6 +122,14 @@ void websocket_impl::on_data(std::span<const std::uint8_t> data) {
     conn_->session().consume(stream_id, data.size());
     return;
   }
+  if (raw) {  // scripted server: hand the bytes over exactly as they came
+    conn_->session().consume(stream_id, data.size());
+    inbox_.emplace_back(message::kind::binary,
+                        std::string(reinterpret_cast<const char*>(data.data()), data.size()));
+    deliver();
+    conn_->wake_writer();
+    return;
+  }
   unacknowledged_ += data.size();
   reader_.feed(data);
   while (auto ev = reader_.next()) handle_event(*ev);
@@ -392,6 +400,12 @@ void websocket_impl::send(message m, websocket::send_handler handler) {
   }
   auto op = m.is_text() ? ws::opcode::text : ws::opcode::binary;
   auto bytes = m.bytes();
+  if (raw) {
+    push_frame({reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                reinterpret_cast<const std::uint8_t*>(bytes.data()) + bytes.size()});
+    sends_.push_back({queued_total_, std::move(handler)});
+    return;
+  }
   queue_message(op, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
   sends_.push_back({queued_total_, std::move(handler)});
 }
@@ -435,6 +449,16 @@ void websocket_impl::going_away() {
   open_flag_ = false;
   queue_close(1001, "server shutting down");
   start_close_timer();
+}
+
+void websocket_impl::raw_end_stream() {
+  if (state_ == state::open) end_our_half();
+}
+
+void websocket_impl::raw_reset(std::uint32_t error_code_value) {
+  if (state_ == state::closed) return;
+  conn_->session().reset_stream(stream_id, error_code_value);
+  conn_->wake_writer();
 }
 
 void websocket_impl::keepalive() {

@@ -35,6 +35,8 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   std::string path;
   std::string subprotocol;
   std::vector<std::string> offered_subprotocols;
+  // Scripted server only: the stream carries raw bytes, no RFC 6455 codec.
+  bool raw = false;
 
   connection_impl& connection() { return *conn_; }
   std::uint16_t peer_close_code() const { return peer_close_code_; }
@@ -64,6 +66,9 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void close(std::uint16_t code, std::string reason, websocket::send_handler handler);
   void ping(std::string payload, websocket::send_handler handler);
   void abandon();
+  // Scripted server only: END_STREAM without a close frame, or RST_STREAM.
+  void raw_end_stream();
+  void raw_reset(std::uint32_t error_code);
   // Keepalive tick: a ping frame on an idle open websocket.
   void keepalive();
 

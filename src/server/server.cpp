@@ -95,6 +95,9 @@ server::server(executor_type ex, server_options opts, websocket_handler handler)
   impl_ = std::make_shared<detail::server_impl>(std::move(ex), std::move(ctx));
 }
 
+server::server(executor_type ex, std::shared_ptr<detail::server_context> ctx)
+    : impl_(std::make_shared<detail::server_impl>(std::move(ex), std::move(ctx))) {}
+
 server::~server() { impl_->stop(); }
 
 error_code server::listen(const std::string& host, std::uint16_t port) {
