@@ -76,7 +76,8 @@ class websocket {
 
   /// Starts the close handshake: sends a close frame with `code` and `reason`
   /// (at most 123 bytes), then waits for the peer's close frame, bounded by
-  /// options::close_timeout, and ends the stream.
+  /// options::close_timeout, and ends the stream. Messages already received stay
+  /// available to receive(); messages arriving after our close frame are discarded.
   ///
   /// Signature: `void(boost::system::error_code)`. Completes without error when
   /// the peer's close frame arrived (before or after ours). Errors: error::timeout

@@ -150,6 +150,9 @@ void websocket_impl::on_data(std::span<const std::uint8_t> data) {
 
 void websocket_impl::handle_event(ws::event& ev) {
   if (auto* m = std::get_if<ws::message_event>(&ev)) {
+    // Once our close is out, the application has said it wants no more
+    // messages: drop them, so the peer's close frame is never stuck behind them.
+    if (close_sent_) return;
     inbox_.emplace_back(m->binary ? message::kind::binary : message::kind::text,
                         std::move(m->payload));
   } else if (auto* ping = std::get_if<ws::ping_event>(&ev)) {
@@ -385,7 +388,7 @@ void websocket_impl::deliver() {
 void websocket_impl::acknowledge_if_drained() {
   // Backpressure: bytes of messages the application has not taken yet stay
   // unacknowledged, so the server's window closes while the reader is slow.
-  if (!inbox_.empty() || unacknowledged_ == 0 || state_ == state::closed) return;
+  if ((!inbox_.empty() && !close_sent_) || unacknowledged_ == 0 || state_ == state::closed) return;
   conn_->session().consume(stream_id, unacknowledged_);
   unacknowledged_ = 0;
   conn_->wake_writer();
@@ -441,6 +444,7 @@ void websocket_impl::close(std::uint16_t code, std::string reason,
     open_flag_ = false;
     queue_close(code, reason);
     start_close_timer();
+    acknowledge_if_drained();  // reopen the window so the peer's close can reach us
   }
 }
 
@@ -449,6 +453,7 @@ void websocket_impl::going_away() {
   open_flag_ = false;
   queue_close(1001, "server shutting down");
   start_close_timer();
+  acknowledge_if_drained();
 }
 
 void websocket_impl::raw_end_stream() {

@@ -1,0 +1,96 @@
+// A slow reader bounds what a fast sender can push: received DATA is only
+// acknowledged (WINDOW_UPDATE) as the application consumes messages.
+#include "test_support.hpp"
+
+#include <atomic>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <gtest/gtest.h>
+
+namespace h2ws::test {
+namespace {
+
+constexpr std::size_t message_size = 64 * 1024;
+
+// Verifies that a server flooding a slowly reading client cannot get more than
+// the client's stream window (plus what is in flight) ahead of the reader.
+TEST(Backpressure, SlowClientReaderStopsFloodingServer) {
+  auto sent = std::make_shared<std::atomic<int>>(0);
+  server_fixture f({}, [sent](websocket ws) {
+    auto ex = ws.get_executor();
+    asio::co_spawn(
+        ex,
+        [sent, ws = std::move(ws)]() mutable -> asio::awaitable<void> {
+          for (int i = 0; i < 2000; ++i) {  // 128 MiB if nothing pushed back
+            auto [ec] = co_await ws.send(message::binary(std::string(message_size, 'f')),
+                                         asio::as_tuple(asio::use_awaitable));
+            if (ec) co_return;
+            ++*sent;
+          }
+        },
+        asio::detached);
+  });
+  f.run([&]() -> asio::awaitable<void> {
+    auto ex = co_await asio::this_coro::executor;
+    auto opts = test_options();
+    opts.stream_window = 256 * 1024;
+    auto conn = co_await connection::connect(ex, f.url(), opts, asio::use_awaitable);
+    auto ws = co_await conn.open_websocket("/echo", asio::use_awaitable);
+    int received = 0;
+    for (int i = 0; i < 20; ++i) {
+      asio::steady_timer t(ex, std::chrono::milliseconds(10));
+      co_await t.async_wait(asio::use_awaitable);
+      auto m = co_await ws.receive(asio::use_awaitable);
+      EXPECT_EQ(m.size(), message_size);
+      ++received;
+      // What the server has handed to HTTP/2 is bounded by our window: 256 KiB
+      // = 4 messages, plus one queued at the server and one being parsed.
+      EXPECT_LE(*sent, received + 4 + 2) << "after " << received << " reads";
+    }
+    EXPECT_GE(*sent, received);  // and the flow did not stall
+    co_await ws.close(close_code::normal, "", asio::use_awaitable);
+  });
+}
+
+// Verifies the same rule in the server role: a client flooding a server whose
+// handler reads slowly is held back by the server's window.
+TEST(Backpressure, SlowServerReaderStopsFloodingClient) {
+  auto consumed = std::make_shared<std::atomic<int>>(0);
+  server_options sopts;
+  sopts.limits.stream_window = 256 * 1024;
+  server_fixture f(sopts, [consumed](websocket ws) {
+    auto ex = ws.get_executor();
+    asio::co_spawn(
+        ex,
+        [consumed, ws = std::move(ws)]() mutable -> asio::awaitable<void> {
+          for (;;) {
+            asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(10));
+            co_await t.async_wait(asio::use_awaitable);
+            auto [ec, m] = co_await ws.receive(asio::as_tuple(asio::use_awaitable));
+            if (ec) co_return;
+            ++*consumed;
+          }
+        },
+        asio::detached);
+  });
+  f.run([&]() -> asio::awaitable<void> {
+    auto ex = co_await asio::this_coro::executor;
+    auto conn = co_await connection::connect(ex, f.url(), test_options(), asio::use_awaitable);
+    auto ws = co_await conn.open_websocket("/echo", asio::use_awaitable);
+    int sent = 0;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+    while (std::chrono::steady_clock::now() < deadline && sent < 2000) {
+      co_await ws.send(message::binary(std::string(message_size, 'c')), asio::use_awaitable);
+      ++sent;
+      EXPECT_LE(sent, *consumed + 4 + 2);
+    }
+    EXPECT_GT(sent, 0);
+  });
+}
+
+}  // namespace
+}  // namespace h2ws::test
