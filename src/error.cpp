@@ -76,6 +76,8 @@ class error_category_impl final : public boost::system::error_category {
         return "The peer ended the stream without sending a close frame.";
       case error::not_implemented:
         return "The requested feature is not implemented in this version of h2ws.";
+      case error::no_h2_alpn:
+        return "The TLS server did not select HTTP/2 (ALPN h2).";
     }
     return "Unknown h2ws error.";
   }
@@ -83,6 +85,7 @@ class error_category_impl final : public boost::system::error_category {
   boost::system::error_condition default_error_condition(int ev) const noexcept override {
     switch (static_cast<error>(ev)) {
       case error::no_extended_connect:
+      case error::no_h2_alpn:
       case error::refused:
       case error::unexpected_subprotocol:
       case error::tunnel_closed:

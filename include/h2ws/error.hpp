@@ -72,6 +72,8 @@ enum class error {
   closed_without_handshake,
   /// The feature asked for is not implemented in this version of h2ws.
   not_implemented,
+  /// The TLS server did not select HTTP/2 through ALPN.
+  no_h2_alpn,
 };
 
 /// Families of errors, for coarse handling: `if (ec == h2ws::condition::handshake_failed)`.

@@ -47,6 +47,12 @@ struct options {
   /// HTTP/2 receive window of the whole connection, in bytes.
   std::uint32_t connection_window = 64 * 1024 * 1024;
 
+  /// Extra trusted CA certificates (PEM file) for wss:// and https://, besides the
+  /// system trust store. Empty = the system store only.
+  std::string ca_file;
+  /// Skips certificate chain and host-name verification. Never the default.
+  bool insecure = false;
+
   /// Receives a human-readable trace (handshake, frames); empty = no trace.
   std::function<void(std::string_view line)> trace;
 };

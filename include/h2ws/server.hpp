@@ -35,6 +35,9 @@ struct server_options {
   bool enable_connect_protocol = true;
   /// Decides the HTTP status of each websocket handshake (2xx accepts); empty = accept.
   std::function<unsigned(const handshake_request&)> authorize;
+  /// TLS certificate chain and private key (PEM files). Both empty = cleartext h2c.
+  std::string tls_cert_file;
+  std::string tls_key_file;
   /// Limits and windows of each accepted websocket (timeouts, max message size, ...).
   options limits;
 };

@@ -20,7 +20,6 @@ void connection::connect_impl(executor_type ex, std::string url, options opts,
                               connect_handler handler) {
   net::parsed_url parsed;
   auto ec = net::parse_url(url, parsed);
-  if (!ec && parsed.tls) ec = make_error_code(error::not_implemented);  // TLS: a later release
   if (ec) {
     detail::complete_later(ex, std::move(handler), ec, connection{});
     return;

@@ -3,6 +3,7 @@
 #include "detail/completion.hpp"
 #include "detail/owners.hpp"
 #include "detail/websocket_impl.hpp"
+#include "net/tls_transport.hpp"
 #include "server/handshake.hpp"
 #include "server/server_context.hpp"
 #include <h2ws/error.hpp>
@@ -15,6 +16,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nghttp2/nghttp2.h>
 
@@ -99,40 +101,103 @@ asio::awaitable<void> connection_impl::connect_flow(net::parsed_url url) {
     co_return;
   }
   asio::ip::tcp::socket socket(strand_);
-  // The deadline closes this socket through the transport only after connect;
-  // before that, finish_connect() has already answered and we just drop out.
+  connecting_socket_ = &socket;
   auto [cec, endpoint] =
       co_await asio::async_connect(socket, endpoints, asio::as_tuple(asio::use_awaitable));
-  if (!connect_handler_) co_return;
+  connecting_socket_ = nullptr;
+  if (!connect_handler_) co_return;  // the deadline passed meanwhile
   if (cec) {
     finish_connect(cec);
     co_return;
   }
-  trace("* connected to " + endpoint.address().to_string() + ":" + std::to_string(endpoint.port()) +
-        " (h2c, prior knowledge)");
-  transport_ = std::make_unique<net::tcp_transport>(std::move(socket));
-  h2::session_settings settings;
-  settings.stream_window = opts_.stream_window;
-  settings.connection_window = opts_.connection_window;
-  settings.max_header_list_size = opts_.max_header_list_size;
-  session_ = std::make_unique<h2::session>(h2::role::client, events(), settings, opts_.trace);
-  start_loops();
+  auto where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  if (!url.tls) {
+    trace("* connected to " + where + " (h2c, prior knowledge)");
+    transport_ = std::make_unique<net::tcp_transport>(std::move(socket));
+  } else {
+    net::tls_client_settings settings;
+    settings.ca_file = opts_.ca_file;
+    settings.verify = !opts_.insecure;
+    std::unique_ptr<asio::ssl::context> context;
+    if (auto ec = net::make_client_context(settings, context)) {
+      finish_connect(ec);
+      co_return;
+    }
+    tls_context_ = std::move(context);
+    auto stream = std::make_unique<net::tls_stream>(std::move(socket), *tls_context_);
+    if (auto ec = net::prepare_client_stream(*stream, url.host, settings.verify)) {
+      finish_connect(ec);
+      co_return;
+    }
+    trace("* connected to " + where + ", TLS handshake (ALPN h2)");
+    connecting_socket_ = &stream->next_layer();
+    auto [hec] = co_await stream->async_handshake(asio::ssl::stream_base::client,
+                                                  asio::as_tuple(asio::use_awaitable));
+    connecting_socket_ = nullptr;
+    if (!connect_handler_) co_return;
+    if (hec) {
+      trace("! TLS handshake failed: " + hec.message());
+      finish_connect(hec);
+      co_return;
+    }
+    auto alpn = net::selected_alpn(*stream);
+    trace("* TLS established, ALPN: " + (alpn.empty() ? std::string("(none)") : alpn));
+    if (alpn != "h2") {
+      finish_connect(make_error_code(error::no_h2_alpn));
+      co_return;
+    }
+    transport_ = std::make_unique<net::tls_transport>(std::move(stream));
+  }
+  start_session(h2::role::client);
   // finish_connect() runs when the server's SETTINGS arrive (on_remote_settings).
 }
 
-void connection_impl::start_server(asio::ip::tcp::socket socket,
-                                   std::shared_ptr<server_context> ctx) {
-  server_ = std::move(ctx);
-  transport_ = std::make_unique<net::tcp_transport>(std::move(socket));
+void connection_impl::start_session(h2::role role) {
   h2::session_settings settings;
-  settings.max_concurrent_streams = server_->opts.max_concurrent_streams;
   settings.stream_window = opts_.stream_window;
   settings.connection_window = opts_.connection_window;
   settings.max_header_list_size = opts_.max_header_list_size;
-  settings.enable_connect_protocol = server_->opts.enable_connect_protocol;
-  session_ = std::make_unique<h2::session>(h2::role::server, events(), settings, opts_.trace);
-  open_ = true;
+  if (server_) {
+    settings.max_concurrent_streams = server_->opts.max_concurrent_streams;
+    settings.enable_connect_protocol = server_->opts.enable_connect_protocol;
+  }
+  session_ = std::make_unique<h2::session>(role, events(), settings, opts_.trace);
+  if (role == h2::role::server) open_ = true;
   start_loops();
+}
+
+void connection_impl::start_server(asio::ip::tcp::socket socket,
+                                   std::shared_ptr<server_context> ctx,
+                                   std::shared_ptr<asio::ssl::context> tls) {
+  server_ = std::move(ctx);
+  tls_context_ = std::move(tls);
+  if (!tls_context_) {
+    transport_ = std::make_unique<net::tcp_transport>(std::move(socket));
+    start_session(h2::role::server);
+    return;
+  }
+  asio::co_spawn(strand_, server_tls_flow(std::move(socket)),
+                 [self = shared_from_this()](std::exception_ptr) {});
+}
+
+asio::awaitable<void> connection_impl::server_tls_flow(asio::ip::tcp::socket socket) {
+  auto stream = std::make_unique<net::tls_stream>(std::move(socket), *tls_context_);
+  // A client that never finishes its handshake must not hold the connection forever.
+  asio::steady_timer deadline(strand_, opts_.connect_timeout.count() > 0
+                                           ? opts_.connect_timeout
+                                           : duration(std::chrono::seconds(10)));
+  deadline.async_wait([s = &stream->next_layer()](error_code ec) {
+    if (!ec) s->close(ec);
+  });
+  auto [ec] = co_await stream->async_handshake(asio::ssl::stream_base::server,
+                                               asio::as_tuple(asio::use_awaitable));
+  deadline.cancel();
+  if (ec) {
+    trace("! TLS handshake with client failed: " + ec.message());
+    co_return;
+  }
+  transport_ = std::make_unique<net::tls_transport>(std::move(stream));
+  start_session(h2::role::server);
 }
 
 void connection_impl::start_loops() {
@@ -146,6 +211,10 @@ void connection_impl::finish_connect(error_code ec) {
   auto handler = take_handler(connect_handler_);
   settings_wait_.cancel();
   if (ec) {
+    if (connecting_socket_) {
+      error_code ignored;
+      connecting_socket_->close(ignored);
+    }
     fail(ec);
     if (transport_) transport_->close();
     complete_later(strand_, std::move(handler), ec, connection{});

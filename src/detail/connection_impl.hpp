@@ -22,6 +22,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace h2ws::detail {
 
 class websocket_impl;
@@ -51,7 +55,8 @@ class connection_impl final : public std::enable_shared_from_this<connection_imp
   void open_websocket(websocket_request request, connection::open_handler handler,
                       std::shared_ptr<connection_owner> owner);
   // Server role: serve one accepted socket.
-  void start_server(boost::asio::ip::tcp::socket socket, std::shared_ptr<server_context> ctx);
+  void start_server(boost::asio::ip::tcp::socket socket, std::shared_ptr<server_context> ctx,
+                    std::shared_ptr<boost::asio::ssl::context> tls);
 
   // The last user handle is gone: GOAWAY, finish open streams, close.
   void release();
@@ -71,6 +76,8 @@ class connection_impl final : public std::enable_shared_from_this<connection_imp
 
  private:
   boost::asio::awaitable<void> connect_flow(net::parsed_url url);
+  boost::asio::awaitable<void> server_tls_flow(boost::asio::ip::tcp::socket socket);
+  void start_session(h2::role role);
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<void> write_loop();
   void start_loops();
@@ -107,7 +114,10 @@ class connection_impl final : public std::enable_shared_from_this<connection_imp
   options opts_;
   net::parsed_url url_;
   ws::mask_generator masks_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;  // outlives the TLS stream
   std::unique_ptr<net::transport> transport_;
+  // The socket being connected or handshaken, closed by the connect deadline.
+  boost::asio::ip::tcp::socket* connecting_socket_ = nullptr;
   std::unique_ptr<h2::session> session_;
   boost::asio::steady_timer wake_;
   boost::asio::steady_timer settings_wait_;

@@ -1,5 +1,6 @@
 // The listener: accepts TCP connections and gives each to a server-role connection_impl.
 #include "detail/connection_impl.hpp"
+#include "net/tls_transport.hpp"
 #include "server/server_context.hpp"
 #include <h2ws/server.hpp>
 
@@ -10,6 +11,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace h2ws {
@@ -26,6 +28,12 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
 
   error_code listen(const std::string& host, std::uint16_t port) {
     error_code ec;
+    const auto& o = ctx_->opts;
+    if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
+      std::unique_ptr<asio::ssl::context> tls;
+      if ((ec = net::make_server_context(o.tls_cert_file, o.tls_key_file, tls))) return ec;
+      tls_ = std::move(tls);
+    }
     auto address = asio::ip::make_address(host, ec);
     if (ec) return ec;
     asio::ip::tcp::endpoint endpoint(address, port);
@@ -74,8 +82,8 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
       connections_.remove_if([](const auto& w) { return w.expired(); });
       auto conn = std::make_shared<connection_impl>(ex_, h2::role::server, ctx_->opts.limits);
       connections_.push_back(conn);
-      asio::post(conn->strand(), [conn, ctx = ctx_, s = std::move(socket)]() mutable {
-        conn->start_server(std::move(s), ctx);
+      asio::post(conn->strand(), [conn, ctx = ctx_, tls = tls_, s = std::move(socket)]() mutable {
+        conn->start_server(std::move(s), ctx, tls);
       });
     }
   }
@@ -83,6 +91,7 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
   asio::any_io_executor ex_;
   asio::ip::tcp::acceptor acceptor_;
   std::shared_ptr<server_context> ctx_;
+  std::shared_ptr<asio::ssl::context> tls_;
   std::list<std::weak_ptr<connection_impl>> connections_;
 };
 

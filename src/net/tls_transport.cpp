@@ -1,0 +1,124 @@
+#include "net/tls_transport.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <openssl/ssl.h>
+
+namespace h2ws::net {
+
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+using boost::system::error_code;
+
+namespace {
+
+// ALPN wire format: length-prefixed protocol names.
+constexpr unsigned char alpn_h2[] = {2, 'h', '2'};
+constexpr unsigned char alpn_h2_http1[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+
+int select_h2(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+              unsigned int inlen, void*) {
+  // Take h2 when the client offers it; otherwise no protocol (the client then fails clearly).
+  for (unsigned int i = 0; i < inlen;) {
+    unsigned int len = in[i];
+    if (i + 1 + len > inlen) break;
+    if (len == 2 && in[i + 1] == 'h' && in[i + 2] == '2') {
+      *out = in + i + 1;
+      *outlen = 2;
+      return SSL_TLSEXT_ERR_OK;
+    }
+    i += 1 + len;
+  }
+  return SSL_TLSEXT_ERR_NOACK;
+}
+
+}  // namespace
+
+error_code make_client_context(const tls_client_settings& settings,
+                               std::unique_ptr<ssl::context>& out) {
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+  error_code ec;
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1,
+                   ec);
+  if (ec) return ec;
+  ctx->set_default_verify_paths(ec);
+  if (ec) return ec;
+  if (!settings.ca_file.empty()) {
+    ctx->load_verify_file(settings.ca_file, ec);
+    if (ec) return ec;
+  }
+  ctx->set_verify_mode(settings.verify ? ssl::verify_peer : ssl::verify_none, ec);
+  if (ec) return ec;
+  const auto* protos = settings.offer_http1 ? alpn_h2_http1 : alpn_h2;
+  auto size = settings.offer_http1 ? sizeof(alpn_h2_http1) : sizeof(alpn_h2);
+  if (SSL_CTX_set_alpn_protos(ctx->native_handle(), protos, static_cast<unsigned>(size)) != 0)
+    return make_error_code(boost::system::errc::protocol_error);
+  out = std::move(ctx);
+  return {};
+}
+
+error_code make_server_context(const std::string& cert_file, const std::string& key_file,
+                               std::unique_ptr<ssl::context>& out) {
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+  error_code ec;
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::single_dh_use,
+                   ec);
+  if (ec) return ec;
+  ctx->use_certificate_chain_file(cert_file, ec);
+  if (ec) return ec;
+  ctx->use_private_key_file(key_file, ssl::context::pem, ec);
+  if (ec) return ec;
+  SSL_CTX_set_alpn_select_cb(ctx->native_handle(), select_h2, nullptr);
+  out = std::move(ctx);
+  return {};
+}
+
+error_code prepare_client_stream(tls_stream& stream, const std::string& host, bool verify) {
+  error_code ec;
+  asio::ip::make_address(host, ec);
+  bool is_ip = !ec;
+  // SNI carries names only (RFC 6066 3); IP literals are verified against the SAN below.
+  if (!is_ip && !SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()))
+    return make_error_code(boost::system::errc::invalid_argument);
+  if (verify) {
+    stream.set_verify_callback(ssl::host_name_verification(host), ec);
+    if (ec) return ec;
+  }
+  return {};
+}
+
+std::string selected_alpn(tls_stream& stream) {
+  const unsigned char* data = nullptr;
+  unsigned int len = 0;
+  SSL_get0_alpn_selected(stream.native_handle(), &data, &len);
+  return data ? std::string(reinterpret_cast<const char*>(data), len) : std::string();
+}
+
+tls_transport::tls_transport(std::unique_ptr<tls_stream> stream) : stream_(std::move(stream)) {
+  error_code ignored;
+  stream_->next_layer().set_option(asio::ip::tcp::no_delay(true), ignored);
+}
+
+asio::awaitable<std::size_t> tls_transport::read_some(asio::mutable_buffer buffer, error_code& ec) {
+  co_return co_await stream_->async_read_some(buffer,
+                                              asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<void> tls_transport::write(asio::const_buffer buffer, error_code& ec) {
+  co_await asio::async_write(*stream_, buffer, asio::redirect_error(asio::use_awaitable, ec));
+}
+
+void tls_transport::close() {
+  error_code ignored;
+  // No close_notify round trip: the HTTP/2 layer already said goodbye (GOAWAY).
+  stream_->next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_->next_layer().close(ignored);
+}
+
+}  // namespace h2ws::net

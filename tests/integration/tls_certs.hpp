@@ -1,0 +1,19 @@
+// Self-signed certificates made at test time (no files in the tree, no openssl CLI).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace h2ws::test {
+
+struct cert_files {
+  std::string cert;  // PEM certificate path (also usable as its own CA file)
+  std::string key;   // PEM private key path
+};
+
+/// Writes a self-signed certificate whose subjectAltName lists `dns_names` and
+/// `ip_addresses` into a fresh temporary directory.
+cert_files make_self_signed(const std::vector<std::string>& dns_names,
+                            const std::vector<std::string>& ip_addresses);
+
+}  // namespace h2ws::test
