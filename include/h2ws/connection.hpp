@@ -1,6 +1,7 @@
 // One HTTP/2 connection carrying any number of websockets (RFC 8441).
 #pragma once
 
+#include <h2ws/http.hpp>
 #include <h2ws/options.hpp>
 #include <h2ws/websocket.hpp>
 
@@ -32,6 +33,8 @@ class connection {
       boost::asio::any_completion_handler<void(boost::system::error_code, connection)>;
   using open_handler =
       boost::asio::any_completion_handler<void(boost::system::error_code, websocket)>;
+  using request_handler =
+      boost::asio::any_completion_handler<void(boost::system::error_code, http_response)>;
 
   connection() = default;
 
@@ -81,6 +84,22 @@ class connection {
     return open_websocket(request, std::forward<Token>(token));
   }
 
+  /// Sends a plain HTTP request on a new stream of this connection, beside any
+  /// open websockets, and completes with the whole response. Bounded by
+  /// options::open_timeout; the body is limited by options::max_message_size.
+  ///
+  /// Signature: `void(boost::system::error_code, http_response)`. Any status is a
+  /// success (check response.status). Errors: error::stream_reset, error::timeout,
+  /// error::message_too_big, error::goaway, error::connection_closed, error::connection_lost.
+  template <class Token>
+  auto request(const http_request& req, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, http_response)>(
+        [](auto handler, connection* self, http_request req) {
+          self->request_impl(std::move(req), request_handler(std::move(handler)));
+        },
+        token, this, req);
+  }
+
   /// Starts a graceful shutdown: GOAWAY, no new websockets; open ones carry on
   /// until they close, then the transport closes.
   void close();
@@ -101,6 +120,7 @@ class connection {
   static void connect_impl(executor_type ex, std::string url, options opts,
                            connect_handler handler);
   void open_impl(websocket_request request, open_handler handler);
+  void request_impl(http_request request, request_handler handler);
 
   std::shared_ptr<detail::connection_owner> owner_;
 };

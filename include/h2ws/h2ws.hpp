@@ -4,6 +4,7 @@
 #include <h2ws/close_code.hpp>
 #include <h2ws/connection.hpp>
 #include <h2ws/error.hpp>
+#include <h2ws/http.hpp>
 #include <h2ws/message.hpp>
 #include <h2ws/options.hpp>
 #include <h2ws/server.hpp>

@@ -44,6 +44,20 @@ void connection::open_impl(websocket_request request, open_handler handler) {
   });
 }
 
+void connection::request_impl(http_request request, request_handler handler) {
+  if (!owner_) {
+    detail::complete_later_unbound(std::move(handler), make_error_code(error::connection_closed),
+                                   http_response{});
+    return;
+  }
+  if (request.path.empty()) request.path = owner_->impl->url().target;
+  auto impl = owner_->impl;
+  asio::post(impl->strand(),
+             [impl, request = std::move(request), h = std::move(handler)]() mutable {
+               impl->send_request(std::move(request), std::move(h));
+             });
+}
+
 void connection::close() {
   if (!owner_) return;
   asio::post(owner_->impl->strand(), [impl = owner_->impl] { impl->release(); });

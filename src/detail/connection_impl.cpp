@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 
 #include <boost/asio/as_tuple.hpp>
@@ -293,6 +294,9 @@ void connection_impl::fail(error_code ec) {
   websockets_.clear();
   for (auto& [id, ws] : websockets) ws->on_connection_failed(failure_);
   plain_streams_.clear();
+  std::vector<std::int32_t> pending;
+  for (auto& [id, r] : requests_) pending.push_back(id);
+  for (auto id : pending) finish_request(id, failure_);
   finish_connect(failure_);
 }
 
@@ -342,6 +346,54 @@ void connection_impl::open_websocket(websocket_request request, connection::open
   wake_writer();
 }
 
+void connection_impl::send_request(http_request request, connection::request_handler handler) {
+  auto refuse = [&](error e) {
+    complete_later(strand_, std::move(handler), make_error_code(e), http_response{});
+  };
+  if (goaway_last_stream_ >= 0) return refuse(error::goaway);
+  if (failure_ || released_ || !session_) return refuse(error::connection_closed);
+  header_list headers = {
+      {":method", request.method},
+      {":scheme", url_.tls ? "https" : "http"},
+      {":path", request.path.empty() ? std::string("/") : request.path},
+      {":authority", url_.authority},
+  };
+  for (auto& [name, value] : request.headers) {
+    auto lower = lowercase(name);
+    if (lower.empty() || lower.front() == ':' || lower == "host" || lower == "connection") continue;
+    headers.emplace_back(std::move(lower), value);
+  }
+  if (!request.body.empty())
+    headers.emplace_back("content-length", std::to_string(request.body.size()));
+  bool with_body = !request.body.empty();
+  std::int32_t id = session_->submit_request(headers, with_body, nullptr);
+  if (id < 0) return refuse(error::connection_closed);
+  auto& r = requests_[id];
+  r.body_out = std::move(request.body);
+  store_handler(r.handler, std::move(handler));
+  if (opts_.open_timeout.count() > 0) {
+    r.timer = std::make_unique<asio::steady_timer>(strand_, opts_.open_timeout);
+    r.timer->async_wait([self = shared_from_this(), id](error_code ec) {
+      if (ec || !self->requests_.count(id)) return;
+      self->session_->reset_stream(id, NGHTTP2_CANCEL);
+      self->wake_writer();
+      self->finish_request(id, make_error_code(error::timeout));
+    });
+  }
+  wake_writer();
+}
+
+void connection_impl::finish_request(std::int32_t stream_id, error_code ec) {
+  auto it = requests_.find(stream_id);
+  if (it == requests_.end()) return;
+  auto handler = take_handler(it->second.handler);
+  auto response = std::move(it->second.response);
+  if (it->second.timer) it->second.timer->cancel();
+  requests_.erase(it);
+  complete_later(strand_, std::move(handler), ec, std::move(response));
+  maybe_finish_release();
+}
+
 void connection_impl::release() {
   released_ = true;
   maybe_finish_release();
@@ -362,7 +414,8 @@ void connection_impl::abort() {
 }
 
 void connection_impl::maybe_finish_release() {
-  if (!released_ || !websockets_.empty() || !plain_streams_.empty() || failure_ || !session_)
+  if (!released_ || !websockets_.empty() || !plain_streams_.empty() || !requests_.empty() ||
+      failure_ || !session_)
     return;
   // GOAWAY; once flushed nghttp2 wants no more I/O and the write loop closes.
   session_->terminate(NGHTTP2_NO_ERROR);
@@ -418,6 +471,13 @@ int connection_impl::on_header(std::int32_t stream_id, std::string_view name,
     it->second->on_header(name, value);
   } else if (auto p = plain_streams_.find(stream_id); p != plain_streams_.end()) {
     p->second.headers.emplace_back(std::string(name), std::string(value));
+  } else if (auto r = requests_.find(stream_id); r != requests_.end()) {
+    auto& response = r->second.response;
+    if (name == ":status") {
+      response.headers.clear();  // a final answer replaces any 1xx one
+      response.status = static_cast<unsigned>(std::atoi(std::string(value).c_str()));
+    }
+    response.headers.emplace_back(std::string(name), std::string(value));
   }
   return 0;
 }
@@ -488,7 +548,16 @@ int connection_impl::on_data(std::int32_t stream_id, std::span<const std::uint8_
     ws->on_data(data);
     return 0;
   }
-  session_->consume(stream_id, data.size());  // a body nobody reads
+  session_->consume(stream_id, data.size());  // plain bodies are read at once
+  if (auto r = requests_.find(stream_id); r != requests_.end()) {
+    auto& body = r->second.response.body;
+    if (opts_.max_message_size && body.size() + data.size() > opts_.max_message_size) {
+      session_->reset_stream(stream_id, NGHTTP2_CANCEL);
+      finish_request(stream_id, make_error_code(error::message_too_big));
+      return 0;
+    }
+    body.append(reinterpret_cast<const char*>(data.data()), data.size());
+  }
   return 0;
 }
 
@@ -506,6 +575,12 @@ int connection_impl::on_stream_closed(std::int32_t stream_id, std::uint32_t erro
     ws->on_stream_closed(error_code_value);
   }
   plain_streams_.erase(stream_id);
+  if (requests_.count(stream_id)) {
+    bool answered = requests_[stream_id].response.status >= 200;
+    finish_request(stream_id, error_code_value != 0 || !answered
+                                  ? make_error_code(error::stream_reset)
+                                  : error_code{});
+  }
   maybe_finish_release();
   return 0;
 }
@@ -523,6 +598,14 @@ ssize_t connection_impl::read_body(std::int32_t stream_id, std::uint8_t* buf, st
                                    std::uint32_t* data_flags) {
   if (auto it = websockets_.find(stream_id); it != websockets_.end())
     return it->second->read_body(buf, length, data_flags);
+  if (auto r = requests_.find(stream_id); r != requests_.end()) {
+    auto& req = r->second;
+    std::size_t n = std::min(length, req.body_out.size() - req.sent);
+    std::memcpy(buf, req.body_out.data() + req.sent, n);
+    req.sent += n;
+    if (req.sent == req.body_out.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    return static_cast<ssize_t>(n);
+  }
   auto p = plain_streams_.find(stream_id);
   if (p == plain_streams_.end()) {
     *data_flags |= NGHTTP2_DATA_FLAG_EOF;

@@ -54,6 +54,8 @@ class connection_impl final : public std::enable_shared_from_this<connection_imp
   // Client role: an extended CONNECT on a new stream.
   void open_websocket(websocket_request request, connection::open_handler handler,
                       std::shared_ptr<connection_owner> owner);
+  // Client role: a plain HTTP request on a new stream.
+  void send_request(http_request request, connection::request_handler handler);
   // Server role: serve one accepted socket.
   void start_server(boost::asio::ip::tcp::socket socket, std::shared_ptr<server_context> ctx,
                     std::shared_ptr<boost::asio::ssl::context> tls);
@@ -108,6 +110,17 @@ class connection_impl final : public std::enable_shared_from_this<connection_imp
     bool answered = false;
   };
   void answer_request(std::int32_t stream_id, plain_stream& request);
+
+  // Client role: a plain request in flight.
+  struct client_request {
+    http_response response;
+    std::string body_out;
+    std::size_t sent = 0;
+    connection::request_handler handler;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
+  void finish_request(std::int32_t stream_id, boost::system::error_code ec);
+  std::unordered_map<std::int32_t, client_request> requests_;
 
   strand_type strand_;
   h2::role role_;
