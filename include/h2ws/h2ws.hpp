@@ -2,6 +2,7 @@
 #pragma once
 
 #include <h2ws/close_code.hpp>
+#include <h2ws/connect.hpp>
 #include <h2ws/connection.hpp>
 #include <h2ws/error.hpp>
 #include <h2ws/http.hpp>

@@ -71,6 +71,9 @@ class server {
   std::uint16_t port() const;
   /// Stops accepting, sends GOAWAY on every connection and closes every websocket with 1001.
   void stop();
+  /// Stops accepting and sends GOAWAY on every connection; open websockets carry
+  /// on until they close, then each connection closes.
+  void drain();
   /// Drops every client connection at once, with no GOAWAY and no close frame:
   /// what a crash or a network failure looks like to the clients (for tests).
   void abort_connections();

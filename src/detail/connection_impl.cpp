@@ -399,12 +399,13 @@ void connection_impl::release() {
   maybe_finish_release();
 }
 
-void connection_impl::shutdown() {
+void connection_impl::shutdown(bool close_websockets) {
   released_ = true;
   if (!session_ || failure_) return;
   session_->goaway(NGHTTP2_NO_ERROR);
   open_ = false;
-  for (auto& [id, ws] : websockets_) ws->going_away();
+  if (close_websockets)
+    for (auto& [id, ws] : websockets_) ws->going_away();
   maybe_finish_release();
   wake_writer();
 }

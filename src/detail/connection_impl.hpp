@@ -62,8 +62,8 @@ class connection_impl final : public std::enable_shared_from_this<connection_imp
 
   // The last user handle is gone: GOAWAY, finish open streams, close.
   void release();
-  // Server stop: GOAWAY and close every websocket with 1001.
-  void shutdown();
+  // Server stop: GOAWAY, then close every websocket with 1001 or let them finish.
+  void shutdown(bool close_websockets);
   // Closes the transport at once, as a network failure would.
   void abort();
   // Something was queued for the peer.

@@ -54,11 +54,12 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
     return ec ? 0 : endpoint.port();
   }
 
-  void stop() {
+  void stop(bool close_websockets) {
     error_code ignored;
     acceptor_.close(ignored);
     for (auto& weak : connections_) {
-      if (auto c = weak.lock()) asio::post(c->strand(), [c] { c->shutdown(); });
+      if (auto c = weak.lock())
+        asio::post(c->strand(), [c, close_websockets] { c->shutdown(close_websockets); });
     }
     connections_.clear();
   }
@@ -107,14 +108,15 @@ server::server(executor_type ex, server_options opts, websocket_handler handler)
 server::server(executor_type ex, std::shared_ptr<detail::server_context> ctx)
     : impl_(std::make_shared<detail::server_impl>(std::move(ex), std::move(ctx))) {}
 
-server::~server() { impl_->stop(); }
+server::~server() { impl_->stop(true); }
 
 error_code server::listen(const std::string& host, std::uint16_t port) {
   return impl_->listen(host, port);
 }
 
 std::uint16_t server::port() const { return impl_->port(); }
-void server::stop() { impl_->stop(); }
+void server::stop() { impl_->stop(true); }
+void server::drain() { impl_->stop(false); }
 void server::abort_connections() { impl_->abort_connections(); }
 std::size_t server::open_websockets() const { return impl_->open_websockets(); }
 
