@@ -76,8 +76,9 @@ class websocket {
 
   /// Starts the close handshake: sends a close frame with `code` and `reason`
   /// (at most 123 bytes), then waits for the peer's close frame, bounded by
-  /// options::close_timeout, and ends the stream. Messages already received stay
-  /// available to receive(); messages arriving after our close frame are discarded.
+  /// options::close_timeout, and ends the stream. Messages that arrive before the
+  /// peer's close frame can still be received; if the application stops reading,
+  /// at most options::stream_window bytes of them are kept and the rest dropped.
   ///
   /// Signature: `void(boost::system::error_code)`. Completes without error when
   /// the peer's close frame arrived (before or after ours). Errors: error::timeout
@@ -125,6 +126,9 @@ class websocket {
   std::uint16_t peer_close_code() const;
   /// The close reason the peer sent.
   std::string peer_close_reason() const;
+  /// How the websocket is carried: 2 = an HTTP/2 stream (RFC 8441), 1 = an
+  /// HTTP/1.1 connection after Upgrade (fallback), 0 = not open.
+  int http_version() const;
   /// The HTTP/2 error code of an RST_STREAM that ended the stream (0 = none).
   std::uint32_t reset_code() const;
 

@@ -1,6 +1,6 @@
 // The public websocket handle: forwards to websocket_impl on the connection's strand.
 #include "detail/completion.hpp"
-#include "detail/connection_impl.hpp"
+#include "detail/carrier.hpp"
 #include "detail/owners.hpp"
 #include "detail/websocket_impl.hpp"
 #include <h2ws/error.hpp>
@@ -82,6 +82,9 @@ std::uint16_t websocket::peer_close_code() const {
 }
 std::string websocket::peer_close_reason() const {
   return owner_ ? owner_->impl->peer_close_reason() : std::string();
+}
+int websocket::http_version() const {
+  return owner_ ? owner_->impl->connection().http_version() : 0;
 }
 std::uint32_t websocket::reset_code() const { return owner_ ? owner_->impl->reset_code() : 0; }
 

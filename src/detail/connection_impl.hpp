@@ -3,6 +3,7 @@
 // Every member runs on the strand.
 #pragma once
 
+#include "detail/carrier.hpp"
 #include "h2/session.hpp"
 #include "net/transport.hpp"
 #include "net/url.hpp"
@@ -32,22 +33,32 @@ class websocket_impl;
 struct connection_owner;
 struct server_context;
 
-class connection_impl final : public std::enable_shared_from_this<connection_impl>,
+class connection_impl final : public carrier,
+                              public std::enable_shared_from_this<connection_impl>,
                               private h2::session_events {
  public:
-  using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
 
   connection_impl(boost::asio::any_io_executor ex, h2::role role, options opts);
   ~connection_impl() override;
 
-  strand_type& strand() { return strand_; }
-  const options& opts() const { return opts_; }
-  h2::role role() const { return role_; }
-  ws::mask_generator& masks() { return masks_; }
-  h2::session& session() { return *session_; }
-  void trace(std::string_view line) const {
+  // carrier
+  strand_type& strand() override { return strand_; }
+  const options& opts() const override { return opts_; }
+  ws::mask_generator& masks() override { return masks_; }
+  void trace(std::string_view line) const override {
     if (opts_.trace) opts_.trace(line);
   }
+  void resume(std::int32_t stream_id) override { session_->resume(stream_id); }
+  void consume(std::int32_t stream_id, std::size_t n) override { session_->consume(stream_id, n); }
+  void reset(std::int32_t stream_id, std::uint32_t code) override {
+    session_->reset_stream(stream_id, code);
+  }
+  void wake_writer() override;
+  void forget_stream(std::int32_t stream_id) override;
+  int http_version() const override { return 2; }
+
+  h2::role role() const { return role_; }
+  h2::session& session() { return *session_; }
 
   // Client role: resolve, connect, preface, wait for SETTINGS; then `handler`.
   void start_client(net::parsed_url url, connection::connect_handler handler);
@@ -66,10 +77,6 @@ class connection_impl final : public std::enable_shared_from_this<connection_imp
   void shutdown(bool close_websockets);
   // Closes the transport at once, as a network failure would.
   void abort();
-  // Something was queued for the peer.
-  void wake_writer();
-  // A websocket's stream ended; drop it from the registry.
-  void forget_stream(std::int32_t stream_id);
 
   // Readable from any thread.
   bool is_open() const { return open_.load(); }

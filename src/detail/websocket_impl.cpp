@@ -1,7 +1,6 @@
 #include "detail/websocket_impl.hpp"
 
 #include "detail/completion.hpp"
-#include "detail/connection_impl.hpp"
 #include "detail/owners.hpp"
 #include "ws/writer.hpp"
 #include <h2ws/error.hpp>
@@ -34,7 +33,7 @@ bool sendable_close_code(std::uint16_t code) {
 
 }  // namespace
 
-websocket_impl::websocket_impl(std::shared_ptr<connection_impl> conn, ws::role role)
+websocket_impl::websocket_impl(std::shared_ptr<carrier> conn, ws::role role)
     : conn_(std::move(conn)),
       role_(role),
       reader_(role, limits_from(conn_->opts())),
@@ -53,7 +52,7 @@ void websocket_impl::await_open(connection::open_handler handler,
     if (ec || self->state_ != state::opening) return;
     self->conn_->trace("! websocket open timed out, resetting stream " +
                        std::to_string(self->stream_id));
-    self->conn_->session().reset_stream(self->stream_id, NGHTTP2_CANCEL);
+    self->conn_->reset(self->stream_id, NGHTTP2_CANCEL);
     self->conn_->wake_writer();
     self->finish_open(make_error_code(error::timeout));
   });
@@ -99,7 +98,7 @@ void websocket_impl::on_headers_complete(bool end_stream) {
     return;
   }
   auto fail_open = [&](error c) {
-    if (!end_stream) conn_->session().reset_stream(stream_id, NGHTTP2_CANCEL);
+    if (!end_stream) conn_->reset(stream_id, NGHTTP2_CANCEL);
     conn_->wake_writer();
     finish_open(make_error_code(c));
   };
@@ -119,11 +118,11 @@ void websocket_impl::on_headers_complete(bool end_stream) {
 void websocket_impl::on_data(std::span<const std::uint8_t> data) {
   if (state_ != state::open || close_received_ || reader_.error()) {
     // Nothing will read these bytes: give the window back at once.
-    conn_->session().consume(stream_id, data.size());
+    conn_->consume(stream_id, data.size());
     return;
   }
   if (raw) {  // scripted server: hand the bytes over exactly as they came
-    conn_->session().consume(stream_id, data.size());
+    conn_->consume(stream_id, data.size());
     inbox_.emplace_back(message::kind::binary,
                         std::string(reinterpret_cast<const char*>(data.data()), data.size()));
     deliver();
@@ -150,9 +149,14 @@ void websocket_impl::on_data(std::span<const std::uint8_t> data) {
 
 void websocket_impl::handle_event(ws::event& ev) {
   if (auto* m = std::get_if<ws::message_event>(&ev)) {
-    // Once our close is out, the application has said it wants no more
-    // messages: drop them, so the peer's close frame is never stuck behind them.
-    if (close_sent_) return;
+    // After our close the window stays open (so the peer's close frame cannot
+    // get stuck behind unread data); what the application does not read is
+    // still queued, up to one window's worth, then dropped.
+    if (close_sent_ && inbox_bytes_ + m->payload.size() > conn_->opts().stream_window) {
+      conn_->trace("! message received after our close dropped: the application is not reading");
+      return;
+    }
+    inbox_bytes_ += m->payload.size();
     inbox_.emplace_back(m->binary ? message::kind::binary : message::kind::text,
                         std::move(m->payload));
   } else if (auto* ping = std::get_if<ws::ping_event>(&ev)) {
@@ -211,7 +215,7 @@ void websocket_impl::push_frame(std::vector<std::uint8_t> frame) {
   out_.push_back(std::move(frame));
   if (deferred_) {
     deferred_ = false;
-    conn_->session().resume(stream_id);
+    conn_->resume(stream_id);
   }
   conn_->wake_writer();
 }
@@ -233,7 +237,7 @@ void websocket_impl::end_our_half() {
   end_after_queue_ = true;
   if (deferred_) {
     deferred_ = false;
-    conn_->session().resume(stream_id);
+    conn_->resume(stream_id);
   }
   conn_->wake_writer();
 }
@@ -249,7 +253,7 @@ void websocket_impl::start_close_timer() {
     auto timeout = make_error_code(error::timeout);
     if (!self->receive_error_) self->receive_error_ = timeout;
     self->complete_closes(timeout);
-    self->conn_->session().reset_stream(self->stream_id, NGHTTP2_CANCEL);
+    self->conn_->reset(self->stream_id, NGHTTP2_CANCEL);
     self->conn_->wake_writer();
   });
 }
@@ -367,7 +371,7 @@ void websocket_impl::terminate(error_code ec) {
   pings_.clear();
   deliver();
   // The stream is gone: the connection window still needs its bytes back.
-  conn_->session().consume(stream_id, unacknowledged_);
+  conn_->consume(stream_id, unacknowledged_);
   unacknowledged_ = 0;
   conn_->forget_stream(stream_id);
 }
@@ -377,6 +381,7 @@ void websocket_impl::deliver() {
   if (!inbox_.empty()) {
     auto m = std::move(inbox_.front());
     inbox_.pop_front();
+    inbox_bytes_ -= m.size();
     auto h = take_handler(receive_handler_);
     complete_later(conn_->strand(), std::move(h), error_code{}, std::move(m));
   } else if (receive_error_) {
@@ -389,7 +394,7 @@ void websocket_impl::acknowledge_if_drained() {
   // Backpressure: bytes of messages the application has not taken yet stay
   // unacknowledged, so the server's window closes while the reader is slow.
   if ((!inbox_.empty() && !close_sent_) || unacknowledged_ == 0 || state_ == state::closed) return;
-  conn_->session().consume(stream_id, unacknowledged_);
+  conn_->consume(stream_id, unacknowledged_);
   unacknowledged_ = 0;
   conn_->wake_writer();
 }
@@ -462,7 +467,7 @@ void websocket_impl::raw_end_stream() {
 
 void websocket_impl::raw_reset(std::uint32_t error_code_value) {
   if (state_ == state::closed) return;
-  conn_->session().reset_stream(stream_id, error_code_value);
+  conn_->reset(stream_id, error_code_value);
   conn_->wake_writer();
 }
 
@@ -490,7 +495,7 @@ void websocket_impl::abandon() {
   if (state_ != state::open || close_sent_) return;  // a close handshake finishes by itself
   // Nobody holds this websocket any more: end the stream rather than leave it open.
   receive_error_ = make_error_code(error::operation_aborted);
-  conn_->session().reset_stream(stream_id, NGHTTP2_CANCEL);
+  conn_->reset(stream_id, NGHTTP2_CANCEL);
   conn_->wake_writer();
 }
 

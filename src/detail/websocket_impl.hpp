@@ -3,6 +3,7 @@
 // accounting, and the close handshake. Every member runs on the connection's strand.
 #pragma once
 
+#include "detail/carrier.hpp"
 #include "ws/reader.hpp"
 #include <h2ws/connection.hpp>
 #include <h2ws/websocket.hpp>
@@ -20,12 +21,11 @@
 
 namespace h2ws::detail {
 
-class connection_impl;
 struct connection_owner;
 
 class websocket_impl final : public std::enable_shared_from_this<websocket_impl> {
  public:
-  websocket_impl(std::shared_ptr<connection_impl> conn, ws::role role);
+  websocket_impl(std::shared_ptr<carrier> conn, ws::role role);
   ~websocket_impl();
 
   // Handshake facts: written before the handle is handed out, read-only afterwards.
@@ -38,7 +38,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   // Scripted server only: the stream carries raw bytes, no RFC 6455 codec.
   bool raw = false;
 
-  connection_impl& connection() { return *conn_; }
+  carrier& connection() { return *conn_; }
   std::uint16_t peer_close_code() const { return peer_close_code_; }
   std::string peer_close_reason() const { return peer_close_reason_; }
   std::uint32_t reset_code() const { return reset_code_; }
@@ -90,7 +90,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void fail_sends(boost::system::error_code ec);
   void complete_closes(boost::system::error_code ec);
 
-  std::shared_ptr<connection_impl> conn_;
+  std::shared_ptr<carrier> conn_;
   ws::role role_;
   state state_ = state::opening;
   ws::reader reader_;
@@ -111,6 +111,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
 
   // Receiving.
   std::deque<message> inbox_;
+  std::size_t inbox_bytes_ = 0;  // payload bytes held in inbox_
   websocket::receive_handler receive_handler_;
   std::size_t unacknowledged_ = 0;           // DATA bytes not yet given back as window
   boost::system::error_code receive_error_;  // after the inbox drains, every receive gets it

@@ -48,7 +48,10 @@ asio::awaitable<void> serve_case(const case_spec& spec, websocket ws, server& sr
                                  case_outcome& out, bool& done) {
   auto ex = co_await asio::this_coro::executor;
   for (const auto& chunk : spec.chunks) {
-    co_await ws.send(message::binary(chunk), asio::use_awaitable);
+    // A client that failed the websocket on an earlier chunk has ended the stream, and the rest
+    // can no longer be written: stop writing, go on to read what it sent.
+    auto [send_ec] = co_await ws.send(message::binary(chunk), asio::as_tuple(asio::use_awaitable));
+    if (send_ec) break;
     asio::steady_timer pause(ex, std::chrono::milliseconds(1));
     co_await pause.async_wait(asio::use_awaitable);
   }

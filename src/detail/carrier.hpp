@@ -1,0 +1,42 @@
+// What carries a websocket's bytes: one HTTP/2 stream of a connection_impl
+// (RFC 8441) or a whole HTTP/1.1 connection after 101 (h1_connection). The
+// websocket runs the same codec and close handshake over either.
+#pragma once
+
+#include <h2ws/options.hpp>
+
+#include "ws/mask_generator.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/strand.hpp>
+
+namespace h2ws::detail {
+
+class carrier {
+ public:
+  using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
+  virtual ~carrier() = default;
+
+  virtual strand_type& strand() = 0;
+  virtual const options& opts() const = 0;
+  virtual ws::mask_generator& masks() = 0;
+  virtual void trace(std::string_view line) const = 0;
+  /// The websocket queued bytes after saying it had none: pull again.
+  virtual void resume(std::int32_t stream_id) = 0;
+  /// The application consumed `n` received bytes: the peer may send more.
+  virtual void consume(std::int32_t stream_id, std::size_t n) = 0;
+  /// Abort the byte stream (RST_STREAM, or closing an HTTP/1.1 connection).
+  virtual void reset(std::int32_t stream_id, std::uint32_t http2_error_code) = 0;
+  /// Something is ready to write.
+  virtual void wake_writer() = 0;
+  /// The websocket is finished with its stream.
+  virtual void forget_stream(std::int32_t stream_id) = 0;
+  /// 2 for RFC 8441 over HTTP/2, 1 for an HTTP/1.1 Upgrade.
+  virtual int http_version() const = 0;
+};
+
+}  // namespace h2ws::detail

@@ -1,0 +1,415 @@
+#!/usr/bin/python3
+"""Interop checks of the h2ws CLI against real peers.
+
+  harness.py --h2ws PATH/TO/h2ws CHECK       (run with /usr/bin/python3)
+
+Peers, started here on free loopback ports and always stopped at the end:
+  * nghttpx (nghttp2-proxy 1.52) as an h2c frontend ("no-tls"). It advertises
+    SETTINGS_ENABLE_CONNECT_PROTOCOL=1 by itself and turns each extended CONNECT
+    (:protocol websocket) into an HTTP/1.1 "Upgrade: websocket" request to its backend:
+    ws_echo_backend.py, a python3-websockets echo server. This is a third-party RFC 8441
+    server that shares no code with h2ws.
+  * `h2ws serve` (our own server), for the CLI's behaviour and error cases.
+
+Every wait is bounded; a child that outlives the harness is killed by the kernel
+(PR_SET_PDEATHSIG). Exit status: 0 pass, 1 fail, 77 skipped (a peer is not installed).
+"""
+import argparse
+import ctypes
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PYTHON = "/usr/bin/python3"  # the Debian python3-websockets lives there, not in a pyenv
+SKIP = 77
+START_TIMEOUT = 10.0   # seconds for a peer to start listening
+CLIENT_TIMEOUT = 20.0  # seconds for one client run
+STOP_TIMEOUT = 5.0     # seconds for a peer to exit after SIGTERM
+
+
+class Failure(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+_libc = ctypes.CDLL("libc.so.6", use_errno=True)
+
+
+def _die_with_parent():
+    # PR_SET_PDEATHSIG = 1: if the harness is killed (ctest timeout), its peers die too.
+    _libc.prctl(1, signal.SIGKILL)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Peers:
+    """Background processes, logged to files, stopped in reverse order."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.procs = []  # (name, Popen, log path)
+
+    def start(self, name, argv):
+        log = os.path.join(self.workdir, name + ".log")
+        with open(log, "wb") as out:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        self.procs.append((name, proc, log))
+        return proc, log
+
+    def stop(self, proc, timeout=STOP_TIMEOUT):
+        """SIGTERM, then SIGKILL after `timeout`; returns the exit status."""
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout)
+        return proc.returncode
+
+    def stop_all(self):
+        for _, proc, _ in reversed(self.procs):
+            self.stop(proc)
+
+    def dump_logs(self):
+        for name, _, log in self.procs:
+            with open(log, "rb") as f:
+                text = f.read().decode(errors="replace")
+            sys.stderr.write(f"--- {name} log ({log}) ---\n{text[-4000:]}\n")
+
+
+def wait_for_line(proc, log, pattern, timeout=START_TIMEOUT):
+    """Waits until `log` has a line matching `pattern`; returns the match."""
+    deadline = time.monotonic() + timeout
+    regex = re.compile(pattern)
+    while time.monotonic() < deadline:
+        with open(log, "rb") as f:
+            m = regex.search(f.read().decode(errors="replace"))
+        if m:
+            return m
+        if proc.poll() is not None:
+            raise Failure(f"{proc.args[0]} exited ({proc.returncode}) before printing "
+                          f"/{pattern}/")
+        time.sleep(0.05)
+    raise Failure(f"no /{pattern}/ from {proc.args[0]} within {timeout} s")
+
+
+def wait_for_port(proc, port, timeout=START_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise Failure(f"{proc.args[0]} exited ({proc.returncode}) before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise Failure(f"{proc.args[0]} did not listen on port {port} within {timeout} s")
+
+
+def run_client(h2ws, args, stdin=b"", timeout=CLIENT_TIMEOUT):
+    try:
+        r = subprocess.run([h2ws, *args], input=stdin, capture_output=True, timeout=timeout,
+                           preexec_fn=_die_with_parent)
+    except subprocess.TimeoutExpired as e:
+        raise Failure(f"h2ws {' '.join(args)} did not finish within {timeout} s; "
+                      f"stdout={e.stdout!r} stderr={e.stderr!r}")
+    sys.stderr.write(f"$ h2ws {' '.join(args)}\n  exit {r.returncode}\n"
+                     f"  stdout {r.stdout[:500]!r}\n  stderr {r.stderr[:1000]!r}\n")
+    return r
+
+
+def expect(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
+# --- peers -------------------------------------------------------------------------------
+
+def find_nghttpx():
+    for path in (shutil.which("nghttpx"), "/usr/sbin/nghttpx", "/usr/bin/nghttpx"):
+        if path and os.access(path, os.X_OK):
+            return path
+    raise Skip("nghttpx not installed (Debian package nghttp2-proxy)")
+
+
+def start_nghttpx(peers):
+    """Starts the backend and nghttpx in front of it; returns nghttpx's port."""
+    nghttpx = find_nghttpx()
+    if subprocess.run([PYTHON, "-c", "import websockets"], capture_output=True).returncode:
+        raise Skip("python3-websockets not installed for /usr/bin/python3")
+    backend, log = peers.start("backend", [PYTHON, os.path.join(HERE, "ws_echo_backend.py")])
+    backend_port = int(wait_for_line(backend, log, r"listening on 127\.0\.0\.1:(\d+)").group(1))
+
+    port = free_port()
+    proxy, _ = peers.start("nghttpx", [
+        nghttpx,
+        "--conf=/dev/null",  # never read /etc/nghttpx/nghttpx.conf
+        # h2c with prior knowledge on the frontend: no TLS, no certificate needed.
+        f"--frontend=127.0.0.1,{port};no-tls",
+        # The backend speaks HTTP/1.1; nghttpx forwards extended CONNECT as an Upgrade.
+        f"--backend=127.0.0.1,{backend_port};;proto=http/1.1",
+        "--single-process",  # one pid to stop; no worker left behind
+        "--workers=1",
+        "--log-level=INFO",
+        "--errorlog-file=/dev/stderr",
+    ])
+    wait_for_port(proxy, port)
+    return port
+
+
+def start_serve(peers, h2ws, *extra):
+    serve, log = peers.start("h2ws-serve", [h2ws, "serve", "--listen", "127.0.0.1:0", *extra])
+    port = int(wait_for_line(serve, log, r"listening on 127\.0\.0\.1:(\d+)").group(1))
+    return serve, port
+
+
+# --- checks --------------------------------------------------------------------------------
+
+def check_nghttpx_echo(h2ws, peers):
+    port = start_nghttpx(peers)
+    r = run_client(h2ws, [f"ws://127.0.0.1:{port}/echo"], b"hello\nworld\n")
+    expect(r.returncode == 0, f"exit {r.returncode}, expected 0")
+    expect(r.stdout == b"hello\nworld\n", f"stdout {r.stdout!r}")
+
+
+def check_nghttpx_many(h2ws, peers):
+    # Ordering and flow control through a proxy: many lines, some long, one empty.
+    port = start_nghttpx(peers)
+    lines = [f"line {i} " + "x" * (i * 37 % 3000) for i in range(500)] + [""]
+    payload = ("\n".join(lines) + "\n").encode()
+    r = run_client(h2ws, [f"http://127.0.0.1:{port}/echo"], payload)
+    expect(r.returncode == 0, f"exit {r.returncode}, expected 0")
+    expect(r.stdout == payload, f"stdout differs ({len(r.stdout)} bytes, {len(payload)} sent)")
+
+
+def check_nghttpx_binary(h2ws, peers):
+    port = start_nghttpx(peers)
+    r = run_client(h2ws, ["--binary", f"ws://127.0.0.1:{port}/echo"], b"\x00\x01\xff\n\n")
+    expect(r.returncode == 0, f"exit {r.returncode}, expected 0")
+    expect(r.stdout == b"\x00\x01\xff\n\n", f"stdout {r.stdout!r}")
+
+
+def check_nghttpx_subprotocol(h2ws, peers):
+    port = start_nghttpx(peers)
+    r = run_client(h2ws, ["-v", "-p", "nope", "-p", "chat", f"ws://127.0.0.1:{port}/echo"],
+                   b"subprotocol?\n")
+    expect(r.returncode == 0, f"exit {r.returncode}, expected 0")
+    expect(r.stdout == b"chat\n", f"backend saw subprotocol {r.stdout!r}, expected chat")
+    expect(b"subprotocol: chat" in r.stderr, "-v did not print the negotiated subprotocol")
+
+
+def check_nghttpx_close_code(h2ws, peers):
+    port = start_nghttpx(peers)
+    r = run_client(h2ws, [f"ws://127.0.0.1:{port}/echo"], b"before\nclose 4001 go away\n")
+    expect(r.returncode == 3, f"exit {r.returncode}, expected 3 (peer closed with 4001)")
+    expect(r.stdout == b"before\n", f"stdout {r.stdout!r}")
+    expect(b"4001" in r.stderr and b"go away" in r.stderr, "close code/reason not on stderr")
+
+
+def check_serve_echo(h2ws, peers):
+    serve, port = start_serve(peers, h2ws)
+    r = run_client(h2ws, [f"ws://127.0.0.1:{port}/echo"], b"hello\nworld\n")
+    expect(r.returncode == 0, f"exit {r.returncode}, expected 0")
+    expect(r.stdout == b"hello\nworld\n", f"stdout {r.stdout!r}")
+    rc = peers.stop(serve)
+    expect(rc == 0, f"h2ws serve exited {rc} on SIGTERM, expected 0")
+
+
+def check_serve_wrong_path(h2ws, peers):
+    _, port = start_serve(peers, h2ws)
+    r = run_client(h2ws, [f"ws://127.0.0.1:{port}/nope"], b"hello\n")
+    expect(r.returncode == 2, f"exit {r.returncode}, expected 2")
+    expect(b"404" in r.stderr, "stderr does not name the HTTP status 404")
+
+
+def check_serve_shutdown(h2ws, peers):
+    # A client with its stdin still open sees the server stop: 1001 going away is a
+    # normal close (exit 0), and the server exits 0.
+    serve, port = start_serve(peers, h2ws)
+    client = subprocess.Popen([h2ws, f"ws://127.0.0.1:{port}/echo"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              preexec_fn=_die_with_parent)
+    try:
+        client.stdin.write(b"ping\n")
+        client.stdin.flush()
+        # readline could block forever; the watchdog below bounds it.
+        timer = _Watchdog(client, CLIENT_TIMEOUT)
+        line = client.stdout.readline()
+        timer.cancel()
+        expect(line == b"ping\n", f"first echo {line!r}")
+        rc = peers.stop(serve)
+        expect(rc == 0, f"h2ws serve exited {rc} on SIGTERM, expected 0")
+        try:
+            out, err = client.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            raise Failure("the client did not exit after the server stopped")
+        sys.stderr.write(f"client exit {client.returncode}, stderr {err!r}\n")
+        expect(client.returncode == 0, f"client exit {client.returncode}, expected 0 (1001)")
+    finally:
+        if client.poll() is None:
+            client.kill()
+            client.wait(5)
+
+
+class _Watchdog:
+    def __init__(self, proc, timeout):
+        import threading
+        self.timer = threading.Timer(timeout, proc.kill)
+        self.timer.start()
+
+    def cancel(self):
+        self.timer.cancel()
+
+
+class FakeH2Server:
+    """A TCP listener in this process that accepts one connection. With `settings` (bytes of
+    a SETTINGS payload) it answers like an HTTP/2 server that lacks RFC 8441; without, it
+    never says anything, like a server that hangs."""
+
+    def __init__(self, settings=None):
+        import threading
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.port = self.sock.getsockname()[1]
+        self.settings = settings
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @staticmethod
+    def frame(type_, flags, payload=b""):
+        return len(payload).to_bytes(3, "big") + bytes([type_, flags]) + b"\0\0\0\0" + payload
+
+    def _serve(self):
+        try:
+            conn, _ = self.sock.accept()
+            conn.settimeout(CLIENT_TIMEOUT)
+            with conn:
+                if self.settings is not None:
+                    conn.sendall(self.frame(4, 0, self.settings))  # SETTINGS
+                acked = False
+                while conn.recv(65536):
+                    if self.settings is not None and not acked:
+                        conn.sendall(self.frame(4, 1))  # SETTINGS ACK for the client's
+                        acked = True
+        except OSError:
+            pass
+
+
+def check_no_rfc8441(h2ws, peers):
+    # SETTINGS_MAX_CONCURRENT_STREAMS=100 and nothing else: no ENABLE_CONNECT_PROTOCOL.
+    server = FakeH2Server(settings=(3).to_bytes(2, "big") + (100).to_bytes(4, "big"))
+    r = run_client(h2ws, [f"ws://127.0.0.1:{server.port}/echo"], b"hello\n")
+    expect(r.returncode == 2, f"exit {r.returncode}, expected 2")
+    expect(b"does not support RFC 8441" in r.stderr, "stderr does not name the cause")
+
+
+def check_connect_timeout(h2ws, peers):
+    server = FakeH2Server()  # accepts TCP, never sends SETTINGS
+    start = time.monotonic()
+    r = run_client(h2ws, ["--connect-timeout", "1", f"ws://127.0.0.1:{server.port}/echo"],
+                   b"hello\n")
+    elapsed = time.monotonic() - start
+    expect(r.returncode == 2, f"exit {r.returncode}, expected 2")
+    expect(b"timed out" in r.stderr, "stderr does not say it timed out")
+    expect(elapsed < 5, f"took {elapsed:.1f} s for --connect-timeout 1")
+
+
+def check_closed_port(h2ws, peers):
+    port = free_port()  # nothing listens there any more
+    r = run_client(h2ws, [f"ws://127.0.0.1:{port}/echo"], b"hello\n")
+    expect(r.returncode == 2, f"exit {r.returncode}, expected 2")
+    expect(r.stderr != b"", "nothing on stderr")
+
+
+def check_bad_flag(h2ws, peers):
+    r = run_client(h2ws, ["--no-such-flag", "ws://127.0.0.1:1/echo"])
+    expect(r.returncode == 1, f"exit {r.returncode}, expected 1")
+    r = run_client(h2ws, ["-H", "no colon here", "ws://127.0.0.1:1/echo"])
+    expect(r.returncode == 1, f"malformed -H: exit {r.returncode}, expected 1")
+    r = run_client(h2ws, ["--compress", "ws://127.0.0.1:1/echo"])
+    expect(r.returncode == 1 and b"not implemented" in r.stderr, "--compress not refused")
+    r = run_client(h2ws, [])
+    expect(r.returncode == 1, f"no URL: exit {r.returncode}, expected 1")
+
+
+def check_version_help(h2ws, peers):
+    r = run_client(h2ws, ["--version"])
+    expect(r.returncode == 0 and r.stdout.strip() == b"h2ws 0.1.0", f"--version {r.stdout!r}")
+    r = run_client(h2ws, ["--help"])
+    expect(r.returncode == 0 and b"serve" in r.stdout and b"Exit status" in r.stdout,
+           "--help incomplete")
+
+
+def check_tls_not_supported(h2ws, peers):
+    r = run_client(h2ws, ["wss://127.0.0.1:1/echo"], b"hello\n")
+    expect(r.returncode == 2, f"exit {r.returncode}, expected 2")
+    expect(b"TLS is not supported yet" in r.stderr, "stderr does not say why")
+
+
+CHECKS = {
+    "nghttpx-echo": check_nghttpx_echo,
+    "nghttpx-many": check_nghttpx_many,
+    "nghttpx-binary": check_nghttpx_binary,
+    "nghttpx-subprotocol": check_nghttpx_subprotocol,
+    "nghttpx-close-code": check_nghttpx_close_code,
+    "serve-echo": check_serve_echo,
+    "serve-wrong-path": check_serve_wrong_path,
+    "serve-shutdown": check_serve_shutdown,
+    "no-rfc8441": check_no_rfc8441,
+    "connect-timeout": check_connect_timeout,
+    "closed-port": check_closed_port,
+    "bad-flag": check_bad_flag,
+    "version-help": check_version_help,
+    "tls-not-supported": check_tls_not_supported,
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--h2ws", required=True, help="path to the h2ws CLI")
+    parser.add_argument("check", choices=sorted(CHECKS))
+    args = parser.parse_args()
+
+    # ctest (or a user) stopping the harness must still stop the peers: turn the signal
+    # into an exception so that the `finally` below runs.
+    def on_signal(signum, _):
+        raise SystemExit(f"harness: signal {signum}")
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    with tempfile.TemporaryDirectory(prefix="h2ws-interop-") as workdir:
+        peers = Peers(workdir)
+        try:
+            CHECKS[args.check](os.path.abspath(args.h2ws), peers)
+            print(f"PASS {args.check}")
+            return 0
+        except Skip as e:
+            print(f"SKIP {args.check}: {e}")
+            return SKIP
+        except Failure as e:
+            print(f"FAIL {args.check}: {e}")
+            peers.dump_logs()
+            return 1
+        finally:
+            peers.stop_all()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""An HTTP/1.1 WebSocket echo server (python3-websockets 10.4): the backend that nghttpx
+forwards extended CONNECT streams to, as HTTP/1.1 Upgrade requests.
+
+Binds 127.0.0.1 on a free port and prints "listening on 127.0.0.1:PORT" on stdout once
+bound. Echoes every message with its type (text or binary), with two test hooks:
+  "close CODE REASON"  -> closes the websocket with that code and reason
+  "subprotocol?"       -> answers with the negotiated subprotocol ("" when none)
+Offers the subprotocol "chat" (chosen only when the client offers it).
+
+python3-websockets answers a close frame the moment it parses it, before its handler has
+seen the messages that arrived just ahead of the close; their echoes are then refused.
+`printf 'a\nb\n' | h2ws URL` sends both lines and its close back to back, so this backend
+delays the answer to a close until the handler has caught up, which RFC 6455 allows (a
+close answer may follow pending data). The hook relies on websockets 10.4 internals
+(`messages`, `write_close_frame`); Debian pins that version.
+
+Run it with /usr/bin/python3: the Debian python3-websockets is installed there.
+"""
+import asyncio
+import signal
+import sys
+
+import websockets
+
+
+class DrainingServerProtocol(websockets.WebSocketServerProtocol):
+    busy = False  # the handler holds a message it has not answered yet
+
+    async def write_close_frame(self, close, data=None):
+        # `data` is given only when answering the peer's close (read_data_frame).
+        if data is not None and self.close_sent is None:
+            deadline = asyncio.get_running_loop().time() + 5.0
+            while (self.messages or self.busy) and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.005)
+        await super().write_close_frame(close, data)
+
+
+async def echo(ws, path=None):  # websockets 10.x still passes `path` to 2-argument handlers
+    try:
+        while True:
+            message = await ws.recv()
+            ws.busy = True
+            try:
+                if isinstance(message, str) and message.startswith("close "):
+                    _, code, *reason = message.split(" ", 2)
+                    await ws.close(int(code), reason[0] if reason else "")
+                    return
+                if message == "subprotocol?":
+                    await ws.send(ws.subprotocol or "")
+                else:
+                    await ws.send(message)
+            finally:
+                ws.busy = False
+    except websockets.ConnectionClosed:
+        pass
+
+
+async def main():
+    stop = asyncio.get_running_loop().create_future()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set_result, None)
+    async with websockets.serve(echo, "127.0.0.1", 0, subprotocols=["chat"],
+                                max_size=None, create_protocol=DrainingServerProtocol) as server:
+        port = server.sockets[0].getsockname()[1]
+        print(f"listening on 127.0.0.1:{port}", flush=True)
+        await stop
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
+    sys.exit(0)

@@ -1,0 +1,282 @@
+#include "cli_options.hpp"
+
+#include <h2ws/version.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <optional>
+#include <string_view>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+namespace h2ws::cli {
+namespace {
+
+constexpr std::string_view footer = R"(
+Client:
+  Every line read from stdin is sent as one message (text, or binary with --binary;
+  an empty line is an empty message). Every message received is written to stdout
+  followed by a newline. When stdin is a terminal the client is interactive: a "> "
+  prompt, and received messages shown as "< text". On end of input the client closes
+  the websocket with 1000, waits for the server's close, and exits.
+
+Exit status:
+  0  the websocket closed normally (1000, 1001, or a close frame without a code)
+  1  usage error, or an option that is not implemented yet
+  2  connect or handshake failure (HTTP status, no RFC 8441 support, TLS, timeout)
+  3  the server closed with a code other than 1000/1001 (code and reason on stderr)
+  4  connection lost or protocol error
+
+Run 'h2ws serve --help' for the echo server.)";
+
+void usage_error(std::string_view what) {
+  fmt::print(stderr, "h2ws: {}\nRun with --help for more information.\n", what);
+}
+
+bool is_tchar(unsigned char c) {
+  // RFC 9110 section 5.6.2: the characters allowed in a header name or token.
+  static constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
+  return std::isalnum(c) || extra.find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+bool is_token(std::string_view s) {
+  return !s.empty() && std::ranges::all_of(s, [](char c) { return is_tchar(c); });
+}
+
+// Parses "name: value" into a lowercase name and a trimmed value; explains a refusal in `why`.
+std::optional<h2ws::header> parse_header(std::string_view raw, std::string& why) {
+  const auto colon = raw.find(':');
+  if (colon == std::string_view::npos) {
+    why = fmt::format("malformed header '{}': expected 'name: value'", raw);
+    return std::nullopt;
+  }
+  std::string name(raw.substr(0, colon));
+  if (!is_token(name)) {
+    why = fmt::format("malformed header '{}': '{}' is not a valid header name", raw, name);
+    return std::nullopt;
+  }
+  std::ranges::transform(name, name.begin(),
+                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  // Connection-specific fields make an HTTP/2 request malformed (RFC 9113 section 8.2.2);
+  // the others are set by h2ws itself and a second copy would contradict it.
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> reserved = {{
+      {"connection", "HTTP/2 forbids connection-specific headers"},
+      {"keep-alive", "HTTP/2 forbids connection-specific headers"},
+      {"proxy-connection", "HTTP/2 forbids connection-specific headers"},
+      {"transfer-encoding", "HTTP/2 forbids connection-specific headers"},
+      {"upgrade", "HTTP/2 forbids connection-specific headers"},
+      {"te", "HTTP/2 forbids connection-specific headers"},
+      {"host", "the authority comes from the URL"},
+      {"sec-websocket-key", "RFC 8441 does not use it"},
+      {"sec-websocket-version", "h2ws sends it"},
+      {"sec-websocket-protocol", "use -p/--subprotocol"},
+  }};
+  for (const auto& [reserved_name, reason] : reserved) {
+    if (name == reserved_name) {
+      why = fmt::format("header '{}' may not be set with -H: {}", name, reason);
+      return std::nullopt;
+    }
+  }
+  auto value = raw.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+    why = fmt::format("malformed header '{}': the value contains CR, LF or NUL", name);
+    return std::nullopt;
+  }
+  return h2ws::header{std::move(name), std::string(value)};
+}
+
+// Parses HOST:PORT (IPv6 as [ADDR]:PORT) for --listen.
+bool parse_listen(std::string_view s, serve_config& cfg, std::string& why) {
+  const auto colon = s.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    why = fmt::format("--listen '{}': expected HOST:PORT", s);
+    return false;
+  }
+  auto host = s.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const auto port = s.substr(colon + 1);
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || value > 65535) {
+    why = fmt::format("--listen '{}': '{}' is not a port number (0-65535)", s, port);
+    return false;
+  }
+  cfg.host = std::string(host);
+  cfg.port = static_cast<std::uint16_t>(value);
+  return true;
+}
+
+// Options of later milestones are accepted by the parser (so --help documents the whole
+// contract) but refused here, so that nobody mistakes them for working.
+bool refuse_unimplemented(std::initializer_list<const CLI::Option*> options) {
+  for (const auto* o : options) {
+    if (o->count() > 0) {
+      usage_error(fmt::format("{} is not implemented yet", o->get_name()));
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+command_line parse_command_line(int argc, char** argv) {
+  command_line out;
+  client_config& client = out.client;
+  serve_config& serve = out.serve;
+
+  CLI::App app{
+      "h2ws: WebSocket over HTTP/2 (RFC 8441) client and echo server\n"
+      "  h2ws [OPTIONS] URL        connect, send stdin lines, print received messages\n"
+      "  h2ws serve [OPTIONS]      run an RFC 8441 echo server",
+      "h2ws"};
+  app.footer(std::string(footer));
+  app.set_version_flag("--version", fmt::format("h2ws {}", h2ws::version_string),
+                       "Print the version and exit");
+
+  std::vector<std::string> raw_headers;
+  app.add_option("url", client.url,
+                 "ws:// or http:// (cleartext HTTP/2, prior knowledge); wss:// or https:// "
+                 "(TLS, not supported yet). Port and path are honoured");
+  app.add_option("-p,--subprotocol", client.subprotocols,
+                 "Offer a subprotocol (repeatable, in order of preference)")
+      ->allow_extra_args(false);
+  app.add_option("-H,--header", raw_headers, "Add a request header 'name: value' (repeatable)")
+      ->allow_extra_args(false);
+  app.add_flag("--binary", client.binary, "Send each line as a binary message instead of text");
+  app.add_option("--connect-timeout", client.connect_timeout_s,
+                 "Seconds allowed for TCP, TLS, the server's SETTINGS and the answer to the "
+                 "CONNECT; 0 = no limit")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--ping-interval", client.ping_interval_s,
+                 "Seconds between HTTP/2 keepalive PINGs; 0 = none")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--max-message", client.max_message,
+                 "Largest message accepted, in bytes; 0 = no limit")
+      ->capture_default_str();
+  app.add_flag("-v,--verbose", client.verbose,
+               "Trace the handshake and frames on stderr; print the negotiated subprotocol");
+
+  std::string unused_text;
+  bool unused_flag = false;
+  const auto* cacert = app.add_option("--cacert", unused_text,
+                                      "CA bundle (PEM) to verify the server (not implemented yet)");
+  const auto* insecure = app.add_flag(
+      "--insecure", unused_flag, "Do not verify the server's certificate (not implemented yet)");
+  const auto* http1 =
+      app.add_flag("--http1", unused_flag, "Force HTTP/1.1 Upgrade (not implemented yet)");
+  const auto* fallback = app.add_flag(
+      "--fallback", unused_flag,
+      "Fall back to HTTP/1.1 Upgrade when the server lacks RFC 8441 (not implemented yet)");
+  const auto* compress =
+      app.add_flag("--compress", unused_flag, "Offer permessage-deflate (not implemented yet)");
+  const auto* reconnect =
+      app.add_flag("--reconnect", unused_flag,
+                   "Reopen after a connection loss, with backoff (not implemented yet)");
+  const auto* proxy =
+      app.add_option("--proxy", unused_text, "HTTP CONNECT proxy URL (not implemented yet)");
+
+  auto* serve_cmd = app.add_subcommand("serve", "Run an RFC 8441 echo server (h2c)");
+  std::string listen = "127.0.0.1:3000";
+  std::vector<std::string> paths;
+  serve_cmd->add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--path", paths,
+                   "Path that accepts websockets (repeatable; default /echo); others get 404")
+      ->allow_extra_args(false);
+  serve_cmd
+      ->add_option("--max-streams", serve.max_streams,
+                   "SETTINGS_MAX_CONCURRENT_STREAMS advertised to each client")
+      ->check(CLI::Range(1u, 0x7fffffffu))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("-p,--subprotocol", serve.subprotocols,
+                   "Subprotocol the server speaks (repeatable, by preference)")
+      ->allow_extra_args(false);
+  serve_cmd->add_flag("-v,--verbose", serve.verbose, "Trace handshakes and frames on stderr");
+  const auto* tls_cert =
+      serve_cmd->add_option("--tls-cert", unused_text, "Certificate (PEM) (not implemented yet)");
+  const auto* tls_key =
+      serve_cmd->add_option("--tls-key", unused_text, "Private key (PEM) (not implemented yet)");
+  serve_cmd->footer(
+      "\nPrints 'listening on HOST:PORT' on stderr once bound. Stops on SIGINT or SIGTERM "
+      "(closing open websockets with 1001) and exits 0; exits 2 when it cannot listen.");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version come here too, with exit code 0; every real error is a usage error.
+    const int code = app.exit(e);
+    out.status = code == 0 ? exit_status::ok : exit_status::usage;
+    return out;
+  }
+
+  out.status = exit_status::usage;
+  std::string why;
+  if (serve_cmd->parsed()) {
+    if (refuse_unimplemented({tls_cert, tls_key})) return out;
+    if (!parse_listen(listen, serve, why)) {
+      usage_error(why);
+      return out;
+    }
+    if (!paths.empty()) serve.paths = paths;
+    for (const auto& p : serve.paths) {
+      if (p.empty() || p.front() != '/') {
+        usage_error(fmt::format("--path '{}' must start with '/'", p));
+        return out;
+      }
+    }
+    for (const auto& s : serve.subprotocols) {
+      if (!is_token(s)) {
+        usage_error(fmt::format("subprotocol '{}' is not a valid token", s));
+        return out;
+      }
+    }
+    out.what = command_line::mode::serve;
+    out.status = exit_status::ok;
+    return out;
+  }
+
+  if (refuse_unimplemented({cacert, insecure, http1, fallback, compress, reconnect, proxy})) {
+    return out;
+  }
+  if (client.url.empty()) {
+    usage_error("a URL is required (e.g. h2ws ws://127.0.0.1:3000/echo)");
+    return out;
+  }
+  auto target = split_url(client.url, why);
+  if (!target) {
+    usage_error(why);
+    return out;
+  }
+  client.target = std::move(*target);
+  for (const auto& s : client.subprotocols) {
+    if (!is_token(s)) {
+      usage_error(fmt::format("subprotocol '{}' is not a valid token", s));
+      return out;
+    }
+  }
+  for (const auto& raw : raw_headers) {
+    auto h = parse_header(raw, why);
+    if (!h) {
+      usage_error(why);
+      return out;
+    }
+    client.headers.push_back(std::move(*h));
+  }
+  out.what = command_line::mode::client;
+  out.status = exit_status::ok;
+  return out;
+}
+
+}  // namespace h2ws::cli

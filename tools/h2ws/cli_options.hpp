@@ -1,0 +1,51 @@
+// Command-line parsing for both modes of the CLI: client and `serve`.
+#pragma once
+
+#include "exit_status.hpp"
+#include "url.hpp"
+#include <h2ws/options.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace h2ws::cli {
+
+/// Everything the client mode needs, validated.
+struct client_config {
+  std::string url;
+  target_url target;
+  std::vector<std::string> subprotocols;
+  h2ws::header_list headers;
+  bool binary = false;
+  /// Covers TCP connect, the server's SETTINGS and the answer to the CONNECT. 0 = none.
+  double connect_timeout_s = 10;
+  /// HTTP/2 PING keepalive, on by default: proxies drop idle streams. 0 = off.
+  double ping_interval_s = 30;
+  std::size_t max_message = h2ws::options{}.max_message_size;
+  bool verbose = false;
+};
+
+/// Everything `h2ws serve` needs, validated.
+struct serve_config {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3000;
+  std::vector<std::string> paths = {"/echo"};
+  std::uint32_t max_streams = 1000;
+  std::vector<std::string> subprotocols;
+  bool verbose = false;
+};
+
+/// The outcome of parsing: run a mode, or exit at once with `status`
+/// (0 after --help/--version, 1 after a usage error already reported on stderr).
+struct command_line {
+  enum class mode { client, serve, exit } what = mode::exit;
+  client_config client;
+  serve_config serve;
+  exit_status status = exit_status::ok;
+};
+
+command_line parse_command_line(int argc, char** argv);
+
+}  // namespace h2ws::cli

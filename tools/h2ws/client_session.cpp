@@ -1,0 +1,360 @@
+#include "client_session.hpp"
+
+#include "console.hpp"
+#include "event.hpp"
+#include <h2ws/h2ws.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/core.h>
+
+namespace h2ws::cli {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using namespace std::chrono_literals;
+
+// How many sends the stdin thread may have outstanding. Beyond it the thread stops
+// reading stdin, so a slow server slows the producer instead of growing a queue.
+constexpr std::size_t max_sends_in_flight = 64;
+
+h2ws::duration from_seconds(double s) {
+  return std::chrono::duration_cast<h2ws::duration>(std::chrono::duration<double>(s));
+}
+
+// 1005 means the peer's close frame carried no code: a clean close, not an error code.
+bool is_normal_close(std::uint16_t code) { return code == 1000 || code == 1001 || code == 1005; }
+
+// What the stdin thread and the io thread share. The stdin thread touches the session
+// only while holding `mutex` and `stopped` is false; the session sets `stopped` (under
+// the mutex) before it goes away, so a thread still blocked in getline stays harmless.
+struct input_state {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::size_t in_flight = 0;  // sends started and not completed
+  bool stopped = false;       // the session is over, or a send failed: send nothing more
+  bool finished = false;      // the thread's loop has returned (it may be joined)
+};
+
+class client_session {
+ public:
+  explicit client_session(const client_config& cfg)
+      : cfg_(cfg),
+        console_(::isatty(STDIN_FILENO) == 1,
+                 ::isatty(STDIN_FILENO) == 1 && ::isatty(STDOUT_FILENO) == 1) {
+    opts_.connect_timeout = from_seconds(cfg.connect_timeout_s);
+    opts_.open_timeout = opts_.connect_timeout;
+    opts_.ping_interval = from_seconds(cfg.ping_interval_s);
+    opts_.max_message_size = cfg.max_message;
+    if (cfg.verbose) {
+      opts_.trace = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
+    }
+  }
+
+  exit_status run();
+
+ private:
+  asio::awaitable<exit_status> session();
+  asio::awaitable<void> open();
+  asio::awaitable<void> read_messages();
+  asio::awaitable<void> close_on_end_of_input();
+  exit_status outcome();
+  void report_connect_error(error_code ec);
+  void report_open_error(error_code ec, const h2ws::websocket& ws);
+  void read_stdin(std::shared_ptr<input_state> in);
+  void stop_input();
+
+  // Declared first so that it is destroyed last: everything below may hold work on it.
+  asio::io_context ioc_;
+  const client_config& cfg_;
+  h2ws::options opts_;
+  console console_;
+  h2ws::connection conn_;
+  h2ws::websocket ws_;
+  bool connected_ = false;
+
+  event open_done_{ioc_.get_executor()};
+  std::optional<exit_status> open_status_;  // set when open() finished; ok = websocket open
+  bool open_abandoned_ = false;             // the watchdog expired: open() must not touch us
+  const char* stage_ = "connecting to";     // for the message when --connect-timeout expires
+
+  event input_ended_{ioc_.get_executor()};  // stdin EOF, SIGINT or SIGTERM
+  event reader_done_{ioc_.get_executor()};
+  event close_done_{ioc_.get_executor()};
+  error_code receive_error_;
+  error_code close_error_;
+  bool close_started_ = false;
+
+  std::shared_ptr<input_state> input_ = std::make_shared<input_state>();
+  std::thread stdin_thread_;
+};
+
+exit_status client_session::run() {
+  std::optional<exit_status> result;
+  asio::co_spawn(ioc_, session(), [&result](std::exception_ptr e, exit_status s) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& x) {
+        fmt::print(stderr, "h2ws: internal error: {}\n", x.what());
+      }
+      s = exit_status::connection_lost;
+    }
+    result = s;
+  });
+  while (!result && ioc_.run_one() > 0) {
+  }
+
+  stop_input();
+  // Dropping the handles resets a stream still open and lets the connection send GOAWAY
+  // and close; give that a moment, bounded, rather than cutting the TCP connection.
+  ws_ = h2ws::websocket{};
+  if (connected_) {
+    conn_.close();
+    conn_ = h2ws::connection{};
+  }
+  input_ended_.set();  // wakes close_on_end_of_input() if it still waits
+  ioc_.restart();
+  ioc_.run_for(1s);
+
+  {
+    std::lock_guard lock(input_->mutex);
+    if (stdin_thread_.joinable() && !input_->finished) {
+      // Blocked in getline on a terminal or a pipe that stays open: nothing can wake it.
+      // It no longer touches the session (stopped is set), so let the process exit under it.
+      stdin_thread_.detach();
+    }
+  }
+  if (stdin_thread_.joinable()) stdin_thread_.join();
+  return result.value_or(exit_status::connection_lost);
+}
+
+asio::awaitable<exit_status> client_session::session() {
+  if (cfg_.target.tls) {
+    fmt::print(stderr, "h2ws: cannot connect to {}: TLS is not supported yet ({}:// URL)\n",
+               cfg_.target.authority, cfg_.target.scheme);
+    co_return exit_status::connect_failed;
+  }
+
+  // --connect-timeout bounds everything up to the answer to the CONNECT. The library
+  // bounds each phase on its own, so one watchdog here keeps the sum within the limit.
+  asio::co_spawn(ioc_, open(), [this](std::exception_ptr) { open_done_.set(); });
+  const bool opened_in_time = co_await open_done_.wait(opts_.connect_timeout);
+  if (!opened_in_time) {
+    open_abandoned_ = true;
+    fmt::print(stderr, "h2ws: timed out after {} s {} {}\n", cfg_.connect_timeout_s, stage_,
+               cfg_.target.authority);
+    co_return exit_status::connect_failed;
+  }
+  if (open_status_ != exit_status::ok) co_return open_status_.value_or(exit_status::connect_failed);
+
+  if (cfg_.verbose) {
+    fmt::print(stderr, "h2ws: websocket open on stream {}, subprotocol: {}\n", ws_.stream_id(),
+               ws_.subprotocol().empty() ? "(none)" : ws_.subprotocol());
+  }
+
+  // Ctrl-C and SIGTERM close the websocket properly, as end of input does.
+  asio::signal_set signals(ioc_, SIGINT, SIGTERM);
+  signals.async_wait([this](error_code ec, int) {
+    if (!ec) input_ended_.set();
+  });
+  stdin_thread_ = std::thread([this, in = input_] { read_stdin(in); });
+  asio::co_spawn(ioc_, read_messages(), [this](std::exception_ptr) { reader_done_.set(); });
+  asio::co_spawn(ioc_, close_on_end_of_input(), asio::detached);
+
+  co_await reader_done_.wait();
+  stop_input();
+  signals.cancel();
+  if (close_started_) {
+    // The library bounds the close by close_timeout; the margin only guards against a bug.
+    co_await close_done_.wait(opts_.close_timeout + 2s);
+  }
+  co_return outcome();
+}
+
+asio::awaitable<void> client_session::open() {
+  auto [ec, conn] = co_await h2ws::connection::connect(ioc_.get_executor(), cfg_.url, opts_,
+                                                       asio::as_tuple(asio::use_awaitable));
+  if (open_abandoned_) co_return;  // the watchdog gave up; nobody waits for us
+  if (ec) {
+    report_connect_error(ec);
+    open_status_ = exit_status::connect_failed;
+    co_return;
+  }
+  conn_ = std::move(conn);
+  connected_ = true;
+  stage_ = "waiting for the answer to the CONNECT from";
+
+  h2ws::websocket_request request{.path = cfg_.target.target,
+                                  .authority = cfg_.target.authority,
+                                  .subprotocols = cfg_.subprotocols,
+                                  .headers = cfg_.headers};
+  auto [open_ec, ws] =
+      co_await conn_.open_websocket(std::move(request), asio::as_tuple(asio::use_awaitable));
+  if (open_abandoned_) co_return;
+  if (open_ec) {
+    report_open_error(open_ec, ws);
+    open_status_ = exit_status::connect_failed;
+    co_return;
+  }
+  ws_ = std::move(ws);
+  open_status_ = exit_status::ok;
+}
+
+void client_session::report_connect_error(error_code ec) {
+  const auto& where = cfg_.target.authority;
+  if (ec == h2ws::error::timeout) {
+    fmt::print(stderr, "h2ws: timed out after {} s connecting to {}\n", cfg_.connect_timeout_s,
+               where);
+  } else {
+    fmt::print(stderr, "h2ws: cannot connect to {}: {}\n", where, ec.message());
+  }
+}
+
+void client_session::report_open_error(error_code ec, const h2ws::websocket& ws) {
+  const auto& where = cfg_.target.authority;
+  if (ec == h2ws::error::refused) {
+    fmt::print(stderr, "h2ws: server refused: HTTP {} ({}{})\n", ws.status(), where,
+               cfg_.target.target);
+  } else if (ec == h2ws::error::no_extended_connect) {
+    fmt::print(stderr,
+               "h2ws: server does not support RFC 8441 (no SETTINGS_ENABLE_CONNECT_PROTOCOL): {}\n",
+               where);
+  } else if (ec == h2ws::error::timeout) {
+    fmt::print(stderr, "h2ws: timed out after {} s waiting for the answer to the CONNECT from {}\n",
+               cfg_.connect_timeout_s, where);
+  } else {
+    fmt::print(stderr, "h2ws: websocket handshake with {} failed: {}\n", where, ec.message());
+  }
+}
+
+asio::awaitable<void> client_session::read_messages() {
+  for (;;) {
+    auto [ec, m] = co_await ws_.receive(asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      receive_error_ = ec;
+      co_return;
+    }
+    console_.print(m);
+  }
+}
+
+asio::awaitable<void> client_session::close_on_end_of_input() {
+  co_await input_ended_.wait();
+  if (reader_done_.is_set()) co_return;  // the websocket already ended
+  close_started_ = true;
+  auto [ec] = co_await ws_.close(h2ws::close_code::normal, "", asio::as_tuple(asio::use_awaitable));
+  close_error_ = ec;
+  close_done_.set();
+}
+
+exit_status client_session::outcome() {
+  const auto& ec = receive_error_;
+  const bool we_closed_cleanly = close_started_ && close_done_.is_set() && !close_error_;
+  const bool violation = ec == h2ws::condition::protocol_violation ||
+                         ec == h2ws::error::message_too_big || ec == h2ws::error::frame_too_big;
+  if (!violation && (ec == h2ws::error::closed || we_closed_cleanly)) {
+    const auto code = ws_.peer_close_code();
+    if (is_normal_close(code)) {
+      if (cfg_.verbose) fmt::print(stderr, "h2ws: websocket closed ({})\n", code);
+      return exit_status::ok;
+    }
+    const auto reason = ws_.peer_close_reason();
+    fmt::print(stderr, "h2ws: server closed the websocket with code {}{}{}\n", code,
+               reason.empty() ? "" : ": ", reason);
+    return exit_status::peer_closed_with_error;
+  }
+
+  if (close_started_ && (!close_done_.is_set() || close_error_ == h2ws::error::timeout)) {
+    fmt::print(stderr, "h2ws: the server did not answer our close frame in time\n");
+  } else if (ec == h2ws::error::message_too_big) {
+    fmt::print(stderr, "h2ws: a message exceeded --max-message ({} bytes); closed with 1009\n",
+               cfg_.max_message);
+  } else if (ec == h2ws::error::stream_reset) {
+    fmt::print(stderr, "h2ws: the server reset the stream (HTTP/2 error code {})\n",
+               ws_.reset_code());
+  } else if (violation) {
+    fmt::print(stderr, "h2ws: protocol error: {}\n", ec.message());
+  } else if (ec) {
+    fmt::print(stderr, "h2ws: connection lost: {}\n", ec.message());
+  } else {
+    fmt::print(stderr, "h2ws: connection lost: {}\n", close_error_.message());
+  }
+  return exit_status::connection_lost;
+}
+
+void client_session::read_stdin(std::shared_ptr<input_state> in) {
+  const auto kind = cfg_.binary ? h2ws::message::kind::binary : h2ws::message::kind::text;
+  std::string line;
+  bool end_of_input = false;
+  for (;;) {
+    {
+      std::lock_guard lock(in->mutex);
+      if (in->stopped) break;
+      console_.show_prompt();
+    }
+    end_of_input = !std::getline(std::cin, line);
+
+    std::unique_lock lock(in->mutex);
+    if (in->stopped) break;
+    console_.hide_prompt(end_of_input);
+    if (end_of_input) break;
+    in->cv.wait(lock, [&] { return in->stopped || in->in_flight < max_sends_in_flight; });
+    if (in->stopped) break;
+    ++in->in_flight;
+    // Sends are queued in call order by the library, so lines arrive in order even
+    // though several are in flight.
+    ws_.send(h2ws::message(kind, std::move(line)), [in](error_code ec) {
+      std::lock_guard lock(in->mutex);
+      --in->in_flight;
+      if (ec) in->stopped = true;  // the websocket failed; the reader reports why
+      in->cv.notify_all();
+    });
+    line.clear();
+  }
+
+  std::unique_lock lock(in->mutex);
+  if (end_of_input) {
+    // Close only once every line is in the peer's window, so none is lost to the close.
+    in->cv.wait(lock, [&] { return in->stopped || in->in_flight == 0; });
+    if (!in->stopped) asio::post(ioc_, [this] { input_ended_.set(); });
+  }
+  in->finished = true;
+}
+
+void client_session::stop_input() {
+  std::lock_guard lock(input_->mutex);
+  input_->stopped = true;
+  input_->cv.notify_all();
+}
+
+}  // namespace
+
+exit_status run_client(const client_config& cfg) {
+  // Only the stdin thread uses iostreams (std::cin); stdout goes through stdio. Unsyncing
+  // gives std::cin its own buffer instead of a stdio call per character.
+  std::ios::sync_with_stdio(false);
+  client_session session(cfg);
+  return session.run();
+}
+
+}  // namespace h2ws::cli

@@ -1,0 +1,70 @@
+#include "serve.hpp"
+
+#include <h2ws/h2ws.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fmt/core.h>
+
+namespace h2ws::cli {
+namespace {
+
+std::string endpoint(const std::string& host, std::uint16_t port) {
+  // An IPv6 address needs brackets, or its colons run into the port's.
+  if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, port);
+  return fmt::format("{}:{}", host, port);
+}
+
+}  // namespace
+
+exit_status run_serve(const serve_config& cfg) {
+  using namespace std::chrono_literals;
+  boost::asio::io_context ioc;
+
+  h2ws::server_options opts;
+  opts.paths = cfg.paths;
+  opts.subprotocols = cfg.subprotocols;
+  opts.max_concurrent_streams = cfg.max_streams;
+  if (cfg.verbose) {
+    opts.limits.trace = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
+  }
+  h2ws::server server(ioc.get_executor(), std::move(opts), h2ws::echo);
+
+  // Installed before listening, so a signal sent as soon as the port shows up is not lost.
+  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  bool stopping = false;
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (ec) return;
+    stopping = true;
+    server.stop();
+  });
+
+  if (const auto ec = server.listen(cfg.host, cfg.port)) {
+    fmt::print(stderr, "h2ws: cannot listen on {}: {}\n", endpoint(cfg.host, cfg.port),
+               ec.message());
+    return exit_status::connect_failed;
+  }
+  // Scripts wait for this line and read the port from it (with --listen HOST:0).
+  fmt::print(stderr, "listening on {}\n", endpoint(cfg.host, server.port()));
+  std::fflush(stderr);
+
+  while (!stopping && ioc.run_one() > 0) {
+  }
+  // stop() sent 1001 close frames and GOAWAY; give clients a moment to answer, bounded,
+  // so they see a clean close rather than a dropped connection.
+  ioc.restart();
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (server.open_websockets() > 0 && std::chrono::steady_clock::now() < deadline &&
+         !ioc.stopped()) {
+    ioc.run_for(50ms);
+  }
+  ioc.run_for(100ms);  // the last frames and FINs
+  return exit_status::ok;
+}
+
+}  // namespace h2ws::cli
