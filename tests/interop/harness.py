@@ -148,8 +148,22 @@ def find_nghttpx():
     raise Skip("nghttpx not installed (Debian package nghttp2-proxy)")
 
 
-def start_nghttpx(peers):
-    """Starts the backend and nghttpx in front of it; returns nghttpx's port."""
+def make_cert(workdir, name="localhost", san="DNS:localhost,IP:127.0.0.1"):
+    """A self-signed certificate (its own CA) made with the openssl CLI."""
+    cert = os.path.join(workdir, f"{name}-cert.pem")
+    key = os.path.join(workdir, f"{name}-key.pem")
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj",
+                        f"/CN={name}", "-addext", f"subjectAltName={san}",
+                        "-keyout", key, "-out", cert], capture_output=True, timeout=30)
+    if r.returncode:
+        raise Failure(f"openssl req failed: {r.stderr.decode(errors='replace')}")
+    return cert, key
+
+
+def start_nghttpx(peers, tls=None):
+    """Starts the backend and nghttpx in front of it; returns nghttpx's port.
+    With tls=(cert, key) the frontend speaks TLS with ALPN h2 instead of h2c."""
     nghttpx = find_nghttpx()
     if subprocess.run([PYTHON, "-c", "import websockets"], capture_output=True).returncode:
         raise Skip("python3-websockets not installed for /usr/bin/python3")
@@ -160,14 +174,15 @@ def start_nghttpx(peers):
     proxy, _ = peers.start("nghttpx", [
         nghttpx,
         "--conf=/dev/null",  # never read /etc/nghttpx/nghttpx.conf
-        # h2c with prior knowledge on the frontend: no TLS, no certificate needed.
-        f"--frontend=127.0.0.1,{port};no-tls",
+        # h2c with prior knowledge on the frontend (no TLS), or TLS with ALPN h2.
+        f"--frontend=127.0.0.1,{port}" + ("" if tls else ";no-tls"),
         # The backend speaks HTTP/1.1; nghttpx forwards extended CONNECT as an Upgrade.
         f"--backend=127.0.0.1,{backend_port};;proto=http/1.1",
         "--single-process",  # one pid to stop; no worker left behind
         "--workers=1",
         "--log-level=INFO",
         "--errorlog-file=/dev/stderr",
+        *(list(tls) if tls else []),
     ])
     wait_for_port(proxy, port)
     return port
@@ -356,10 +371,36 @@ def check_version_help(h2ws, peers):
            "--help incomplete")
 
 
-def check_tls_not_supported(h2ws, peers):
-    r = run_client(h2ws, ["wss://127.0.0.1:1/echo"], b"hello\n")
+def check_serve_tls(h2ws, peers):
+    cert, key = make_cert(peers.workdir)
+    _, port = start_serve(peers, h2ws, "--tls-cert", cert, "--tls-key", key)
+    r = run_client(h2ws, ["--cacert", cert, f"wss://127.0.0.1:{port}/echo"], b"hello\nworld\n")
+    expect(r.returncode == 0, f"trusted: exit {r.returncode}, expected 0; {r.stderr!r}")
+    expect(r.stdout == b"hello\nworld\n", f"stdout {r.stdout!r}")
+    # The same certificate without --cacert: verification fails, exit 2, and says why.
+    r = run_client(h2ws, [f"wss://127.0.0.1:{port}/echo"], b"hello\n")
+    expect(r.returncode == 2, f"untrusted: exit {r.returncode}, expected 2")
+    expect(b"certificate verify failed" in r.stderr, f"stderr does not say why: {r.stderr!r}")
+    # --insecure connects anyway, with a warning.
+    r = run_client(h2ws, ["--insecure", f"wss://127.0.0.1:{port}/echo"], b"hello\n")
+    expect(r.returncode == 0 and r.stdout == b"hello\n", f"--insecure: exit {r.returncode}")
+    expect(b"warning" in r.stderr, "--insecure printed no warning")
+
+
+def check_tls_wrong_host(h2ws, peers):
+    cert, key = make_cert(peers.workdir, "other.example", "DNS:other.example")
+    _, port = start_serve(peers, h2ws, "--tls-cert", cert, "--tls-key", key)
+    r = run_client(h2ws, ["--cacert", cert, f"wss://127.0.0.1:{port}/echo"], b"hello\n")
     expect(r.returncode == 2, f"exit {r.returncode}, expected 2")
-    expect(b"TLS is not supported yet" in r.stderr, "stderr does not say why")
+    expect(b"certificate verify failed" in r.stderr, f"stderr does not say why: {r.stderr!r}")
+
+
+def check_nghttpx_tls(h2ws, peers):
+    cert, key = make_cert(peers.workdir)
+    port = start_nghttpx(peers, tls=(key, cert))
+    r = run_client(h2ws, ["--cacert", cert, f"wss://localhost:{port}/echo"], b"hello\nworld\n")
+    expect(r.returncode == 0, f"exit {r.returncode}, expected 0; {r.stderr!r}")
+    expect(r.stdout == b"hello\nworld\n", f"stdout {r.stdout!r}")
 
 
 CHECKS = {
@@ -376,7 +417,9 @@ CHECKS = {
     "closed-port": check_closed_port,
     "bad-flag": check_bad_flag,
     "version-help": check_version_help,
-    "tls-not-supported": check_tls_not_supported,
+    "serve-tls": check_serve_tls,
+    "tls-wrong-host": check_tls_wrong_host,
+    "nghttpx-tls": check_nghttpx_tls,
 }
 
 

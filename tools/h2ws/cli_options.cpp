@@ -144,7 +144,7 @@ command_line parse_command_line(int argc, char** argv) {
   std::vector<std::string> raw_headers;
   app.add_option("url", client.url,
                  "ws:// or http:// (cleartext HTTP/2, prior knowledge); wss:// or https:// "
-                 "(TLS, not supported yet). Port and path are honoured");
+                 "(TLS, ALPN h2, certificate verified). Port and path are honoured");
   app.add_option("-p,--subprotocol", client.subprotocols,
                  "Offer a subprotocol (repeatable, in order of preference)")
       ->allow_extra_args(false);
@@ -168,10 +168,11 @@ command_line parse_command_line(int argc, char** argv) {
 
   std::string unused_text;
   bool unused_flag = false;
-  const auto* cacert = app.add_option("--cacert", unused_text,
-                                      "CA bundle (PEM) to verify the server (not implemented yet)");
-  const auto* insecure = app.add_flag(
-      "--insecure", unused_flag, "Do not verify the server's certificate (not implemented yet)");
+  app.add_option("--cacert", client.cacert,
+                 "CA certificates (PEM) trusted besides the system store")
+      ->check(CLI::ExistingFile);
+  app.add_flag("--insecure", client.insecure,
+               "Do not verify the server's certificate (dangerous; prints a warning)");
   const auto* http1 =
       app.add_flag("--http1", unused_flag, "Force HTTP/1.1 Upgrade (not implemented yet)");
   const auto* fallback = app.add_flag(
@@ -185,7 +186,7 @@ command_line parse_command_line(int argc, char** argv) {
   const auto* proxy =
       app.add_option("--proxy", unused_text, "HTTP CONNECT proxy URL (not implemented yet)");
 
-  auto* serve_cmd = app.add_subcommand("serve", "Run an RFC 8441 echo server (h2c)");
+  auto* serve_cmd = app.add_subcommand("serve", "Run an RFC 8441 echo server (h2c, or TLS)");
   std::string listen = "127.0.0.1:3000";
   std::vector<std::string> paths;
   serve_cmd->add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")
@@ -204,10 +205,11 @@ command_line parse_command_line(int argc, char** argv) {
                    "Subprotocol the server speaks (repeatable, by preference)")
       ->allow_extra_args(false);
   serve_cmd->add_flag("-v,--verbose", serve.verbose, "Trace handshakes and frames on stderr");
-  const auto* tls_cert =
-      serve_cmd->add_option("--tls-cert", unused_text, "Certificate (PEM) (not implemented yet)");
-  const auto* tls_key =
-      serve_cmd->add_option("--tls-key", unused_text, "Private key (PEM) (not implemented yet)");
+  serve_cmd
+      ->add_option("--tls-cert", serve.tls_cert, "Certificate chain (PEM): serve TLS with ALPN h2")
+      ->check(CLI::ExistingFile);
+  serve_cmd->add_option("--tls-key", serve.tls_key, "Private key (PEM) of --tls-cert")
+      ->check(CLI::ExistingFile);
   serve_cmd->footer(
       "\nPrints 'listening on HOST:PORT' on stderr once bound. Stops on SIGINT or SIGTERM "
       "(closing open websockets with 1001) and exits 0; exits 2 when it cannot listen.");
@@ -224,7 +226,10 @@ command_line parse_command_line(int argc, char** argv) {
   out.status = exit_status::usage;
   std::string why;
   if (serve_cmd->parsed()) {
-    if (refuse_unimplemented({tls_cert, tls_key})) return out;
+    if (serve.tls_cert.empty() != serve.tls_key.empty()) {
+      usage_error("--tls-cert and --tls-key go together");
+      return out;
+    }
     if (!parse_listen(listen, serve, why)) {
       usage_error(why);
       return out;
@@ -247,7 +252,7 @@ command_line parse_command_line(int argc, char** argv) {
     return out;
   }
 
-  if (refuse_unimplemented({cacert, insecure, http1, fallback, compress, reconnect, proxy})) {
+  if (refuse_unimplemented({http1, fallback, compress, reconnect, proxy})) {
     return out;
   }
   if (client.url.empty()) {

@@ -25,6 +25,10 @@ struct client_config {
   double ping_interval_s = 30;
   std::size_t max_message = h2ws::options{}.max_message_size;
   bool verbose = false;
+  /// Extra CA bundle (PEM) for wss:// and https://.
+  std::string cacert;
+  /// Skip certificate verification (explicit only; warned about on stderr).
+  bool insecure = false;
 };
 
 /// Everything `h2ws serve` needs, validated.
@@ -35,6 +39,9 @@ struct serve_config {
   std::uint32_t max_streams = 1000;
   std::vector<std::string> subprotocols;
   bool verbose = false;
+  /// TLS certificate chain and key (PEM); both or neither.
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 /// The outcome of parsing: run a mode, or exit at once with `status`

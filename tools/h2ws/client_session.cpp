@@ -65,6 +65,8 @@ class client_session {
     opts_.open_timeout = opts_.connect_timeout;
     opts_.ping_interval = from_seconds(cfg.ping_interval_s);
     opts_.max_message_size = cfg.max_message;
+    opts_.ca_file = cfg.cacert;
+    opts_.insecure = cfg.insecure;
     if (cfg.verbose) {
       opts_.trace = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
     }
@@ -149,10 +151,10 @@ exit_status client_session::run() {
 }
 
 asio::awaitable<exit_status> client_session::session() {
-  if (cfg_.target.tls) {
-    fmt::print(stderr, "h2ws: cannot connect to {}: TLS is not supported yet ({}:// URL)\n",
-               cfg_.target.authority, cfg_.target.scheme);
-    co_return exit_status::connect_failed;
+  if (cfg_.target.tls && cfg_.insecure) {
+    fmt::print(stderr,
+               "h2ws: warning: --insecure: the server's certificate is not verified; anyone "
+               "on the path can read and change this session\n");
   }
 
   // --connect-timeout bounds everything up to the answer to the CONNECT. The library

@@ -30,6 +30,8 @@ exit_status run_serve(const serve_config& cfg) {
   opts.paths = cfg.paths;
   opts.subprotocols = cfg.subprotocols;
   opts.max_concurrent_streams = cfg.max_streams;
+  opts.tls_cert_file = cfg.tls_cert;
+  opts.tls_key_file = cfg.tls_key;
   if (cfg.verbose) {
     opts.limits.trace = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
   }
