@@ -53,6 +53,13 @@ struct options {
   /// Skips certificate chain and host-name verification. Never the default.
   bool insecure = false;
 
+  /// When the server does not offer RFC 8441 (no ENABLE_CONNECT_PROTOCOL, ALPN
+  /// picked http/1.1, the h2c preface refused, or the CONNECT answered 405/501/502
+  /// or reset), h2ws::connect opens the websocket with an HTTP/1.1 Upgrade instead.
+  bool fallback = false;
+  /// h2ws::connect always uses an HTTP/1.1 Upgrade (no HTTP/2 at all).
+  bool force_http1 = false;
+
   /// Receives a human-readable trace (handshake, frames); empty = no trace.
   std::function<void(std::string_view line)> trace;
 };

@@ -1,26 +1,82 @@
-// The one-call helper: connection::connect, then open_websocket on the URL's path.
+// The one-call helper: a connection, then a websocket on it; with
+// options::fallback (or force_http1), an HTTP/1.1 Upgrade where RFC 8441 is missing.
+#include "detail/completion.hpp"
+#include "http1/h1_connection.hpp"
+#include "net/url.hpp"
 #include <h2ws/connect.hpp>
+#include <h2ws/error.hpp>
 
 #include <memory>
 
+#include <boost/asio/post.hpp>
+
 namespace h2ws::detail {
 
-void connect_websocket_impl(
-    boost::asio::any_io_executor ex, std::string url, websocket_request request, options opts,
-    boost::asio::any_completion_handler<void(boost::system::error_code, websocket)> handler) {
-  using handler_type =
-      boost::asio::any_completion_handler<void(boost::system::error_code, websocket)>;
-  // Shared so both steps can reach the one handler without copying it.
+namespace {
+
+using handler_type =
+    boost::asio::any_completion_handler<void(boost::system::error_code, websocket)>;
+using shared_handler = std::shared_ptr<handler_type>;
+
+void open_over_http1(boost::asio::any_io_executor ex, net::parsed_url url,
+                     websocket_request request, options opts, shared_handler handler) {
+  if (opts.trace) opts.trace("* opening the websocket with an HTTP/1.1 Upgrade");
+  auto conn = std::make_shared<h1_connection>(std::move(ex), std::move(opts));
+  boost::asio::post(conn->strand(),
+                    [conn, url = std::move(url), request = std::move(request), handler]() mutable {
+                      conn->start(std::move(url), std::move(request),
+                                  [handler](boost::system::error_code ec, websocket ws) {
+                                    std::move (*handler)(ec, std::move(ws));
+                                  });
+                    });
+}
+
+// The connection itself showed the server does not speak HTTP/2 here.
+bool connect_failure_means_no_http2(boost::system::error_code ec) {
+  return ec == error::no_h2_alpn || ec == error::http2_protocol_error ||
+         ec == error::connection_lost;
+}
+
+// The server advertised RFC 8441, or not, but will not open this websocket over HTTP/2.
+bool open_failure_means_no_rfc8441(boost::system::error_code ec, const websocket& ws) {
+  if (ec == error::no_extended_connect || ec == error::stream_reset) return true;
+  auto status = ws.status();
+  return ec == error::refused && (status == 405 || status == 501 || status == 502);
+}
+
+}  // namespace
+
+void connect_websocket_impl(boost::asio::any_io_executor ex, std::string url,
+                            websocket_request request, options opts, handler_type handler) {
+  net::parsed_url parsed;
+  if (auto ec = net::parse_url(url, parsed)) {
+    complete_later(ex, std::move(handler), ec, websocket{});
+    return;
+  }
+  // Shared so every step can reach the one handler without copying it.
   auto shared = std::make_shared<handler_type>(std::move(handler));
-  connection::connect(ex, url, std::move(opts),
-                      [shared, request = std::move(request)](boost::system::error_code ec,
-                                                             connection conn) mutable {
-                        if (ec) return std::move(*shared)(ec, websocket{});
+  if (opts.force_http1)
+    return open_over_http1(ex, std::move(parsed), std::move(request), std::move(opts), shared);
+
+  auto conn_opts = opts;
+  connection::connect(ex, url, std::move(conn_opts),
+                      [ex, parsed, shared, request = std::move(request), opts = std::move(opts)](
+                          boost::system::error_code ec, connection conn) mutable {
+                        if (ec) {
+                          if (opts.fallback && connect_failure_means_no_http2(ec))
+                            return open_over_http1(ex, std::move(parsed), std::move(request),
+                                                   std::move(opts), shared);
+                          return std::move(*shared)(ec, websocket{});
+                        }
                         if (request.path.empty()) request.path = conn.default_path();
-                        conn.open_websocket(request,
-                                            [shared](boost::system::error_code ec, websocket ws) {
-                                              std::move (*shared)(ec, std::move(ws));
-                                            });
+                        conn.open_websocket(
+                            request, [ex, parsed, shared, request, opts](
+                                         boost::system::error_code ec, websocket ws) mutable {
+                              if (ec && opts.fallback && open_failure_means_no_rfc8441(ec, ws))
+                                return open_over_http1(ex, std::move(parsed), std::move(request),
+                                                       std::move(opts), shared);
+                              std::move (*shared)(ec, std::move(ws));
+                            });
                       });
 }
 

@@ -1,6 +1,6 @@
 // The public websocket handle: forwards to websocket_impl on the connection's strand.
-#include "detail/completion.hpp"
 #include "detail/carrier.hpp"
+#include "detail/completion.hpp"
 #include "detail/owners.hpp"
 #include "detail/websocket_impl.hpp"
 #include <h2ws/error.hpp>

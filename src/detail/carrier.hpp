@@ -3,9 +3,8 @@
 // websocket runs the same codec and close handshake over either.
 #pragma once
 
-#include <h2ws/options.hpp>
-
 #include "ws/mask_generator.hpp"
+#include <h2ws/options.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -3,6 +3,7 @@
 #include "detail/completion.hpp"
 #include "detail/owners.hpp"
 #include "detail/websocket_impl.hpp"
+#include "net/dial.hpp"
 #include "net/tls_transport.hpp"
 #include "server/handshake.hpp"
 #include "server/server_context.hpp"
@@ -92,63 +93,25 @@ void connection_impl::start_client(net::parsed_url url, connection::connect_hand
 }
 
 asio::awaitable<void> connection_impl::connect_flow(net::parsed_url url) {
-  asio::ip::tcp::resolver resolver(strand_);
-  trace("* resolving " + url.host);
-  auto [rec, endpoints] = co_await resolver.async_resolve(url.host, std::to_string(url.port),
-                                                          asio::as_tuple(asio::use_awaitable));
-  if (!connect_handler_) co_return;  // timed out meanwhile
-  if (rec) {
-    finish_connect(rec);
-    co_return;
-  }
-  asio::ip::tcp::socket socket(strand_);
-  connecting_socket_ = &socket;
-  auto [cec, endpoint] =
-      co_await asio::async_connect(socket, endpoints, asio::as_tuple(asio::use_awaitable));
-  connecting_socket_ = nullptr;
+  net::dial_settings settings;
+  settings.ca_file = opts_.ca_file;
+  settings.verify = !opts_.insecure;
+  settings.protocols = opts_.fallback ? net::alpn_offer::h2_and_http1 : net::alpn_offer::h2;
+  settings.trace = opts_.trace;
+  net::dial_result dialed;
+  auto ec = co_await net::dial(strand_, url, settings, dialed, &connecting_socket_);
   if (!connect_handler_) co_return;  // the deadline passed meanwhile
-  if (cec) {
-    finish_connect(cec);
+  if (ec) {
+    finish_connect(ec);
     co_return;
   }
-  auto where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-  if (!url.tls) {
-    trace("* connected to " + where + " (h2c, prior knowledge)");
-    transport_ = std::make_unique<net::tcp_transport>(std::move(socket));
-  } else {
-    net::tls_client_settings settings;
-    settings.ca_file = opts_.ca_file;
-    settings.verify = !opts_.insecure;
-    std::unique_ptr<asio::ssl::context> context;
-    if (auto ec = net::make_client_context(settings, context)) {
-      finish_connect(ec);
-      co_return;
-    }
-    tls_context_ = std::move(context);
-    auto stream = std::make_unique<net::tls_stream>(std::move(socket), *tls_context_);
-    if (auto ec = net::prepare_client_stream(*stream, url.host, settings.verify)) {
-      finish_connect(ec);
-      co_return;
-    }
-    trace("* connected to " + where + ", TLS handshake (ALPN h2)");
-    connecting_socket_ = &stream->next_layer();
-    auto [hec] = co_await stream->async_handshake(asio::ssl::stream_base::client,
-                                                  asio::as_tuple(asio::use_awaitable));
-    connecting_socket_ = nullptr;
-    if (!connect_handler_) co_return;
-    if (hec) {
-      trace("! TLS handshake failed: " + hec.message());
-      finish_connect(hec);
-      co_return;
-    }
-    auto alpn = net::selected_alpn(*stream);
-    trace("* TLS established, ALPN: " + (alpn.empty() ? std::string("(none)") : alpn));
-    if (alpn != "h2") {
-      finish_connect(make_error_code(error::no_h2_alpn));
-      co_return;
-    }
-    transport_ = std::make_unique<net::tls_transport>(std::move(stream));
+  if (url.tls && dialed.alpn != "h2") {
+    finish_connect(make_error_code(error::no_h2_alpn));
+    co_return;
   }
+  if (!url.tls) trace("* h2c with prior knowledge");
+  tls_context_ = std::move(dialed.tls_context);
+  transport_ = std::move(dialed.stream);
   start_session(h2::role::client);
   // finish_connect() runs when the server's SETTINGS arrive (on_remote_settings).
 }
@@ -272,7 +235,13 @@ asio::awaitable<void> connection_impl::write_loop() {
     if (failure_ || !session_->wants_io()) {
       // Everything (GOAWAY included) is flushed: the connection is over.
       open_ = false;
-      if (!failure_) fail(make_error_code(error::connection_closed));
+      // nghttp2 stopped on its own, without our release or the peer's GOAWAY,
+      // only when the peer broke HTTP/2 (for one, an HTTP/1.1 server answering
+      // our h2c preface).
+      bool peer_broke_http2 = !released_ && goaway_last_stream_ < 0;
+      if (!failure_)
+        fail(make_error_code(peer_broke_http2 ? error::http2_protocol_error
+                                              : error::connection_closed));
       transport_->close();
       co_return;
     }

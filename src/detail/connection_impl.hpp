@@ -37,7 +37,6 @@ class connection_impl final : public carrier,
                               public std::enable_shared_from_this<connection_impl>,
                               private h2::session_events {
  public:
-
   connection_impl(boost::asio::any_io_executor ex, h2::role role, options opts);
   ~connection_impl() override;
 

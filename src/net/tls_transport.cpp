@@ -18,6 +18,7 @@ namespace {
 // ALPN wire format: length-prefixed protocol names.
 constexpr unsigned char alpn_h2[] = {2, 'h', '2'};
 constexpr unsigned char alpn_h2_http1[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+constexpr unsigned char alpn_http1[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
 
 int select_h2(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
               unsigned int inlen, void*) {
@@ -53,8 +54,15 @@ error_code make_client_context(const tls_client_settings& settings,
   }
   ctx->set_verify_mode(settings.verify ? ssl::verify_peer : ssl::verify_none, ec);
   if (ec) return ec;
-  const auto* protos = settings.offer_http1 ? alpn_h2_http1 : alpn_h2;
-  auto size = settings.offer_http1 ? sizeof(alpn_h2_http1) : sizeof(alpn_h2);
+  const unsigned char* protos = alpn_h2;
+  std::size_t size = sizeof(alpn_h2);
+  if (settings.alpn == alpn_offer::h2_and_http1) {
+    protos = alpn_h2_http1;
+    size = sizeof(alpn_h2_http1);
+  } else if (settings.alpn == alpn_offer::http1) {
+    protos = alpn_http1;
+    size = sizeof(alpn_http1);
+  }
   if (SSL_CTX_set_alpn_protos(ctx->native_handle(), protos, static_cast<unsigned>(size)) != 0)
     return make_error_code(boost::system::errc::protocol_error);
   out = std::move(ctx);

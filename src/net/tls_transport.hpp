@@ -13,10 +13,13 @@
 
 namespace h2ws::net {
 
+/// What the client offers through ALPN.
+enum class alpn_offer { h2, h2_and_http1, http1 };
+
 struct tls_client_settings {
-  std::string ca_file;       // extra trust anchor (PEM); the system store is always loaded
-  bool verify = true;        // chain and host name; off only when asked (--insecure)
-  bool offer_http1 = false;  // ALPN offers http/1.1 after h2 (fallback allowed)
+  std::string ca_file;               // extra trust anchor (PEM); the system store is always loaded
+  bool verify = true;                // chain and host name; off only when asked (--insecure)
+  alpn_offer alpn = alpn_offer::h2;  // http/1.1 only when the fallback is allowed or chosen
 };
 
 /// A client context: TLS 1.2+, system trust store (+ ca_file), verification on.

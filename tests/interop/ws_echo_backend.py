@@ -15,10 +15,13 @@ delays the answer to a close until the handler has caught up, which RFC 6455 all
 close answer may follow pending data). The hook relies on websockets 10.4 internals
 (`messages`, `write_close_frame`); Debian pins that version.
 
+With `--tls CERT KEY` it serves TLS (ALPN http/1.1 only) instead of cleartext.
+
 Run it with /usr/bin/python3: the Debian python3-websockets is installed there.
 """
 import asyncio
 import signal
+import ssl
 import sys
 
 import websockets
@@ -60,7 +63,13 @@ async def main():
     stop = asyncio.get_running_loop().create_future()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set_result, None)
-    async with websockets.serve(echo, "127.0.0.1", 0, subprotocols=["chat"],
+    tls = None
+    if len(sys.argv) == 4 and sys.argv[1] == "--tls":
+        # TLS whose ALPN offers only http/1.1: what an HTTP/1.1-only wss:// server looks like.
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(sys.argv[2], sys.argv[3])
+        tls.set_alpn_protocols(["http/1.1"])
+    async with websockets.serve(echo, "127.0.0.1", 0, subprotocols=["chat"], ssl=tls,
                                 max_size=None, create_protocol=DrainingServerProtocol) as server:
         port = server.sockets[0].getsockname()[1]
         print(f"listening on 127.0.0.1:{port}", flush=True)

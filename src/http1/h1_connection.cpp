@@ -1,0 +1,219 @@
+#include "http1/h1_connection.hpp"
+
+#include "detail/completion.hpp"
+#include "detail/owners.hpp"
+#include "detail/websocket_impl.hpp"
+#include "http1/upgrade.hpp"
+#include <h2ws/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nghttp2/nghttp2.h>
+
+namespace h2ws::detail {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+h1_connection::h1_connection(asio::any_io_executor ex, options opts)
+    : strand_(asio::make_strand(ex)),
+      opts_(std::move(opts)),
+      deadline_(strand_),
+      wake_(strand_),
+      read_gate_(strand_) {
+  wake_.expires_at(asio::steady_timer::time_point::max());
+  read_gate_.expires_at(asio::steady_timer::time_point::max());
+}
+
+h1_connection::~h1_connection() = default;
+
+void h1_connection::start(net::parsed_url url, websocket_request request,
+                          connection::open_handler handler) {
+  store_handler(open_handler_, std::move(handler));
+  asio::co_spawn(strand_, run(std::move(url), std::move(request)),
+                 [self = shared_from_this()](std::exception_ptr e) {
+                   if (e) self->finish_open(make_error_code(error::connection_lost), nullptr);
+                 });
+}
+
+void h1_connection::arm_deadline(duration limit) {
+  deadline_.cancel();
+  if (limit.count() <= 0) return;
+  deadline_.expires_after(limit);
+  deadline_.async_wait([self = shared_from_this()](error_code ec) {
+    if (ec || !self->open_handler_) return;
+    self->timed_out_ = true;
+    self->trace("! HTTP/1.1 handshake timed out");
+    if (self->connecting_socket_) self->connecting_socket_->close(ec);
+    self->close_transport();
+  });
+}
+
+asio::awaitable<void> h1_connection::run(net::parsed_url url, websocket_request request) {
+  auto timeout = [this](error_code ec) {
+    return timed_out_ ? make_error_code(error::timeout) : ec;
+  };
+  arm_deadline(opts_.connect_timeout);
+  net::dial_settings settings;
+  settings.ca_file = opts_.ca_file;
+  settings.verify = !opts_.insecure;
+  settings.protocols = net::alpn_offer::http1;
+  settings.trace = opts_.trace;
+  if (auto ec = co_await net::dial(strand_, url, settings, dialed_, &connecting_socket_)) {
+    finish_open(timeout(ec), nullptr);
+    co_return;
+  }
+  if (url.tls && !dialed_.alpn.empty() && dialed_.alpn != "http/1.1") {
+    finish_open(make_error_code(error::bad_handshake_response), nullptr);
+    co_return;
+  }
+  arm_deadline(opts_.open_timeout);
+
+  auto key = http1::make_key();
+  auto target = request.path.empty() ? url.target : request.path;
+  auto host = request.authority.empty() ? url.authority : request.authority;
+  auto head = http1::upgrade_request(target, host, key, request.subprotocols, request.headers);
+  trace("> GET " + target + " HTTP/1.1 (Upgrade: websocket, Host: " + host + ")");
+  error_code ec;
+  co_await dialed_.stream->write(asio::buffer(head), ec);
+  if (ec) {
+    finish_open(timeout(make_error_code(error::connection_lost)), nullptr);
+    co_return;
+  }
+
+  // Read the answer's head; whatever follows it is already websocket data.
+  http1::response_reader reader;
+  std::vector<std::uint8_t> buffer(16 * 1024), leftover;
+  while (!reader.done()) {
+    auto n = co_await dialed_.stream->read_some(asio::buffer(buffer), ec);
+    if (ec) {
+      finish_open(timeout(make_error_code(error::connection_lost)), nullptr);
+      co_return;
+    }
+    error_code perr;
+    auto used = reader.put({buffer.data(), n}, perr);
+    if (perr) {
+      trace("! malformed HTTP/1.1 answer: " + perr.message());
+      finish_open(make_error_code(error::bad_handshake_response), nullptr);
+      co_return;
+    }
+    if (reader.done()) leftover.assign(buffer.begin() + used, buffer.begin() + n);
+  }
+  deadline_.cancel();
+
+  auto ws = std::make_shared<websocket_impl>(shared_from_this(), ws::role::client);
+  ws->stream_id = 1;
+  ws->status = reader.status();
+  ws->headers = reader.headers();
+  ws->path = target;
+  ws->offered_subprotocols = request.subprotocols;
+  trace("< HTTP/1.1 " + std::to_string(ws->status));
+  if (auto cec = http1::check_response(ws->status, ws->headers, key, request.subprotocols,
+                                       ws->subprotocol)) {
+    finish_open(cec, ws);
+    close_transport();
+    co_return;
+  }
+  ws->mark_open();
+  ws_ = ws;
+  finish_open({}, ws);
+  asio::co_spawn(strand_, write_loop(), [self = shared_from_this()](std::exception_ptr) {});
+  co_await read_loop(std::move(leftover));
+}
+
+void h1_connection::finish_open(error_code ec, std::shared_ptr<websocket_impl> ws) {
+  if (!open_handler_) return;
+  deadline_.cancel();
+  auto handler = take_handler(open_handler_);
+  websocket handle;
+  if (ws) handle = websocket(std::make_shared<websocket_owner>(ws, nullptr));
+  if (ec) close_transport();
+  complete_later(strand_, std::move(handler), ec, std::move(handle));
+}
+
+asio::awaitable<void> h1_connection::read_loop(std::vector<std::uint8_t> leftover) {
+  if (!leftover.empty() && ws_) {
+    unacknowledged_ += leftover.size();
+    ws_->on_data(leftover);
+  }
+  std::vector<std::uint8_t> buffer(64 * 1024);
+  while (ws_ && !closed_) {
+    // Backpressure: stop reading while the application lags a window behind.
+    while (ws_ && !closed_ && unacknowledged_ >= opts_.stream_window)
+      co_await read_gate_.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (!ws_ || closed_) break;
+    error_code ec;
+    auto n = co_await dialed_.stream->read_some(asio::buffer(buffer), ec);
+    if (!ws_) break;
+    if (ec) {
+      // The server closing TCP ends the websocket: normally after the close
+      // frames, abnormally (1006) before them.
+      auto ws = ws_;
+      if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+        ws->on_remote_end_stream();
+        ws->on_stream_closed(0);
+      } else {
+        ws->on_connection_failed(make_error_code(error::connection_lost));
+      }
+      break;
+    }
+    unacknowledged_ += n;
+    auto ws = ws_;
+    ws->on_data({buffer.data(), n});
+  }
+  close_transport();
+}
+
+asio::awaitable<void> h1_connection::write_loop() {
+  std::vector<std::uint8_t> buffer(64 * 1024);
+  while (ws_ && !closed_) {
+    std::uint32_t flags = 0;
+    auto ws = ws_;
+    auto n = ws->read_body(buffer.data(), buffer.size(), &flags);
+    if (n == NGHTTP2_ERR_DEFERRED) {
+      co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    if (n > 0) {
+      error_code ec;
+      co_await dialed_.stream->write(asio::buffer(buffer.data(), static_cast<std::size_t>(n)), ec);
+      if (ec) break;
+    }
+    // End of our half: the server closes TCP (RFC 6455 7.1.1); the close timer bounds the wait.
+    if (flags & NGHTTP2_DATA_FLAG_EOF) co_return;
+  }
+}
+
+void h1_connection::consume(std::int32_t, std::size_t n) {
+  unacknowledged_ -= std::min(n, unacknowledged_);
+  read_gate_.cancel();
+}
+
+void h1_connection::reset(std::int32_t, std::uint32_t code) {
+  // No stream to reset: the connection is the stream.
+  close_transport();
+  asio::post(strand_, [self = shared_from_this(), code] {
+    if (auto ws = self->ws_) ws->on_stream_closed(code);
+  });
+}
+
+void h1_connection::wake_writer() { wake_.cancel(); }
+
+void h1_connection::forget_stream(std::int32_t) {
+  ws_.reset();  // the websocket is done; nothing else runs on this connection
+  close_transport();
+}
+
+void h1_connection::close_transport() {
+  if (closed_) return;
+  closed_ = true;
+  if (dialed_.stream) dialed_.stream->close();
+  wake_.cancel();
+  read_gate_.cancel();
+}
+
+}  // namespace h2ws::detail

@@ -1,0 +1,67 @@
+// The HTTP/1.1 fallback: one TCP (or TLS) connection, an RFC 6455 Upgrade
+// handshake, then the whole connection carries one websocket with the same
+// codec and close handshake as an RFC 8441 stream.
+#pragma once
+
+#include "detail/carrier.hpp"
+#include "net/dial.hpp"
+#include "net/url.hpp"
+#include <h2ws/connection.hpp>
+#include <h2ws/options.hpp>
+
+#include <memory>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+
+namespace h2ws::detail {
+
+class websocket_impl;
+
+class h1_connection final : public carrier, public std::enable_shared_from_this<h1_connection> {
+ public:
+  h1_connection(boost::asio::any_io_executor ex, options opts);
+  ~h1_connection() override;
+
+  /// Dials `url`, sends the Upgrade request for `request`, and completes
+  /// `handler` with the open websocket (or the refusal, with its status).
+  void start(net::parsed_url url, websocket_request request, connection::open_handler handler);
+
+  // carrier
+  strand_type& strand() override { return strand_; }
+  const options& opts() const override { return opts_; }
+  ws::mask_generator& masks() override { return masks_; }
+  void trace(std::string_view line) const override {
+    if (opts_.trace) opts_.trace(line);
+  }
+  void resume(std::int32_t) override { wake_writer(); }
+  void consume(std::int32_t, std::size_t n) override;
+  void reset(std::int32_t, std::uint32_t code) override;
+  void wake_writer() override;
+  void forget_stream(std::int32_t) override;
+  int http_version() const override { return 1; }
+
+ private:
+  boost::asio::awaitable<void> run(net::parsed_url url, websocket_request request);
+  boost::asio::awaitable<void> read_loop(std::vector<std::uint8_t> leftover);
+  boost::asio::awaitable<void> write_loop();
+  void finish_open(boost::system::error_code ec, std::shared_ptr<websocket_impl> ws);
+  void arm_deadline(duration limit);
+  void close_transport();
+
+  strand_type strand_;
+  options opts_;
+  ws::mask_generator masks_;
+  net::dial_result dialed_;
+  boost::asio::ip::tcp::socket* connecting_socket_ = nullptr;
+  std::shared_ptr<websocket_impl> ws_;
+  connection::open_handler open_handler_;
+  boost::asio::steady_timer deadline_;
+  boost::asio::steady_timer wake_;       // the write loop waits here for data
+  boost::asio::steady_timer read_gate_;  // the read loop waits here while the app lags
+  std::size_t unacknowledged_ = 0;       // bytes read but not yet consumed by the app
+  bool timed_out_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace h2ws::detail

@@ -1,0 +1,63 @@
+#include "net/dial.hpp"
+
+#include "net/tls_transport.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace h2ws::net {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+asio::awaitable<error_code> dial(asio::any_io_executor ex, const parsed_url& url,
+                                 const dial_settings& settings, dial_result& out,
+                                 asio::ip::tcp::socket** in_progress) {
+  auto trace = [&](const std::string& line) {
+    if (settings.trace) settings.trace(line);
+  };
+  asio::ip::tcp::resolver resolver(ex);
+  trace("* resolving " + url.host);
+  auto [rec, endpoints] = co_await resolver.async_resolve(url.host, std::to_string(url.port),
+                                                          asio::as_tuple(asio::use_awaitable));
+  if (rec) co_return rec;
+  asio::ip::tcp::socket socket(ex);
+  *in_progress = &socket;
+  auto [cec, endpoint] =
+      co_await asio::async_connect(socket, endpoints, asio::as_tuple(asio::use_awaitable));
+  *in_progress = nullptr;
+  if (cec) co_return cec;
+  auto where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  if (!url.tls) {
+    trace("* connected to " + where + " (cleartext)");
+    out.stream = std::make_unique<tcp_transport>(std::move(socket));
+    co_return error_code{};
+  }
+
+  tls_client_settings tls;
+  tls.ca_file = settings.ca_file;
+  tls.verify = settings.verify;
+  tls.alpn = settings.protocols;
+  std::unique_ptr<asio::ssl::context> context;
+  if (auto ec = make_client_context(tls, context)) co_return ec;
+  out.tls_context = std::move(context);
+  auto stream = std::make_unique<tls_stream>(std::move(socket), *out.tls_context);
+  if (auto ec = prepare_client_stream(*stream, url.host, tls.verify)) co_return ec;
+  trace("* connected to " + where + ", TLS handshake");
+  *in_progress = &stream->next_layer();
+  auto [hec] = co_await stream->async_handshake(asio::ssl::stream_base::client,
+                                                asio::as_tuple(asio::use_awaitable));
+  *in_progress = nullptr;
+  if (hec) {
+    trace("! TLS handshake failed: " + hec.message());
+    co_return hec;
+  }
+  out.alpn = selected_alpn(*stream);
+  trace("* TLS established, ALPN: " + (out.alpn.empty() ? std::string("(none)") : out.alpn));
+  out.stream = std::make_unique<tls_transport>(std::move(stream));
+  co_return error_code{};
+}
+
+}  // namespace h2ws::net

@@ -1,0 +1,42 @@
+// Resolve, TCP connect and (for wss/https) the TLS handshake: the part of
+// opening a connection that HTTP/2 and the HTTP/1.1 fallback share.
+#pragma once
+
+#include "net/tls_transport.hpp"
+#include "net/transport.hpp"
+#include "net/url.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+namespace h2ws::net {
+
+struct dial_settings {
+  std::string ca_file;
+  bool verify = true;
+  /// ALPN offer: h2, h2 then http/1.1 (fallback allowed), or http/1.1 (the fallback itself).
+  alpn_offer protocols = alpn_offer::h2;
+  std::function<void(std::string_view)> trace;
+};
+
+struct dial_result {
+  std::unique_ptr<transport> stream;
+  std::shared_ptr<boost::asio::ssl::context> tls_context;  // must outlive `stream`
+  std::string alpn;                                        // what TLS selected; empty for TCP
+};
+
+/// Opens the byte stream to `url`. While it runs, `*in_progress` points at the
+/// socket being connected or handshaken, so a deadline can close it.
+boost::asio::awaitable<boost::system::error_code> dial(boost::asio::any_io_executor ex,
+                                                       const parsed_url& url,
+                                                       const dial_settings& settings,
+                                                       dial_result& out,
+                                                       boost::asio::ip::tcp::socket** in_progress);
+
+}  // namespace h2ws::net
