@@ -395,6 +395,33 @@ def check_tls_wrong_host(h2ws, peers):
     expect(b"certificate verify failed" in r.stderr, f"stderr does not say why: {r.stderr!r}")
 
 
+def start_backend(peers):
+    backend, log = peers.start("backend", [PYTHON, os.path.join(HERE, "ws_echo_backend.py")])
+    return int(wait_for_line(backend, log, r"listening on 127\.0\.0\.1:(\d+)").group(1))
+
+
+def check_http1_forced(h2ws, peers):
+    port = start_backend(peers)
+    r = run_client(h2ws, ["--http1", "-v", f"ws://127.0.0.1:{port}/echo"], b"hello\nworld\n")
+    expect(r.returncode == 0, f"exit {r.returncode}, expected 0; {r.stderr!r}")
+    expect(r.stdout == b"hello\nworld\n", f"stdout {r.stdout!r}")
+    expect(b"HTTP/1.1" in r.stderr, "-v does not say the HTTP/1.1 path was taken")
+
+
+def check_http1_fallback(h2ws, peers):
+    port = start_backend(peers)
+    # Without --fallback an HTTP/1.1-only server is a connect failure, with a reason.
+    r = run_client(h2ws, [f"ws://127.0.0.1:{port}/echo"], b"hello\n")
+    expect(r.returncode == 2, f"no fallback: exit {r.returncode}, expected 2")
+    r = run_client(h2ws, ["--fallback", "-v", f"ws://127.0.0.1:{port}/echo"], b"hello\n")
+    expect(r.returncode == 0 and r.stdout == b"hello\n", f"--fallback: exit {r.returncode}")
+    expect(b"HTTP/1.1" in r.stderr, "-v does not say the HTTP/1.1 path was taken")
+    # Against an RFC 8441 server --fallback stays on HTTP/2.
+    _, sport = start_serve(peers, h2ws)
+    r = run_client(h2ws, ["--fallback", "-v", f"ws://127.0.0.1:{sport}/echo"], b"hi\n")
+    expect(r.returncode == 0 and b"RFC 8441" in r.stderr, "--fallback left HTTP/2 needlessly")
+
+
 def check_nghttpx_tls(h2ws, peers):
     cert, key = make_cert(peers.workdir)
     port = start_nghttpx(peers, tls=(key, cert))
@@ -420,6 +447,8 @@ CHECKS = {
     "serve-tls": check_serve_tls,
     "tls-wrong-host": check_tls_wrong_host,
     "nghttpx-tls": check_nghttpx_tls,
+    "http1-forced": check_http1_forced,
+    "http1-fallback": check_http1_fallback,
 }
 
 

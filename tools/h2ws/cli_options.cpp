@@ -173,11 +173,11 @@ command_line parse_command_line(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_flag("--insecure", client.insecure,
                "Do not verify the server's certificate (dangerous; prints a warning)");
-  const auto* http1 =
-      app.add_flag("--http1", unused_flag, "Force HTTP/1.1 Upgrade (not implemented yet)");
-  const auto* fallback = app.add_flag(
-      "--fallback", unused_flag,
-      "Fall back to HTTP/1.1 Upgrade when the server lacks RFC 8441 (not implemented yet)");
+  app.add_flag("--http1", client.http1,
+               "Open the websocket with an HTTP/1.1 Upgrade (RFC 6455), no HTTP/2");
+  app.add_flag("--fallback", client.fallback,
+               "RFC 8441 first; HTTP/1.1 Upgrade when the server lacks it (no SETTINGS, ALPN "
+               "http/1.1, h2c refused, CONNECT answered 405/501/502 or reset)");
   const auto* compress =
       app.add_flag("--compress", unused_flag, "Offer permessage-deflate (not implemented yet)");
   const auto* reconnect =
@@ -252,7 +252,7 @@ command_line parse_command_line(int argc, char** argv) {
     return out;
   }
 
-  if (refuse_unimplemented({http1, fallback, compress, reconnect, proxy})) {
+  if (refuse_unimplemented({compress, reconnect, proxy})) {
     return out;
   }
   if (client.url.empty()) {

@@ -67,6 +67,8 @@ class client_session {
     opts_.max_message_size = cfg.max_message;
     opts_.ca_file = cfg.cacert;
     opts_.insecure = cfg.insecure;
+    opts_.force_http1 = cfg.http1;
+    opts_.fallback = cfg.fallback;
     if (cfg.verbose) {
       opts_.trace = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
     }
@@ -170,8 +172,13 @@ asio::awaitable<exit_status> client_session::session() {
   if (open_status_ != exit_status::ok) co_return open_status_.value_or(exit_status::connect_failed);
 
   if (cfg_.verbose) {
-    fmt::print(stderr, "h2ws: websocket open on stream {}, subprotocol: {}\n", ws_.stream_id(),
-               ws_.subprotocol().empty() ? "(none)" : ws_.subprotocol());
+    if (ws_.http_version() == 1) {
+      fmt::print(stderr, "h2ws: websocket open over HTTP/1.1 (Upgrade), subprotocol: {}\n",
+                 ws_.subprotocol().empty() ? "(none)" : ws_.subprotocol());
+    } else {
+      fmt::print(stderr, "h2ws: websocket open on HTTP/2 stream {} (RFC 8441), subprotocol: {}\n",
+                 ws_.stream_id(), ws_.subprotocol().empty() ? "(none)" : ws_.subprotocol());
+    }
   }
 
   // Ctrl-C and SIGTERM close the websocket properly, as end of input does.
@@ -194,6 +201,24 @@ asio::awaitable<exit_status> client_session::session() {
 }
 
 asio::awaitable<void> client_session::open() {
+  h2ws::websocket_request request{.path = cfg_.target.target,
+                                  .authority = cfg_.target.authority,
+                                  .subprotocols = cfg_.subprotocols,
+                                  .headers = cfg_.headers};
+  if (opts_.force_http1 || opts_.fallback) {
+    // h2ws::connect knows when to take the HTTP/1.1 Upgrade path.
+    auto [ec, ws] = co_await h2ws::connect(ioc_.get_executor(), cfg_.url, request, opts_,
+                                           asio::as_tuple(asio::use_awaitable));
+    if (open_abandoned_) co_return;
+    if (ec) {
+      report_open_error(ec, ws);
+      open_status_ = exit_status::connect_failed;
+      co_return;
+    }
+    ws_ = std::move(ws);
+    open_status_ = exit_status::ok;
+    co_return;
+  }
   auto [ec, conn] = co_await h2ws::connection::connect(ioc_.get_executor(), cfg_.url, opts_,
                                                        asio::as_tuple(asio::use_awaitable));
   if (open_abandoned_) co_return;  // the watchdog gave up; nobody waits for us
@@ -206,10 +231,6 @@ asio::awaitable<void> client_session::open() {
   connected_ = true;
   stage_ = "waiting for the answer to the CONNECT from";
 
-  h2ws::websocket_request request{.path = cfg_.target.target,
-                                  .authority = cfg_.target.authority,
-                                  .subprotocols = cfg_.subprotocols,
-                                  .headers = cfg_.headers};
   auto [open_ec, ws] =
       co_await conn_.open_websocket(std::move(request), asio::as_tuple(asio::use_awaitable));
   if (open_abandoned_) co_return;

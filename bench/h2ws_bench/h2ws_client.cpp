@@ -1,0 +1,118 @@
+// The h2ws side of the benchmark client: websockets over HTTP/2 through the public API only.
+#include "client.hpp"
+
+#include <h2ws/h2ws.hpp>
+
+#include <chrono>
+#include <utility>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
+
+namespace h2ws::bench {
+namespace {
+
+using boost::system::error_code;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+h2ws::options client_options() {
+  h2ws::options o;
+  o.connect_timeout = std::chrono::seconds(10);
+  o.open_timeout = std::chrono::seconds(20);  // 1,000 opens at once on one connection
+  o.close_timeout = std::chrono::seconds(2);
+  return o;
+}
+
+class h2ws_channel final : public channel {
+ public:
+  // `conn` is empty for a websocket on a shared connection (the group keeps that one).
+  h2ws_channel(h2ws::connection conn, h2ws::websocket ws)
+      : conn_(std::move(conn)), ws_(std::move(ws)), send_error_(std::make_shared<error_code>()) {}
+
+  void send(std::string payload) override {
+    // The completion may come after this channel is gone: it only touches the shared slot.
+    ws_.send(h2ws::message::binary(std::move(payload)), [slot = send_error_](error_code ec) {
+      if (ec && !*slot) *slot = ec;
+    });
+  }
+
+  asio::awaitable<std::string> receive() override {
+    auto [ec, m] = co_await ws_.receive(tuple_awaitable);
+    if (*send_error_) throw boost::system::system_error(*send_error_, "h2ws send");
+    if (ec) throw boost::system::system_error(ec, "h2ws receive");
+    co_return std::move(m).payload();
+  }
+
+  asio::awaitable<void> close() override {
+    auto [ec] = co_await ws_.close(h2ws::close_code::normal, "", tuple_awaitable);
+    (void)ec;
+  }
+
+ private:
+  h2ws::connection conn_;
+  h2ws::websocket ws_;
+  std::shared_ptr<error_code> send_error_;
+};
+
+asio::awaitable<h2ws::connection> connect(const std::string& url) {
+  auto ex = co_await asio::this_coro::executor;
+  auto opts = client_options();
+  auto [ec, conn] = co_await h2ws::connection::connect(ex, url, opts, tuple_awaitable);
+  if (ec) throw boost::system::system_error(ec, "h2ws connect to " + url);
+  co_return conn;
+}
+
+asio::awaitable<h2ws::websocket> open_on(h2ws::connection& conn) {
+  auto path = conn.default_path();
+  auto [ec, ws] = co_await conn.open_websocket(path, tuple_awaitable);
+  if (ec) {
+    auto what = "h2ws open_websocket " + path;
+    if (ws.status() != 0) what += " (HTTP status " + std::to_string(ws.status()) + ")";
+    throw boost::system::system_error(ec, what);
+  }
+  co_return ws;
+}
+
+class h2ws_group final : public channel_group {
+ public:
+  explicit h2ws_group(h2ws::connection conn) : conn_(std::move(conn)) {}
+
+  asio::awaitable<std::unique_ptr<channel>> open_channel() override {
+    auto ws = co_await open_on(conn_);
+    co_return std::make_unique<h2ws_channel>(h2ws::connection(), std::move(ws));
+  }
+
+ private:
+  h2ws::connection conn_;
+};
+
+class h2ws_factory final : public client_factory {
+ public:
+  explicit h2ws_factory(std::string url) : url_(std::move(url)) {}
+
+  transport_kind kind() const override { return transport_kind::h2ws; }
+
+  asio::awaitable<std::unique_ptr<channel>> open_connection() override {
+    auto conn = co_await connect(url_);
+    auto ws = co_await open_on(conn);
+    co_return std::make_unique<h2ws_channel>(std::move(conn), std::move(ws));
+  }
+
+  asio::awaitable<std::unique_ptr<channel_group>> open_group() override {
+    auto conn = co_await connect(url_);
+    co_return std::make_unique<h2ws_group>(std::move(conn));
+  }
+
+ private:
+  std::string url_;
+};
+
+}  // namespace
+
+std::unique_ptr<client_factory> make_h2ws_factory(asio::any_io_executor, std::string url) {
+  return std::make_unique<h2ws_factory>(std::move(url));
+}
+
+}  // namespace h2ws::bench

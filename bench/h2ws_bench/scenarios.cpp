@@ -1,0 +1,340 @@
+#include "scenarios.hpp"
+
+#include "process.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/core.h>
+
+namespace h2ws::bench {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+double micros(clock_type::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
+double seconds(clock_type::duration d) { return std::chrono::duration<double>(d).count(); }
+
+json_line start_line(const bench_case& c, transport_kind t) {
+  json_line line;
+  line.add("scenario", to_string(c.what));
+  line.add("transport", to_string(t));
+  line.add("size", std::uint64_t{c.size});
+  return line;
+}
+
+void check_echo(const std::string& got, const std::string& sent) {
+  // Sizes always; contents too when cheap, so a broken echo cannot pass for a fast one.
+  if (got.size() != sent.size())
+    throw std::runtime_error(
+        fmt::format("a {}-byte message came back with {} bytes", sent.size(), got.size()));
+  if (got.size() <= 4096 ? got != sent : got.compare(0, 64, sent, 0, 64) != 0)
+    throw std::runtime_error(fmt::format("a {}-byte message came back altered", sent.size()));
+}
+
+asio::awaitable<void> sleep_for(clock_type::duration d) {
+  asio::steady_timer t(co_await asio::this_coro::executor, d);
+  co_await t.async_wait(tuple_awaitable);
+}
+
+// The first open of a case: a failure there means there is nothing to measure.
+asio::awaitable<std::unique_ptr<channel>> first_connection(client_factory& f) {
+  std::string why;
+  try {
+    co_return co_await f.open_connection();
+  } catch (const std::exception& e) {
+    why = e.what();
+  }
+  throw setup_error(why);
+}
+
+asio::awaitable<std::unique_ptr<channel_group>> first_group(client_factory& f) {
+  std::string why;
+  try {
+    co_return co_await f.open_group();
+  } catch (const std::exception& e) {
+    why = e.what();
+  }
+  throw setup_error(why);
+}
+
+asio::awaitable<std::unique_ptr<channel>> first_channel(channel_group& g) {
+  std::string why;
+  try {
+    co_return co_await g.open_channel();
+  } catch (const std::exception& e) {
+    why = e.what();
+  }
+  throw setup_error(why);
+}
+
+asio::awaitable<void> echo_once(channel& ch, const std::string& payload) {
+  ch.send(payload);
+  auto back = co_await ch.receive();
+  check_echo(back, payload);
+}
+
+// --- running many coroutines at once, bounded ----------------------------------------------------
+
+struct pool_state {
+  explicit pool_state(asio::any_io_executor ex) : wake(ex) {}
+  std::size_t next = 0;
+  std::size_t count = 0;
+  std::size_t running = 0;
+  std::exception_ptr failure;
+  asio::steady_timer wake;
+  std::function<asio::awaitable<void>(std::size_t)> body;
+};
+
+asio::awaitable<void> pool_worker(std::shared_ptr<pool_state> pool) {
+  while (!pool->failure && pool->next < pool->count) {
+    const std::size_t i = pool->next++;
+    try {
+      co_await pool->body(i);
+    } catch (...) {
+      if (!pool->failure) pool->failure = std::current_exception();
+    }
+  }
+  --pool->running;
+  pool->wake.cancel();
+}
+
+// Runs body(0) .. body(count - 1), at most `concurrency` at a time. The first failure is
+// rethrown at once (the caller then exits the process: see main.cpp), without waiting for the
+// bodies still running.
+asio::awaitable<void> run_all(std::size_t count, std::size_t concurrency,
+                              std::function<asio::awaitable<void>(std::size_t)> body) {
+  auto ex = co_await asio::this_coro::executor;
+  auto pool = std::make_shared<pool_state>(ex);
+  pool->count = count;
+  pool->body = std::move(body);
+  pool->running = std::clamp<std::size_t>(concurrency, 1, std::max<std::size_t>(count, 1));
+  for (std::size_t w = pool->running; w > 0; --w) asio::co_spawn(ex, pool_worker(pool), asio::detached);
+  // Woken by each worker that ends; the short expiry covers a wake-up that came too early.
+  while (pool->running > 0 && !pool->failure) {
+    pool->wake.expires_after(std::chrono::milliseconds(20));
+    co_await pool->wake.async_wait(tuple_awaitable);
+  }
+  if (pool->failure) std::rethrow_exception(pool->failure);
+}
+
+// --- the scenarios -------------------------------------------------------------------------------
+
+asio::awaitable<json_line> run_latency(client_factory& f, const bench_case& c, progress& p) {
+  auto ch = co_await first_connection(f);
+  const std::string payload = make_payload(c.size);
+  std::vector<double> samples;
+  samples.reserve(c.count);
+  std::string m = payload;  // the echo is sent again: no copy inside the timed loop
+  const auto deadline = clock_type::now() + c.time_cap;
+  bool capped = false;
+  p.total = c.warmup + c.count;
+  for (std::size_t i = 0; i < c.warmup + c.count; ++i) {
+    const auto t0 = clock_type::now();
+    if (t0 > deadline) {
+      capped = true;
+      break;
+    }
+    ch->send(std::move(m));
+    m = co_await ch->receive();
+    const auto t1 = clock_type::now();
+    if (m.size() != payload.size()) check_echo(m, payload);
+    if (i >= c.warmup) samples.push_back(micros(t1 - t0));
+    p.done = i + 1;
+  }
+  check_echo(m, payload);
+  co_await ch->close();
+
+  double sum = 0;
+  for (double s : samples) sum += s;
+  const double mean = samples.empty() ? 0 : sum / static_cast<double>(samples.size());
+  auto line = start_line(c, f.kind());
+  line.add("count", std::uint64_t{samples.size()});
+  line.add("p50_us", percentile(samples, 50), 1);
+  line.add("p99_us", percentile(samples, 99), 1);
+  line.add("mean_us", mean, 1);
+  line.add("min_us", samples.empty() ? 0.0 : samples.front(), 1);  // sorted by percentile()
+  line.add("max_us", samples.empty() ? 0.0 : samples.back(), 1);
+  line.add_flag("capped", capped);
+  co_return line;
+}
+
+// throughput and small: `in_flight` messages always on their way, each echo sent out again.
+asio::awaitable<json_line> run_pipelined(client_factory& f, const bench_case& c, progress& p) {
+  auto ch = co_await first_connection(f);
+  const std::string payload = make_payload(c.size);
+  // One round trip first, so the connection's buffers and windows are set up before timing.
+  co_await echo_once(*ch, payload);
+
+  std::size_t sent = 0;
+  std::size_t received = 0;
+  bool capped = false;
+  p.total = c.count;
+  const auto t0 = clock_type::now();
+  const auto deadline = t0 + c.time_cap;
+  for (; sent < std::min(c.in_flight, c.count); ++sent) ch->send(payload);
+  // Reading the clock per message costs ~20 ns; every 64 small messages is enough.
+  const std::size_t clock_every = c.size >= 4096 ? 1 : 64;
+  while (received < sent) {
+    auto m = co_await ch->receive();
+    ++received;
+    if (m.size() != payload.size()) check_echo(m, payload);
+    if (sent < c.count && !capped) {
+      if (received % clock_every == 0 && clock_type::now() > deadline) {
+        capped = true;
+      } else {
+        ch->send(std::move(m));
+        ++sent;
+      }
+    }
+    p.done = received;
+  }
+  const double secs = seconds(clock_type::now() - t0);
+  co_await ch->close();
+
+  auto line = start_line(c, f.kind());
+  line.add("count", std::uint64_t{received});
+  line.add("in_flight", std::uint64_t{c.in_flight});
+  line.add("seconds", secs, 3);
+  line.add("mb_s", static_cast<double>(received) * static_cast<double>(c.size) / 1e6 / secs, 1);
+  line.add("msg_s", static_cast<double>(received) / secs, 0);
+  line.add_flag("capped", capped);
+  co_return line;
+}
+
+asio::awaitable<void> open_and_echo(channel_group& g, std::unique_ptr<channel>& slot,
+                                    const std::string& payload, progress& p) {
+  slot = co_await g.open_channel();
+  co_await echo_once(*slot, payload);
+  ++p.done;
+}
+
+asio::awaitable<void> close_channel(std::unique_ptr<channel>& ch) {
+  if (ch) co_await ch->close();
+}
+
+asio::awaitable<json_line> run_streams(client_factory& f, const bench_case& c, progress& p) {
+  auto group = co_await first_group(f);
+  const std::string payload = make_payload(c.size);
+  // One websocket first: what the connection allocates once (HPACK tables, buffers) is then
+  // already resident, and the difference below is what each further websocket costs. It is
+  // closed again so that `count` streams fit a server limit of exactly `count` (`h2ws serve`
+  // allows 1,000 by default).
+  {
+    auto warm = co_await first_channel(*group);
+    co_await echo_once(*warm, payload);
+    co_await warm->close();
+  }
+
+  std::vector<std::unique_ptr<channel>> channels(c.count);
+  const auto rss_before = rss_bytes();
+  p.total = c.count;
+  const auto t0 = clock_type::now();
+  co_await run_all(c.count, c.count, [&](std::size_t i) {
+    return open_and_echo(*group, channels[i], payload, p);
+  });
+  const auto opened = clock_type::now() - t0;
+  co_await sleep_for(c.idle);
+  const auto rss_after = rss_bytes();
+
+  co_await run_all(c.count, c.count, [&](std::size_t i) { return close_channel(channels[i]); });
+
+  const auto grown = rss_after > rss_before ? rss_after - rss_before : 0;
+  auto line = start_line(c, f.kind());
+  line.add("count", std::uint64_t{c.count});
+  // Over TCP every "websocket" is a connection of its own: there is no multiplexing.
+  line.add("carrier", f.kind() == transport_kind::h2ws ? "stream" : "connection");
+  line.add("rss_before_bytes", rss_before);
+  line.add("rss_after_bytes", rss_after);
+  line.add("rss_per_ws_bytes", std::uint64_t{grown / std::max<std::size_t>(c.count, 1)});
+  line.add("open_ms", micros(opened) / 1000, 1);
+  co_return line;
+}
+
+asio::awaitable<void> open_timed(client_factory& f, std::unique_ptr<channel>& slot, double& open_us,
+                                 const std::string& payload, progress& p) {
+  const auto t0 = clock_type::now();
+  slot = co_await f.open_connection();
+  open_us = micros(clock_type::now() - t0);
+  co_await echo_once(*slot, payload);
+  ++p.done;
+}
+
+asio::awaitable<json_line> run_connections(client_factory& f, const bench_case& c, progress& p) {
+  const std::string payload = make_payload(c.size);
+  auto warm = co_await first_connection(f);
+  co_await echo_once(*warm, payload);
+
+  std::vector<std::unique_ptr<channel>> channels(c.count);
+  std::vector<double> open_us(c.count);
+  const auto rss_before = rss_bytes();
+  p.total = c.count;
+  const auto t0 = clock_type::now();
+  co_await run_all(c.count, c.in_flight, [&](std::size_t i) {
+    return open_timed(f, channels[i], open_us[i], payload, p);
+  });
+  const auto opened = clock_type::now() - t0;
+  co_await sleep_for(c.idle);
+  const auto rss_after = rss_bytes();
+
+  co_await run_all(c.count, c.count, [&](std::size_t i) { return close_channel(channels[i]); });
+  co_await warm->close();
+
+  const auto grown = rss_after > rss_before ? rss_after - rss_before : 0;
+  auto line = start_line(c, f.kind());
+  line.add("count", std::uint64_t{c.count});
+  line.add("in_flight", std::uint64_t{c.in_flight});
+  line.add("rss_before_bytes", rss_before);
+  line.add("rss_after_bytes", rss_after);
+  line.add("rss_per_conn_bytes", std::uint64_t{grown / std::max<std::size_t>(c.count, 1)});
+  line.add("open_p50_us", percentile(open_us, 50), 1);
+  line.add("open_p99_us", percentile(open_us, 99), 1);
+  line.add("open_total_ms", micros(opened) / 1000, 1);
+  line.add("conn_s", static_cast<double>(c.count) / seconds(opened), 0);
+  co_return line;
+}
+
+}  // namespace
+
+asio::awaitable<json_line> run_case(client_factory& factory, const bench_case& c, progress& p) {
+  switch (c.what) {
+    case scenario::latency:
+      co_return co_await run_latency(factory, c, p);
+    case scenario::throughput:
+    case scenario::small:
+      co_return co_await run_pipelined(factory, c, p);
+    case scenario::streams:
+      co_return co_await run_streams(factory, c, p);
+    case scenario::connections:
+      co_return co_await run_connections(factory, c, p);
+  }
+  throw std::logic_error("unknown scenario");
+}
+
+const char* headline_metric(scenario s) {
+  switch (s) {
+    case scenario::latency:
+      return "p50_us";
+    case scenario::throughput:
+    case scenario::small:
+      return "mb_s";
+    case scenario::streams:
+      return "rss_per_ws_bytes";
+    case scenario::connections:
+      return "rss_per_conn_bytes";
+  }
+  return "";
+}
+
+}  // namespace h2ws::bench
