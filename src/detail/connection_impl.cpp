@@ -190,10 +190,12 @@ void connection_impl::finish_connect(error_code ec) {
 }
 
 asio::awaitable<void> connection_impl::read_loop() {
-  std::vector<std::uint8_t> buffer(read_buffer_size);
+  // Not zero-filled: an idle connection keeps only the pages a read has touched.
+  std::unique_ptr<std::uint8_t[]> buffer(new std::uint8_t[read_buffer_size]);
   for (;;) {
     error_code ec;
-    std::size_t n = co_await transport_->read_some(asio::buffer(buffer), ec);
+    std::size_t n =
+        co_await transport_->read_some(asio::buffer(buffer.get(), read_buffer_size), ec);
     if (ec) {
       if (!failure_) trace("! connection lost: " + ec.message());
       fail(make_error_code(error::connection_lost));
@@ -201,7 +203,7 @@ asio::awaitable<void> connection_impl::read_loop() {
       wake_writer();
       co_return;
     }
-    if (auto perr = session_->receive({buffer.data(), n})) {
+    if (auto perr = session_->receive({buffer.get(), n})) {
       // nghttp2 queued a GOAWAY; the write loop flushes it, then closes.
       fail(perr);
       wake_writer();
