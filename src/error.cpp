@@ -78,6 +78,10 @@ class error_category_impl final : public boost::system::error_category {
         return "The requested feature is not implemented in this version of h2ws.";
       case error::no_h2_alpn:
         return "The TLS server did not select HTTP/2 (ALPN h2).";
+      case error::bad_extension_negotiation:
+        return "The server's answer to the WebSocket extension offer breaks RFC 7692.";
+      case error::inflate_failed:
+        return "The peer sent a compressed message that could not be inflated.";
     }
     return "Unknown h2ws error.";
   }
@@ -91,6 +95,7 @@ class error_category_impl final : public boost::system::error_category {
       case error::tunnel_closed:
       case error::bad_handshake_response:
       case error::bad_url:
+      case error::bad_extension_negotiation:
         return condition::handshake_failed;
       case error::bad_opcode:
       case error::bad_reserved_bits:
@@ -103,6 +108,7 @@ class error_category_impl final : public boost::system::error_category {
       case error::bad_close_frame:
       case error::invalid_utf8:
       case error::http2_protocol_error:
+      case error::inflate_failed:
         return condition::protocol_violation;
       case error::stream_reset:
       case error::goaway:

@@ -1,4 +1,5 @@
-// WebSocket close codes (RFC 6455 section 7.4.1).
+/// \file
+/// WebSocket close codes (RFC 6455 section 7.4.1).
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
-// One call from a URL to an open websocket.
+/// \file
+/// One call from a URL to an open websocket.
 #pragma once
 
 #include <h2ws/connection.hpp>

@@ -1,4 +1,5 @@
-// One HTTP/2 connection carrying any number of websockets (RFC 8441).
+/// \file
+/// One HTTP/2 connection carrying any number of websockets (RFC 8441).
 #pragma once
 
 #include <h2ws/http.hpp>
@@ -28,14 +29,19 @@ struct connection_owner;
 /// the connection's strand.
 class connection {
  public:
+  /// The executor type of connect() (the connection itself runs on a strand of it).
   using executor_type = boost::asio::any_io_executor;
+  /// The type-erased handler connect() forwards to the library.
   using connect_handler =
       boost::asio::any_completion_handler<void(boost::system::error_code, connection)>;
+  /// The type-erased handler open_websocket() forwards to the library.
   using open_handler =
       boost::asio::any_completion_handler<void(boost::system::error_code, websocket)>;
+  /// The type-erased handler request() forwards to the library.
   using request_handler =
       boost::asio::any_completion_handler<void(boost::system::error_code, http_response)>;
 
+  /// An empty handle, to assign a connected one to later.
   connection() = default;
 
   /// Connects to `url` (`ws://` or `http://`: h2c with prior knowledge; port and
@@ -104,6 +110,7 @@ class connection {
   /// until they close, then the transport closes.
   void close();
 
+  /// The executor of the connection's strand: everything the connection does runs there.
   executor_type get_executor() const;
   /// True while the transport is up and no GOAWAY was sent or received.
   bool is_open() const;
@@ -114,6 +121,8 @@ class connection {
   /// The authority (host[:port]) of the URL given to connect().
   std::string authority() const;
 
+  /// Internal: wraps the library's connection state. Applications get connections from
+  /// connect().
   explicit connection(std::shared_ptr<detail::connection_owner> owner);
 
  private:

@@ -1,4 +1,5 @@
-// h2ws error codes: one value per cause an application must tell apart.
+/// \file
+/// h2ws error codes: one value per cause an application must tell apart.
 #pragma once
 
 #include <type_traits>
@@ -74,6 +75,11 @@ enum class error {
   not_implemented,
   /// The TLS server did not select HTTP/2 through ALPN.
   no_h2_alpn,
+  /// The server's sec-websocket-extensions answer breaks RFC 7692 or RFC 6455 section 9.1
+  /// (an extension or parameter not offered, a duplicate, an invalid value).
+  bad_extension_negotiation,
+  /// A permessage-deflate message did not inflate: corrupt or truncated data (close code 1007).
+  inflate_failed,
 };
 
 /// Families of errors, for coarse handling: `if (ec == h2ws::condition::handshake_failed)`.
@@ -91,12 +97,20 @@ const boost::system::error_category& error_category() noexcept;
 /// The category of h2ws conditions.
 const boost::system::error_category& condition_category() noexcept;
 
+/// Makes an error_code of the "h2ws" category; found by ADL, so `ec == h2ws::error::timeout`
+/// and `boost::system::error_code ec = h2ws::error::closed;` work.
 boost::system::error_code make_error_code(error e) noexcept;
+/// Makes an error_condition of the "h2ws.condition" category; found by ADL, so
+/// `ec == h2ws::condition::peer_went_away` works for any error_code.
 boost::system::error_condition make_error_condition(condition c) noexcept;
 
 }  // namespace h2ws
 
+/// \cond
+// Lets h2ws::error convert to error_code and h2ws::condition to error_condition implicitly.
+// (Hidden from Doxygen, which cannot place these specialisations of Boost's traits.)
 template <>
 struct boost::system::is_error_code_enum<h2ws::error> : std::true_type {};
 template <>
 struct boost::system::is_error_condition_enum<h2ws::condition> : std::true_type {};
+/// \endcond

@@ -1,4 +1,5 @@
-// The umbrella header: the whole public API of h2ws.
+/// \file
+/// The umbrella header: the whole public API of h2ws.
 #pragma once
 
 #include <h2ws/close_code.hpp>

@@ -1,4 +1,5 @@
-// One WebSocket message: text or binary payload, owned.
+/// \file
+/// One WebSocket message: text or binary payload, owned.
 #pragma once
 
 #include <cstddef>
@@ -14,22 +15,32 @@ namespace h2ws {
 /// read without a copy.
 class message {
  public:
-  enum class kind : unsigned char { text, binary };
+  /// The two kinds of data message (RFC 6455 opcodes 0x1 and 0x2).
+  enum class kind : unsigned char {
+    text,   ///< A text message (opcode 0x1): UTF-8, validated on receipt.
+    binary  ///< A binary message (opcode 0x2): any bytes.
+  };
 
+  /// An empty text message.
   message() = default;
+  /// A message of kind `k` that owns `payload`.
   message(kind k, std::string payload) : kind_(k), payload_(std::move(payload)) {}
 
   /// A text message; the payload must be valid UTF-8 (checked by the receiver).
   static message text(std::string payload) { return {kind::text, std::move(payload)}; }
   /// A binary message.
   static message binary(std::string payload) { return {kind::binary, std::move(payload)}; }
+  /// A binary message holding a copy of `payload`.
   static message binary(std::span<const std::byte> payload) {
     return {kind::binary,
             std::string(reinterpret_cast<const char*>(payload.data()), payload.size())};
   }
 
+  /// The kind of the message.
   kind type() const noexcept { return kind_; }
+  /// True for a text message.
   bool is_text() const noexcept { return kind_ == kind::text; }
+  /// True for a binary message.
   bool is_binary() const noexcept { return kind_ == kind::binary; }
 
   /// The payload as characters, whatever the kind.
@@ -38,12 +49,15 @@ class message {
   std::span<const std::byte> bytes() const noexcept {
     return {reinterpret_cast<const std::byte*>(payload_.data()), payload_.size()};
   }
+  /// The payload size in bytes.
   std::size_t size() const noexcept { return payload_.size(); }
 
   /// The payload itself, to move out without a copy.
   std::string& payload() & noexcept { return payload_; }
+  /// The payload itself, moved out of a message about to be discarded.
   std::string&& payload() && noexcept { return std::move(payload_); }
 
+  /// Equal when kind and payload are equal.
   friend bool operator==(const message&, const message&) = default;
 
  private:

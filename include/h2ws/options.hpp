@@ -1,4 +1,5 @@
-// Client-side settings: timeouts, limits, flow control, tracing.
+/// \file
+/// Client-side settings: timeouts, limits, flow control, tracing.
 #pragma once
 
 #include <chrono>
@@ -12,10 +13,12 @@
 
 namespace h2ws {
 
+/// The type of every timeout and interval in the options.
 using duration = std::chrono::steady_clock::duration;
 
 /// One header field, name in lowercase.
 using header = std::pair<std::string, std::string>;
+/// Header fields in order; a name may repeat.
 using header_list = std::vector<header>;
 
 /// Settings of a client connection and of the websockets opened on it.
@@ -29,7 +32,8 @@ struct options {
   duration close_timeout = std::chrono::seconds(5);
   /// Interval of HTTP/2 PINGs sent while the connection is open. 0 = no keepalive.
   duration ping_interval = std::chrono::seconds(0);
-  /// A PING not acknowledged within this time means the connection is dead.
+  /// A keepalive PING not acknowledged within this time means the connection is
+  /// dead: every websocket on it fails with error::timeout. 0 = wait forever.
   duration ping_timeout = std::chrono::seconds(20);
 
   /// Largest message accepted, in bytes (after decompression). Beyond it: close 1009. 0 = none.

@@ -1,4 +1,5 @@
-// A minimal RFC 8441 server: accepts websockets over h2c and hands each to a handler.
+/// \file
+/// A minimal RFC 8441 server: accepts websockets over h2c and hands each to a handler.
 #pragma once
 
 #include <h2ws/options.hpp>
@@ -17,7 +18,9 @@ namespace h2ws {
 
 /// What a client asked for in its extended CONNECT.
 struct handshake_request {
+  /// The request target (`:path`), query included.
   std::string path;
+  /// The `:authority` the client sent.
   std::string authority;
   std::vector<std::string> subprotocols;  ///< offered, in the client's order
   header_list headers;                    ///< every request header, pseudo-headers included
@@ -35,8 +38,9 @@ struct server_options {
   bool enable_connect_protocol = true;
   /// Decides the HTTP status of each websocket handshake (2xx accepts); empty = accept.
   std::function<unsigned(const handshake_request&)> authorize;
-  /// TLS certificate chain and private key (PEM files). Both empty = cleartext h2c.
+  /// TLS certificate chain (PEM file). Both this and tls_key_file empty = cleartext h2c.
   std::string tls_cert_file;
+  /// TLS private key (PEM file) of tls_cert_file's certificate.
   std::string tls_key_file;
   /// Limits and windows of each accepted websocket (timeouts, max message size, ...).
   options limits;
@@ -53,10 +57,13 @@ struct server_context;
 /// Thread safety: call listen/stop from the executor's thread (or before run()).
 class server {
  public:
+  /// The executor the server accepts on; each client connection runs on a strand of it.
   using executor_type = boost::asio::any_io_executor;
   /// Called once per accepted websocket, on that connection's strand.
   using websocket_handler = std::function<void(websocket)>;
 
+  /// A server that will run on `ex`, configured by `opts`, giving each accepted websocket
+  /// to `handler`. Nothing happens until listen().
   server(executor_type ex, server_options opts, websocket_handler handler);
   /// Internal: a server built from a prepared context (the scripted server of
   /// the conformance suite).

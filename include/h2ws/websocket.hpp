@@ -1,4 +1,5 @@
-// A WebSocket carried by one HTTP/2 stream (RFC 8441).
+/// \file
+/// A WebSocket carried by one HTTP/2 stream (RFC 8441).
 #pragma once
 
 #include <h2ws/close_code.hpp>
@@ -31,14 +32,25 @@ struct websocket_access;
 /// associated executor. Accessors are safe once the operation that set them completed.
 class websocket {
  public:
+  /// The executor type (a strand of the connection's executor).
   using executor_type = boost::asio::any_io_executor;
+  /// The type-erased handler send(), close() and ping() forward to the library.
   using send_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
+  /// The type-erased handler receive() forwards to the library.
   using receive_handler =
       boost::asio::any_completion_handler<void(boost::system::error_code, message)>;
 
+  /// An empty handle, to move an opened websocket into later. Operations on it complete
+  /// with error::operation_aborted.
   websocket() = default;
+  /// Takes over `other`'s websocket; `other` becomes empty.
   websocket(websocket&&) noexcept = default;
+  /// Takes over `other`'s websocket; the one this handle held is released as by the
+  /// destructor.
   websocket& operator=(websocket&&) noexcept = default;
+  /// Releases the handle. When the websocket is still open and no close handshake has
+  /// started, its stream is reset (RST_STREAM CANCEL) and pending operations end with an
+  /// error; a close handshake in progress finishes by itself.
   ~websocket();
 
   /// Sends one message.
@@ -132,6 +144,8 @@ class websocket {
   /// The HTTP/2 error code of an RST_STREAM that ended the stream (0 = none).
   std::uint32_t reset_code() const;
 
+  /// Internal: wraps the library's websocket state. Applications get websockets from
+  /// connection::open_websocket(), h2ws::connect() or a server's handler.
   explicit websocket(std::shared_ptr<detail::websocket_owner> owner);
 
  private:

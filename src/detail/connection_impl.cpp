@@ -71,7 +71,8 @@ connection_impl::connection_impl(asio::any_io_executor ex, h2::role role, option
       opts_(std::move(opts)),
       wake_(strand_),
       settings_wait_(strand_),
-      ping_timer_(strand_) {
+      ping_timer_(strand_),
+      ping_deadline_(strand_) {
   wake_.expires_at(asio::steady_timer::time_point::max());
 }
 
@@ -261,6 +262,7 @@ void connection_impl::fail(error_code ec) {
   if (!failure_) failure_ = ec;
   open_ = false;
   ping_timer_.cancel();
+  ping_deadline_.cancel();
   auto websockets = std::move(websockets_);
   websockets_.clear();
   for (auto& [id, ws] : websockets) ws->on_connection_failed(failure_);
@@ -405,18 +407,26 @@ void connection_impl::schedule_ping() {
   ping_timer_.expires_after(opts_.ping_interval);
   ping_timer_.async_wait([self = shared_from_this()](error_code ec) {
     if (ec || self->failure_) return;
-    if (self->ping_outstanding_) {
-      self->trace("! keepalive PING unanswered: connection is dead");
-      self->fail(make_error_code(error::timeout));
-      self->transport_->close();
-      return;
+    if (!self->ping_outstanding_) {
+      self->ping_outstanding_ = true;
+      self->session_->ping();
+      self->arm_ping_deadline();
     }
-    self->ping_outstanding_ = true;
-    self->session_->ping();
     // A websocket ping too: proxies drop streams that carry no data.
     for (auto& [id, ws] : self->websockets_) ws->keepalive();
     self->wake_writer();
     self->schedule_ping();
+  });
+}
+
+void connection_impl::arm_ping_deadline() {
+  if (opts_.ping_timeout.count() <= 0) return;
+  ping_deadline_.expires_after(opts_.ping_timeout);
+  ping_deadline_.async_wait([self = shared_from_this()](error_code ec) {
+    if (ec || self->failure_ || !self->ping_outstanding_) return;
+    self->trace("! keepalive PING unanswered within ping_timeout: the connection is dead");
+    self->fail(make_error_code(error::timeout));
+    self->transport_->close();
   });
 }
 
@@ -564,7 +574,10 @@ void connection_impl::on_goaway(std::int32_t last_stream_id, std::uint32_t error
         " error=" + nghttp2_http2_strerror(error_code_value));
 }
 
-void connection_impl::on_ping_ack() { ping_outstanding_ = false; }
+void connection_impl::on_ping_ack() {
+  ping_outstanding_ = false;
+  ping_deadline_.cancel();
+}
 
 ssize_t connection_impl::read_body(std::int32_t stream_id, std::uint8_t* buf, std::size_t length,
                                    std::uint32_t* data_flags) {

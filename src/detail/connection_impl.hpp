@@ -93,6 +93,7 @@ class connection_impl final : public carrier,
   void finish_connect(boost::system::error_code ec);
   void maybe_finish_release();
   void schedule_ping();
+  void arm_ping_deadline();
   h2::session_events& events() { return *this; }
 
   // h2::session_events
@@ -141,6 +142,7 @@ class connection_impl final : public carrier,
   boost::asio::steady_timer wake_;
   boost::asio::steady_timer settings_wait_;
   boost::asio::steady_timer ping_timer_;
+  boost::asio::steady_timer ping_deadline_;
   std::unordered_map<std::int32_t, std::shared_ptr<websocket_impl>> websockets_;
   std::unordered_map<std::int32_t, plain_stream> plain_streams_;
   std::shared_ptr<server_context> server_;
