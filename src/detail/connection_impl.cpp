@@ -191,6 +191,16 @@ void connection_impl::finish_connect(error_code ec) {
 }
 
 asio::awaitable<void> connection_impl::read_loop() {
+  // Websockets and their connection own each other while a stream is open. If
+  // this loop is destroyed unfinished (its io_context went away), break that
+  // cycle here, or both would outlive everything.
+  struct cycle_breaker {
+    connection_impl* self;
+    ~cycle_breaker() {
+      auto websockets = std::move(self->websockets_);
+      self->websockets_.clear();
+    }
+  } breaker{this};
   // Not zero-filled: an idle connection keeps only the pages a read has touched.
   std::unique_ptr<std::uint8_t[]> buffer(new std::uint8_t[read_buffer_size]);
   for (;;) {

@@ -136,6 +136,12 @@ void h1_connection::finish_open(error_code ec, std::shared_ptr<websocket_impl> w
 }
 
 asio::awaitable<void> h1_connection::read_loop(std::vector<std::uint8_t> leftover) {
+  // The websocket and this connection own each other: if this loop is destroyed
+  // unfinished (its io_context went away), let go here.
+  struct cycle_breaker {
+    h1_connection* self;
+    ~cycle_breaker() { self->ws_.reset(); }
+  } breaker{this};
   if (!leftover.empty() && ws_) {
     unacknowledged_ += leftover.size();
     ws_->on_data(leftover);

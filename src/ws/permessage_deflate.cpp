@@ -237,8 +237,17 @@ template <class Buffer>
 std::size_t grow(Buffer& buf, std::size_t want, std::size_t cap) {
   const std::size_t need = buf.size() + want;
   if (buf.capacity() < need) {
-    std::size_t target = std::max(need, buf.capacity() * 2);
-    buf.reserve(std::min(target, cap));
+    const std::size_t target = std::min(std::max(need, buf.capacity() * 2), cap);
+    if (target < buf.capacity() * 2) {
+      // reserve() may round up to twice the old capacity (libstdc++ strings do), past `cap`:
+      // move to a buffer allocated at exactly the target instead.
+      Buffer fresh;
+      fresh.reserve(target);
+      fresh.insert(fresh.end(), buf.begin(), buf.end());
+      buf.swap(fresh);
+    } else {
+      buf.reserve(target);
+    }
   }
   return std::min(buf.capacity(), cap) - buf.size();
 }
@@ -453,6 +462,11 @@ boost::system::error_code inflater::decompress(std::span<const std::uint8_t> pay
     return s_->failed;
   };
 
+  // `out` is [start, valid) inflated bytes, then the room zlib is writing into. The room is only
+  // grown when full and cut off at the end: Z_BLOCK returns at every block boundary, and a peer
+  // sending many tiny blocks must not make each return zero-fill a fresh chunk.
+  std::size_t valid = start;
+  z.avail_out = 0;
   bool stream_end = false;
   // The payload, then the tail the sender removed.
   std::span<const std::uint8_t> input = payload;
@@ -463,16 +477,17 @@ boost::system::error_code inflater::decompress(std::span<const std::uint8_t> pay
       z.next_in = const_cast<Bytef*>(input.data());
       z.avail_in = static_cast<uInt>(piece);
       for (;;) {
-        const std::size_t room = std::min(grow(out, std::min(output_step, cap - out.size()), cap),
-                                          std::size_t{UINT_MAX});
-        const std::size_t used = out.size();
-        out.resize(used + room);
-        z.next_out = reinterpret_cast<Bytef*>(out.data() + used);
-        z.avail_out = static_cast<uInt>(room);
+        if (z.avail_out == 0) {
+          const std::size_t room =
+              std::min(grow(out, std::min(output_step, cap - valid), cap), std::size_t{UINT_MAX});
+          out.resize(valid + room);
+          z.next_out = reinterpret_cast<Bytef*>(out.data() + valid);
+          z.avail_out = static_cast<uInt>(room);
+        }
         // Z_BLOCK stops at block boundaries, so data_type tells whether the message ends on one.
         const int rc = inflate(&z, Z_BLOCK);
-        out.resize(used + room - z.avail_out);
-        if (max_size != 0 && out.size() - start > max_size) return fail(error::message_too_big);
+        valid = out.size() - z.avail_out;
+        if (max_size != 0 && valid - start > max_size) return fail(error::message_too_big);
         if (rc == Z_STREAM_END) {
           stream_end = true;
           break;
@@ -486,6 +501,7 @@ boost::system::error_code inflater::decompress(std::span<const std::uint8_t> pay
       input = input.subspan(piece - z.avail_in);
     }
   }
+  out.resize(valid);
 
   if (stream_end) {
     // A final block (RFC 7692 7.2.3.4): what follows it in the payload is ignored, and the next
