@@ -57,6 +57,11 @@ struct options {
   /// Skips certificate chain and host-name verification. Never the default.
   bool insecure = false;
 
+  /// Offer permessage-deflate (RFC 7692) when opening websockets; on a server,
+  /// accept clients' offers. Compressed messages are inflated in bounded steps and
+  /// stopped at max_message_size (close 1009), so a small "bomb" cannot blow up.
+  bool compression = false;
+
   /// When the server does not offer RFC 8441 (no ENABLE_CONNECT_PROTOCOL, ALPN
   /// picked http/1.1, the h2c preface refused, or the CONNECT answered 405/501/502
   /// or reset), h2ws::connect opens the websocket with an HTTP/1.1 Upgrade instead.

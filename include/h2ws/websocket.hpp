@@ -128,6 +128,9 @@ class websocket {
   std::int32_t stream_id() const;
   /// The subprotocol the server selected; empty when none.
   const std::string& subprotocol() const;
+  /// The negotiated extensions (`sec-websocket-extensions` of the answer), e.g.
+  /// "permessage-deflate; client_max_window_bits=15"; empty when none.
+  const std::string& extensions() const;
   /// The HTTP status of the answer to the CONNECT (200 when open; 0 when none arrived).
   unsigned status() const;
   /// The response headers of the answer to the CONNECT (or the request headers on the server).

@@ -72,6 +72,9 @@ std::int32_t websocket::stream_id() const { return owner_ ? owner_->impl->stream
 const std::string& websocket::subprotocol() const {
   return owner_ ? owner_->impl->subprotocol : empty_string;
 }
+const std::string& websocket::extensions() const {
+  return owner_ ? owner_->impl->extensions : empty_string;
+}
 unsigned websocket::status() const { return owner_ ? owner_->impl->status : 0; }
 const header_list& websocket::handshake_headers() const {
   return owner_ ? owner_->impl->headers : empty_headers;

@@ -7,6 +7,7 @@
 #include "net/tls_transport.hpp"
 #include "server/handshake.hpp"
 #include "server/server_context.hpp"
+#include "ws/permessage_deflate.hpp"
 #include <h2ws/error.hpp>
 
 #include <algorithm>
@@ -305,6 +306,8 @@ void connection_impl::open_websocket(websocket_request request, connection::open
     for (const auto& p : request.subprotocols) joined += (joined.empty() ? "" : ", ") + p;
     headers.emplace_back("sec-websocket-protocol", joined);
   }
+  if (opts_.compression)
+    headers.emplace_back("sec-websocket-extensions", ws::client_offer(ws::deflate_params{}));
   for (auto& [name, value] : request.headers) {
     auto lower = lowercase(name);
     if (forbidden_request_header(lower)) {
@@ -508,6 +511,16 @@ void connection_impl::answer_request(std::int32_t stream_id, plain_stream& reque
     plain_streams_.erase(stream_id);
     header_list response = {{":status", std::to_string(decision.status)}};
     if (!ws->subprotocol.empty()) response.emplace_back("sec-websocket-protocol", ws->subprotocol);
+    if (opts_.compression && !ws->raw) {
+      std::string offers;
+      for (const auto& [n, v] : ws->headers)
+        if (n == "sec-websocket-extensions") offers += (offers.empty() ? "" : ", ") + v;
+      if (auto agreed = ws::accept_client_offer(offers)) {
+        ws->enable_deflate(agreed->params);
+        ws->extensions = agreed->response;
+        response.emplace_back("sec-websocket-extensions", agreed->response);
+      }
+    }
     response.insert(response.end(), script.headers.begin(), script.headers.end());
     session_->submit_response(stream_id, response, true);
     websockets_[stream_id] = ws;

@@ -2,6 +2,7 @@
 
 #include "detail/completion.hpp"
 #include "detail/owners.hpp"
+#include "ws/utf8_validator.hpp"
 #include "ws/writer.hpp"
 #include <h2ws/error.hpp>
 
@@ -105,6 +106,11 @@ void websocket_impl::on_headers_complete(bool end_stream) {
   if (status < 200 || status > 299) return fail_open(error::refused);
   // A 2xx that already ends the stream leaves no tunnel to talk through.
   if (end_stream) return fail_open(error::tunnel_closed);
+  std::string extension_answer;
+  for (const auto& [name, value] : headers)
+    if (name == "sec-websocket-extensions")  // repeated fields join with ", " (RFC 9110 5.3)
+      extension_answer += (extension_answer.empty() ? "" : ", ") + value;
+  if (accept_extensions(extension_answer)) return fail_open(error::bad_extension_negotiation);
   for (const auto& [name, value] : headers) {
     if (name != "sec-websocket-protocol") continue;
     if (std::find(offered_subprotocols.begin(), offered_subprotocols.end(), value) ==
@@ -132,22 +138,46 @@ void websocket_impl::on_data(std::span<const std::uint8_t> data) {
   unacknowledged_ += data.size();
   reader_.feed(data);
   while (auto ev = reader_.next()) handle_event(*ev);
-  if (auto ec = reader_.error(); ec && !receive_error_) {
-    // The peer broke RFC 6455: tell it why with the matching close code, end our half.
-    conn_->trace("! websocket protocol violation on stream " + std::to_string(stream_id) + ": " +
-                 ec.message());
-    receive_error_ = ec;
-    open_flag_ = false;
-    if (!close_sent_) queue_close(reader_.close_code_for_error(), "");
-    end_our_half();
-    start_close_timer();
-  }
+  if (auto ec = reader_.error(); ec && !receive_error_)
+    violation(ec, reader_.close_code_for_error());
   deliver();
   acknowledge_if_drained();
   conn_->wake_writer();
 }
 
+void websocket_impl::violation(error_code ec, std::uint16_t close_code) {
+  // The peer broke RFC 6455 (or 7692): tell it why with the matching close code, end our half.
+  conn_->trace("! websocket protocol violation on stream " + std::to_string(stream_id) + ": " +
+               ec.message());
+  receive_error_ = ec;
+  open_flag_ = false;
+  if (!close_sent_) queue_close(close_code, "");
+  end_our_half();
+  start_close_timer();
+}
+
+void websocket_impl::enable_deflate(const ws::deflate_params& params) {
+  deflater_ = std::make_unique<ws::deflater>(role_, params);
+  inflater_ = std::make_unique<ws::inflater>(role_, params);
+  reader_.allow_compressed();
+}
+
+error_code websocket_impl::accept_extensions(std::string_view answer) {
+  if (!conn_->opts().compression) {
+    // We offered nothing: any extension in the answer breaks RFC 6455 9.1.
+    return answer.empty() ? error_code{} : make_error_code(error::bad_extension_negotiation);
+  }
+  std::optional<ws::deflate_params> agreed;
+  if (auto ec = ws::parse_server_answer(answer, ws::deflate_params{}, agreed)) return ec;
+  if (agreed) {
+    extensions = std::string(answer);
+    enable_deflate(*agreed);
+  }
+  return {};
+}
+
 void websocket_impl::handle_event(ws::event& ev) {
+  if (receive_error_) return;  // after a violation nothing more is taken in
   if (auto* m = std::get_if<ws::message_event>(&ev)) {
     // After our close the window stays open (so the peer's close frame cannot
     // get stuck behind unread data); what the application does not read is
@@ -155,6 +185,20 @@ void websocket_impl::handle_event(ws::event& ev) {
     if (close_sent_ && inbox_bytes_ + m->payload.size() > conn_->opts().stream_window) {
       conn_->trace("! message received after our close dropped: the application is not reading");
       return;
+    }
+    if (m->compressed) {
+      // Inflated in bounded steps: a bomb stops at the limit, not after it.
+      std::string inflated;
+      auto limit = conn_->opts().max_message_size;
+      if (!inflater_) return violation(make_error_code(error::bad_reserved_bits), 1002);
+      if (auto ec = inflater_->decompress(
+              {reinterpret_cast<const std::uint8_t*>(m->payload.data()), m->payload.size()}, limit,
+              inflated))
+        return violation(ec, ec == error::message_too_big ? 1009 : 1007);
+      if (!m->binary && !ws::is_valid_utf8({reinterpret_cast<const std::uint8_t*>(inflated.data()),
+                                            inflated.size()}))
+        return violation(make_error_code(error::invalid_utf8), 1007);
+      m->payload = std::move(inflated);
     }
     inbox_bytes_ += m->payload.size();
     inbox_.emplace_back(m->binary ? message::kind::binary : message::kind::text,
@@ -185,18 +229,25 @@ void websocket_impl::handle_event(ws::event& ev) {
   }
 }
 
-void websocket_impl::queue_frame(ws::opcode op, std::span<const std::uint8_t> payload) {
+void websocket_impl::queue_frame(ws::opcode op, std::span<const std::uint8_t> payload, bool rsv1) {
   std::vector<std::uint8_t> frame;
   frame.reserve(payload.size() + 14);
   std::optional<std::uint32_t> key;
   if (role_ == ws::role::client) key = conn_->masks().next();
-  ws::write_frame(frame, op, true, payload, key);
+  ws::write_frame(frame, op, true, payload, key, rsv1);
   push_frame(std::move(frame));
 }
 
 void websocket_impl::queue_message(ws::opcode op, std::span<const std::uint8_t> payload) {
+  std::vector<std::uint8_t> compressed;
+  bool rsv1 = false;
+  if (deflater_) {  // permessage-deflate: the whole message, RSV1 on its first frame
+    deflater_->compress(payload, compressed);
+    payload = compressed;
+    rsv1 = true;
+  }
   auto limit = conn_->opts().max_send_frame_size;
-  if (limit == 0 || payload.size() <= limit) return queue_frame(op, payload);
+  if (limit == 0 || payload.size() <= limit) return queue_frame(op, payload, rsv1);
   // Fragmented: a first frame with the opcode, then continuations, FIN on the last.
   for (std::size_t offset = 0; offset < payload.size(); offset += limit) {
     auto part = payload.subspan(offset, std::min(limit, payload.size() - offset));
@@ -205,7 +256,8 @@ void websocket_impl::queue_message(ws::opcode op, std::span<const std::uint8_t> 
     frame.reserve(part.size() + 14);
     std::optional<std::uint32_t> key;
     if (role_ == ws::role::client) key = conn_->masks().next();
-    ws::write_frame(frame, offset == 0 ? op : ws::opcode::continuation, last, part, key);
+    ws::write_frame(frame, offset == 0 ? op : ws::opcode::continuation, last, part, key,
+                    rsv1 && offset == 0);
     push_frame(std::move(frame));
   }
 }

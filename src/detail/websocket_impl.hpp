@@ -4,6 +4,7 @@
 #pragma once
 
 #include "detail/carrier.hpp"
+#include "ws/permessage_deflate.hpp"
 #include "ws/reader.hpp"
 #include <h2ws/connection.hpp>
 #include <h2ws/websocket.hpp>
@@ -35,8 +36,15 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   std::string path;
   std::string subprotocol;
   std::vector<std::string> offered_subprotocols;
+  std::string extensions;  // negotiated sec-websocket-extensions value
   // Scripted server only: the stream carries raw bytes, no RFC 6455 codec.
   bool raw = false;
+
+  /// permessage-deflate was negotiated with these settings.
+  void enable_deflate(const ws::deflate_params& params);
+  /// Client: checks the answer's sec-websocket-extensions against our offer and
+  /// turns compression on when agreed. error::bad_extension_negotiation otherwise.
+  boost::system::error_code accept_extensions(std::string_view answer);
 
   carrier& connection() { return *conn_; }
   std::uint16_t peer_close_code() const { return peer_close_code_; }
@@ -77,7 +85,8 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
 
   void finish_open(boost::system::error_code ec);
   void handle_event(ws::event& ev);
-  void queue_frame(ws::opcode op, std::span<const std::uint8_t> payload);
+  void violation(boost::system::error_code ec, std::uint16_t close_code);
+  void queue_frame(ws::opcode op, std::span<const std::uint8_t> payload, bool rsv1 = false);
   void queue_message(ws::opcode op, std::span<const std::uint8_t> payload);
   void push_frame(std::vector<std::uint8_t> frame);
   void queue_close(std::uint16_t code, std::string_view reason);
@@ -94,6 +103,8 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   ws::role role_;
   state state_ = state::opening;
   ws::reader reader_;
+  std::unique_ptr<ws::deflater> deflater_;  // set when permessage-deflate is on
+  std::unique_ptr<ws::inflater> inflater_;
 
   // Sending: frames queued in order, handed to nghttp2 by read_body().
   std::deque<std::vector<std::uint8_t>> out_;

@@ -4,6 +4,7 @@
 #include "detail/owners.hpp"
 #include "detail/websocket_impl.hpp"
 #include "http1/upgrade.hpp"
+#include "ws/permessage_deflate.hpp"
 #include <h2ws/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -76,7 +77,10 @@ asio::awaitable<void> h1_connection::run(net::parsed_url url, websocket_request 
   auto key = http1::make_key();
   auto target = request.path.empty() ? url.target : request.path;
   auto host = request.authority.empty() ? url.authority : request.authority;
-  auto head = http1::upgrade_request(target, host, key, request.subprotocols, request.headers);
+  auto extra = request.headers;
+  if (opts_.compression)
+    extra.emplace_back("Sec-WebSocket-Extensions", ws::client_offer(ws::deflate_params{}));
+  auto head = http1::upgrade_request(target, host, key, request.subprotocols, extra);
   trace("> GET " + target + " HTTP/1.1 (Upgrade: websocket, Host: " + host + ")");
   error_code ec;
   co_await dialed_.stream->write(asio::buffer(head), ec);
@@ -115,6 +119,15 @@ asio::awaitable<void> h1_connection::run(net::parsed_url url, websocket_request 
   if (auto cec = http1::check_response(ws->status, ws->headers, key, request.subprotocols,
                                        ws->subprotocol)) {
     finish_open(cec, ws);
+    close_transport();
+    co_return;
+  }
+  std::string extension_answer;
+  for (const auto& [name, value] : ws->headers)
+    if (name == "sec-websocket-extensions")
+      extension_answer += (extension_answer.empty() ? "" : ", ") + value;
+  if (auto eec = ws->accept_extensions(extension_answer)) {
+    finish_open(eec, ws);
     close_transport();
     co_return;
   }

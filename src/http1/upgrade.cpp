@@ -81,7 +81,8 @@ std::string upgrade_request(const std::string& target, const std::string& host,
   for (const auto& [name, value] : headers) {
     auto lower = lowercase(name);
     if (lower.empty() || lower.front() == ':' || lower == "host" || lower == "upgrade" ||
-        lower == "connection" || lower.rfind("sec-websocket-", 0) == 0)
+        lower == "connection" ||
+        (lower.rfind("sec-websocket-", 0) == 0 && lower != "sec-websocket-extensions"))
       continue;  // ours to set
     out += name + ": " + value + "\r\n";
   }

@@ -50,6 +50,10 @@ class reader {
   /// reader requires masked ones and unmasks them.
   explicit reader(role local_role, reader_limits limits = {});
 
+  /// permessage-deflate was negotiated: RSV1 on a message's first frame is allowed
+  /// (such messages arrive with `compressed` set).
+  void allow_compressed() noexcept { limits_.allow_rsv1 = true; }
+
   /// Parses every complete frame in `bytes`, queueing the resulting events, and keeps the
   /// remainder for the next call. Returns false once `error()` is set (by this call or an
   /// earlier one). After an error or a close frame, further bytes are ignored.
