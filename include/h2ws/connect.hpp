@@ -44,7 +44,9 @@ auto connect(boost::asio::any_io_executor ex, std::string_view url, websocket_re
 /// As above, with the URL's path and no subprotocol.
 template <class Token>
 auto connect(boost::asio::any_io_executor ex, std::string_view url, options opts, Token&& token) {
-  return connect(std::move(ex), url, websocket_request{.path = ""}, std::move(opts),
+  websocket_request request;  // (not designated: -Wextra in users' builds warns on GCC 12)
+  request.path.clear();
+  return connect(std::move(ex), url, std::move(request), std::move(opts),
                  std::forward<Token>(token));
 }
 

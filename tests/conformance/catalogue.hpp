@@ -15,6 +15,7 @@ std::vector<case_spec> fragmentation_cases();  // 5.x
 std::vector<case_spec> utf8_cases();           // 6.x
 std::vector<case_spec> close_cases();          // 7.x
 std::vector<case_spec> large_message_cases();  // 9.x
+std::vector<case_spec> compression_cases();    // 12.x, 13.x permessage-deflate
 std::vector<case_spec> http2_cases();          // "h2.x": RFC 8441 / RFC 9113 stream behaviour
 
 /// Every case, in section order.

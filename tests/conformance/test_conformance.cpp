@@ -21,9 +21,17 @@ std::map<std::string, section_tally>& tallies() {
 
 const char* section_name(const std::string& section) {
   static const std::map<std::string, const char*> names = {
-      {"1", "Framing"},        {"2", "Pings/Pongs"},        {"3", "Reserved Bits"},
-      {"4", "Opcodes"},        {"5", "Fragmentation"},      {"6", "UTF-8 Handling"},
-      {"7", "Close Handling"}, {"9", "Limits/Performance"}, {"h2", "HTTP/2 stream (RFC 8441)"}};
+      {"1", "Framing"},
+      {"2", "Pings/Pongs"},
+      {"3", "Reserved Bits"},
+      {"4", "Opcodes"},
+      {"5", "Fragmentation"},
+      {"6", "UTF-8 Handling"},
+      {"7", "Close Handling"},
+      {"9", "Limits/Performance"},
+      {"12", "WebSocket Compression (different payloads)"},
+      {"13", "WebSocket Compression (different parameters)"},
+      {"h2", "HTTP/2 stream (RFC 8441)"}};
   auto it = names.find(section);
   return it == names.end() ? "?" : it->second;
 }
