@@ -145,6 +145,15 @@ void websocket_impl::on_data(std::span<const std::uint8_t> data) {
   conn_->wake_writer();
 }
 
+bool websocket_impl::maybe_reply_to_close() {
+  if (!close_reply_pending_ || !inbox_.empty() || app_holds_message_ || close_sent_) return false;
+  close_reply_pending_ = false;
+  timer_.cancel();
+  queue_close(close_reply_code_, "");
+  end_our_half();
+  return true;
+}
+
 void websocket_impl::violation(error_code ec, std::uint16_t close_code) {
   // The peer broke RFC 6455 (or 7692): tell it why with the matching close code, end our half.
   conn_->trace("! websocket protocol violation on stream " + std::to_string(stream_id) + ": " +
@@ -214,12 +223,34 @@ void websocket_impl::handle_event(ws::event& ev) {
     peer_close_reason_ = close->reason;
     conn_->trace("< websocket close stream=" + std::to_string(stream_id) +
                  " code=" + std::to_string(close->code) + " reason=" + close->reason);
-    // Echo the peer's code (RFC 6455 5.5.1), then end our half of the stream.
-    if (!close_sent_) queue_close(close->code, "");
-    end_our_half();
     receive_error_ = make_error_code(error::closed);
     timer_.cancel();
     complete_closes({});
+    if (close_sent_) {
+      end_our_half();
+    } else {
+      // Echo the peer's code (RFC 6455 5.5.1), but only once the application has
+      // taken every message that came before the close: what it sends in answer
+      // to them must go out ahead of our close frame (an echo server would lose
+      // its last echoes otherwise). Bounded by close_timeout.
+      close_reply_pending_ = true;
+      close_reply_code_ = close->code;
+      if (!maybe_reply_to_close()) {
+        auto timeout = conn_->opts().close_timeout;
+        if (timeout.count() > 0) {
+          timer_.expires_after(timeout);
+          timer_.async_wait([self = shared_from_this()](error_code ec) {
+            if (ec || !self->close_reply_pending_) return;
+            self->conn_->trace("! the application did not read its last messages: closing");
+            self->app_holds_message_ = false;
+            self->inbox_.clear();
+            self->inbox_bytes_ = 0;
+            self->maybe_reply_to_close();
+            self->conn_->wake_writer();
+          });
+        }
+      }
+    }
   } else if (auto* pong = std::get_if<ws::pong_event>(&ev)) {
     // Unsolicited pongs (RFC 6455 5.5.3) and keepalive answers need nothing.
     if (!pings_.empty() && pings_.front().payload == pong->payload) {
@@ -435,6 +466,7 @@ void websocket_impl::deliver() {
     inbox_.pop_front();
     inbox_bytes_ -= m.size();
     auto h = take_handler(receive_handler_);
+    app_holds_message_ = true;  // until it asks for the next one
     complete_later(conn_->strand(), std::move(h), error_code{}, std::move(m));
   } else if (receive_error_) {
     auto h = take_handler(receive_handler_);
@@ -477,6 +509,8 @@ void websocket_impl::receive(websocket::receive_handler handler) {
     return;
   }
   store_handler(receive_handler_, std::move(handler));
+  app_holds_message_ = false;
+  maybe_reply_to_close();
   deliver();
   acknowledge_if_drained();
 }
@@ -487,7 +521,11 @@ void websocket_impl::close(std::uint16_t code, std::string reason,
     complete_later(conn_->strand(), std::move(handler), make_error_code(error::bad_close_code));
     return;
   }
-  if (close_received_) {  // the handshake is already complete (the peer went first)
+  if (close_received_) {  // the peer went first: answer now if not yet done
+    app_holds_message_ = false;
+    inbox_.clear();
+    inbox_bytes_ = 0;
+    maybe_reply_to_close();
     complete_later(conn_->strand(), std::move(handler), error_code{});
     return;
   }

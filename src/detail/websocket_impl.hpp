@@ -86,6 +86,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void finish_open(boost::system::error_code ec);
   void handle_event(ws::event& ev);
   void violation(boost::system::error_code ec, std::uint16_t close_code);
+  bool maybe_reply_to_close();
   void queue_frame(ws::opcode op, std::span<const std::uint8_t> payload, bool rsv1 = false);
   void queue_message(ws::opcode op, std::span<const std::uint8_t> payload);
   void push_frame(std::vector<std::uint8_t> frame);
@@ -131,6 +132,9 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   // Close handshake.
   bool close_sent_ = false;
   bool close_received_ = false;
+  bool close_reply_pending_ = false;  // the peer closed; we answer once the app caught up
+  std::uint16_t close_reply_code_ = 1005;
+  bool app_holds_message_ = false;  // a message was delivered; no receive() since
   std::uint16_t peer_close_code_ = 1006;
   std::string peer_close_reason_;
   std::uint32_t reset_code_ = 0;

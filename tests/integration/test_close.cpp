@@ -96,5 +96,33 @@ TEST(Close, ReservedCodesAreRefused) {
   });
 }
 
+// Verifies that closing right after many pipelined sends loses no echo: the
+// server answers our close only after its handler has taken (and echoed) every
+// message that came before it, and we still receive them after our close.
+TEST(Close, CloseAfterPipelinedSendsLosesNoEcho) {
+  server_fixture f;
+  f.run([&]() -> asio::awaitable<void> {
+    auto ws = co_await open_ws(f);
+    constexpr int count = 300;
+    for (int i = 0; i < count; ++i)
+      ws.send(message::text("m" + std::to_string(i)), [](boost::system::error_code) {});
+    bool closed = false;
+    ws.close(close_code::normal, "done", [&](boost::system::error_code ec) {
+      EXPECT_FALSE(ec) << ec.message();
+      closed = true;
+    });
+    for (int i = 0; i < count; ++i) {
+      auto [ec, m] = co_await ws.receive(tuple_awaitable);
+      EXPECT_FALSE(ec) << "echo " << i << " lost: " << ec.message();
+      if (ec) break;
+      EXPECT_EQ(m.text(), "m" + std::to_string(i));
+    }
+    auto [ec, none] = co_await ws.receive(tuple_awaitable);
+    EXPECT_EQ(ec, error::closed);
+    EXPECT_EQ(ws.peer_close_code(), 1000);
+    EXPECT_TRUE(closed);
+  });
+}
+
 }  // namespace
 }  // namespace h2ws::test

@@ -357,8 +357,8 @@ def check_bad_flag(h2ws, peers):
     expect(r.returncode == 1, f"exit {r.returncode}, expected 1")
     r = run_client(h2ws, ["-H", "no colon here", "ws://127.0.0.1:1/echo"])
     expect(r.returncode == 1, f"malformed -H: exit {r.returncode}, expected 1")
-    r = run_client(h2ws, ["--compress", "ws://127.0.0.1:1/echo"])
-    expect(r.returncode == 1 and b"not implemented" in r.stderr, "--compress not refused")
+    r = run_client(h2ws, ["--reconnect", "ws://127.0.0.1:1/echo"])
+    expect(r.returncode == 1 and b"not implemented" in r.stderr, "--reconnect not refused")
     r = run_client(h2ws, [])
     expect(r.returncode == 1, f"no URL: exit {r.returncode}, expected 1")
 
@@ -422,6 +422,20 @@ def check_http1_fallback(h2ws, peers):
     expect(r.returncode == 0 and b"RFC 8441" in r.stderr, "--fallback left HTTP/2 needlessly")
 
 
+def check_compress(h2ws, peers):
+    # Through nghttpx to python3-websockets, which takes permessage-deflate, and
+    # against h2ws serve; text that compresses well, many lines.
+    lines = [f'{{"event":"tick","n":{i},"payload":"{"abc" * (i % 50)}"}}' for i in range(300)]
+    payload = ("\n".join(lines) + "\n").encode()
+    port = start_nghttpx(peers)
+    _, sport = start_serve(peers, h2ws)
+    for url in (f"ws://127.0.0.1:{port}/echo", f"ws://127.0.0.1:{sport}/echo"):
+        r = run_client(h2ws, ["--compress", "-v", url], payload)
+        expect(r.returncode == 0, f"{url}: exit {r.returncode}; {r.stderr[-500:]!r}")
+        expect(r.stdout == payload, f"{url}: echo differs ({len(r.stdout)} of {len(payload)} bytes)")
+        expect(b"extensions: permessage-deflate" in r.stderr, f"{url}: not negotiated")
+
+
 def check_nghttpx_tls(h2ws, peers):
     cert, key = make_cert(peers.workdir)
     port = start_nghttpx(peers, tls=(key, cert))
@@ -448,6 +462,7 @@ CHECKS = {
     "tls-wrong-host": check_tls_wrong_host,
     "nghttpx-tls": check_nghttpx_tls,
     "http1-forced": check_http1_forced,
+    "compress": check_compress,
     "http1-fallback": check_http1_fallback,
 }
 

@@ -178,8 +178,8 @@ command_line parse_command_line(int argc, char** argv) {
   app.add_flag("--fallback", client.fallback,
                "RFC 8441 first; HTTP/1.1 Upgrade when the server lacks it (no SETTINGS, ALPN "
                "http/1.1, h2c refused, CONNECT answered 405/501/502 or reset)");
-  const auto* compress =
-      app.add_flag("--compress", unused_flag, "Offer permessage-deflate (not implemented yet)");
+  app.add_flag("--compress", client.compress,
+               "Offer permessage-deflate (RFC 7692); -v shows whether the server took it");
   const auto* reconnect =
       app.add_flag("--reconnect", unused_flag,
                    "Reopen after a connection loss, with backoff (not implemented yet)");
@@ -252,7 +252,7 @@ command_line parse_command_line(int argc, char** argv) {
     return out;
   }
 
-  if (refuse_unimplemented({compress, reconnect, proxy})) {
+  if (refuse_unimplemented({reconnect, proxy})) {
     return out;
   }
   if (client.url.empty()) {

@@ -29,6 +29,8 @@ struct client_config {
   std::string cacert;
   /// Skip certificate verification (explicit only; warned about on stderr).
   bool insecure = false;
+  /// Offer permessage-deflate.
+  bool compress = false;
   /// Always open with an HTTP/1.1 Upgrade.
   bool http1 = false;
   /// RFC 8441 first, HTTP/1.1 Upgrade when the server lacks it.

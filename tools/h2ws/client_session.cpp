@@ -69,6 +69,7 @@ class client_session {
     opts_.insecure = cfg.insecure;
     opts_.force_http1 = cfg.http1;
     opts_.fallback = cfg.fallback;
+    opts_.compression = cfg.compress;
     if (cfg.verbose) {
       opts_.trace = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
     }
@@ -172,6 +173,8 @@ asio::awaitable<exit_status> client_session::session() {
   if (open_status_ != exit_status::ok) co_return open_status_.value_or(exit_status::connect_failed);
 
   if (cfg_.verbose) {
+    fmt::print(stderr, "h2ws: extensions: {}\n",
+               ws_.extensions().empty() ? "(none)" : ws_.extensions());
     if (ws_.http_version() == 1) {
       fmt::print(stderr, "h2ws: websocket open over HTTP/1.1 (Upgrade), subprotocol: {}\n",
                  ws_.subprotocol().empty() ? "(none)" : ws_.subprotocol());

@@ -30,6 +30,8 @@ exit_status run_serve(const serve_config& cfg) {
   opts.paths = cfg.paths;
   opts.subprotocols = cfg.subprotocols;
   opts.max_concurrent_streams = cfg.max_streams;
+  // Accept permessage-deflate from clients that offer it (they choose).
+  opts.limits.compression = true;
   opts.tls_cert_file = cfg.tls_cert;
   opts.tls_key_file = cfg.tls_key;
   if (cfg.verbose) {
