@@ -1,6 +1,7 @@
 // Micro-benchmarks of the RFC 6455 codec (src/ws): masking, UTF-8 validation, frame parsing and
 // serialisation. Pure CPU work, no I/O: the ceiling each layer above can reach.
 #include "ws/mask.hpp"
+#include "ws/permessage_deflate.hpp"
 #include "ws/reader.hpp"
 #include "ws/utf8_validator.hpp"
 #include "ws/writer.hpp"
@@ -85,9 +86,10 @@ BENCHMARK(BM_Utf8Ascii)->Apply(sizes_mask);
 
 // Two-, three- and four-byte sequences mixed with ASCII (Latin, Greek, CJK, emoji).
 void BM_Utf8Multibyte(benchmark::State& state) {
-  auto text = text_of("h\xc3\xa9llo \xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5 \xe6\x97\xa5\xe6\x9c\xac "
-                      "\xe2\x82\xac \xf0\x9f\x98\x80 ",
-                      static_cast<std::size_t>(state.range(0)));
+  auto text = text_of(
+      "h\xc3\xa9llo \xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5 \xe6\x97\xa5\xe6\x9c\xac "
+      "\xe2\x82\xac \xf0\x9f\x98\x80 ",
+      static_cast<std::size_t>(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(is_valid_utf8(text));
   if (!is_valid_utf8(text)) state.SkipWithError("test text is not valid UTF-8");
   state.SetBytesProcessed(state.iterations() * state.range(0));
@@ -97,7 +99,9 @@ BENCHMARK(BM_Utf8Multibyte)->Apply(sizes_mask);
 // --- frames ----------------------------------------------------------------------------------
 
 // Enough frames of `size` bytes to make about 64 KiB of input per iteration.
-std::size_t frames_per_batch(std::size_t size) { return std::max<std::size_t>(1, 64 * 1024 / (size + 14)); }
+std::size_t frames_per_batch(std::size_t size) {
+  return std::max<std::size_t>(1, 64 * 1024 / (size + 14));
+}
 
 // `masked`: what a server reads (client frames); otherwise what a client reads.
 void parse(benchmark::State& state, bool masked, opcode op) {
@@ -167,6 +171,64 @@ void BM_SerializeHeaderOnly(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_SerializeHeaderOnly)->Apply(sizes_frames);
+
+// permessage-deflate on chatty JSON text, context takeover on: MB/s of input
+// and the bytes on the wire relative to uncompressed ("wire_ratio").
+std::vector<std::string> json_messages(std::size_t size) {
+  std::vector<std::string> out;
+  for (int i = 0; i < 64; ++i) {
+    std::string m;
+    for (int n = 0; m.size() < size; ++n)
+      m += "{\"event\":\"price\",\"symbol\":\"SYM" + std::to_string((i * 7 + n) % 40) +
+           "\",\"bid\":" + std::to_string(1000 + (i * 13 + n * 7) % 997) +
+           ",\"seq\":" + std::to_string(i * 1000 + n) + "}";
+    m.resize(size);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+void BM_DeflateJson(benchmark::State& state) {
+  auto messages = json_messages(static_cast<std::size_t>(state.range(0)));
+  h2ws::ws::deflater deflater(role::client, {});
+  std::vector<std::uint8_t> out;
+  std::size_t in_bytes = 0, out_bytes = 0, i = 0;
+  for (auto _ : state) {
+    const auto& m = messages[i++ % messages.size()];
+    out.clear();
+    deflater.compress({reinterpret_cast<const std::uint8_t*>(m.data()), m.size()}, out);
+    in_bytes += m.size();
+    out_bytes += out.size();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(in_bytes));
+  state.counters["wire_ratio"] = in_bytes ? static_cast<double>(out_bytes) / in_bytes : 0;
+}
+BENCHMARK(BM_DeflateJson)->Arg(64)->Arg(1024)->Arg(16 * 1024);
+
+void BM_InflateJson(benchmark::State& state) {
+  auto messages = json_messages(static_cast<std::size_t>(state.range(0)));
+  // Compress a long run once; inflate it in order (context takeover needs the order).
+  h2ws::ws::deflater deflater(role::server, {});
+  std::vector<std::vector<std::uint8_t>> compressed;
+  for (int round = 0; round < 16; ++round)
+    for (const auto& m : messages) {
+      compressed.emplace_back();
+      deflater.compress({reinterpret_cast<const std::uint8_t*>(m.data()), m.size()},
+                        compressed.back());
+    }
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    h2ws::ws::inflater inflater(role::client, {});
+    std::string out;
+    for (const auto& c : compressed) {
+      out.clear();
+      if (inflater.decompress(c, 0, out)) state.SkipWithError("inflate failed");
+      bytes += out.size();
+    }
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+BENCHMARK(BM_InflateJson)->Arg(64)->Arg(1024)->Arg(16 * 1024);
 
 }  // namespace
 
