@@ -11,6 +11,9 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
 readonly JOBS=2  # the build machines are small and shared
+# ccache: key on paths relative to the checkout, so a fresh clone elsewhere reuses the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 readonly PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libnghttp2-dev libboost1.81-dev libboost-url1.81-dev libssl-dev zlib1g-dev
