@@ -9,6 +9,7 @@
 #include <memory>
 
 #include <boost/asio/post.hpp>
+#include <nghttp2/nghttp2.h>
 
 namespace h2ws::detail {
 
@@ -39,7 +40,9 @@ bool connect_failure_means_no_http2(boost::system::error_code ec) {
 
 // The server advertised RFC 8441, or not, but will not open this websocket over HTTP/2.
 bool open_failure_means_no_rfc8441(boost::system::error_code ec, const websocket& ws) {
-  if (ec == error::no_extended_connect || ec == error::stream_reset) return true;
+  if (ec == error::no_extended_connect) return true;
+  // REFUSED_STREAM only says "not now" (too many streams), not "no RFC 8441 here".
+  if (ec == error::stream_reset) return ws.reset_code() != NGHTTP2_REFUSED_STREAM;
   auto status = ws.status();
   return ec == error::refused && (status == 405 || status == 501 || status == 502);
 }

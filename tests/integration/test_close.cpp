@@ -124,5 +124,38 @@ TEST(Close, CloseAfterPipelinedSendsLosesNoEcho) {
   });
 }
 
+// Verifies that dropping the last handle of an open websocket resets its stream
+// (the server's receive ends with stream_reset) while the connection stays usable.
+TEST(Close, DroppedHandleResetsStream) {
+  boost::system::error_code server_saw;
+  bool server_done = false;
+  server_fixture f({}, [&](websocket ws) {
+    auto ex = ws.get_executor();
+    asio::co_spawn(
+        ex,
+        [&, ws = std::move(ws)]() mutable -> asio::awaitable<void> {
+          auto [ec, m] = co_await ws.receive(tuple_awaitable);
+          server_saw = ec;
+          server_done = true;
+        },
+        asio::detached);
+  });
+  f.run([&]() -> asio::awaitable<void> {
+    auto ex = co_await asio::this_coro::executor;
+    auto conn = co_await connection::connect(ex, f.url(), test_options(), asio::use_awaitable);
+    {
+      auto ws = co_await conn.open_websocket("/echo", asio::use_awaitable);
+      EXPECT_TRUE(ws.is_open());
+    }  // dropped here, open
+    for (int i = 0; i < 100 && !server_done; ++i) {
+      asio::steady_timer t(ex, std::chrono::milliseconds(10));
+      co_await t.async_wait(asio::use_awaitable);
+    }
+    EXPECT_TRUE(server_done);
+    EXPECT_EQ(server_saw, error::stream_reset) << server_saw.message();
+    EXPECT_TRUE(conn.is_open());
+  });
+}
+
 }  // namespace
 }  // namespace h2ws::test
