@@ -25,8 +25,15 @@ void connect_websocket_impl(
 /// (empty = the URL's path and query), subprotocols and headers as given.
 /// The websocket keeps its connection alive; nothing else shares it.
 ///
+/// With options::fallback, when the server does not do RFC 8441 (ALPN without h2, an h2c
+/// preface refused, no ENABLE_CONNECT_PROTOCOL, the CONNECT answered 405/501/502 or reset
+/// with any code but REFUSED_STREAM) the websocket is opened with an HTTP/1.1 Upgrade on a
+/// new connection instead; options::force_http1 always does that. websocket::http_version()
+/// tells which way it opened.
+///
 /// Signature: `void(boost::system::error_code, websocket)`. Errors: those of
-/// connection::connect and connection::open_websocket.
+/// connection::connect and connection::open_websocket; on the HTTP/1.1 path also
+/// error::bad_handshake_response (a wrong Sec-WebSocket-Accept, a malformed answer).
 template <class Token>
 auto connect(boost::asio::any_io_executor ex, std::string_view url, websocket_request request,
              options opts, Token&& token) {

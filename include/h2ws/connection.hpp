@@ -44,14 +44,14 @@ class connection {
   /// An empty handle, to assign a connected one to later.
   connection() = default;
 
-  /// Connects to `url` (`ws://` or `http://`: h2c with prior knowledge; port and
-  /// path honoured, the path is only a default for open_websocket), sends the
-  /// HTTP/2 preface and waits for the server's SETTINGS, bounded by
-  /// options::connect_timeout.
+  /// Connects to `url` (`ws://` or `http://`: h2c with prior knowledge; `wss://` or
+  /// `https://`: TLS with ALPN h2; port and path honoured, the path is only a default
+  /// for open_websocket), sends the HTTP/2 preface and waits for the server's SETTINGS,
+  /// bounded by options::connect_timeout. Never falls back to HTTP/1.1 (see h2ws::connect).
   ///
   /// Signature: `void(boost::system::error_code, connection)`. Errors:
-  /// error::bad_url, resolver and socket errors, error::timeout,
-  /// error::connection_lost, error::http2_protocol_error.
+  /// error::bad_url, resolver and socket errors, TLS errors, error::no_h2_alpn,
+  /// error::timeout, error::connection_lost, error::http2_protocol_error.
   template <class Token>
   static auto connect(executor_type ex, std::string_view url, options opts, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, connection)>(
@@ -63,14 +63,16 @@ class connection {
   }
 
   /// Opens a websocket with an extended CONNECT on a new stream, bounded by
-  /// options::open_timeout. Any number of opens may run at once.
+  /// options::open_timeout. Any number of opens may run at once. With
+  /// options::compression it offers permessage-deflate.
   ///
   /// Signature: `void(boost::system::error_code, websocket)`. On failure the
   /// websocket handle still tells status() and handshake_headers().
   /// Errors: error::no_extended_connect (the server's SETTINGS lacked
   /// ENABLE_CONNECT_PROTOCOL=1), error::refused (non-2xx; see status()),
-  /// error::unexpected_subprotocol, error::tunnel_closed, error::stream_reset,
-  /// error::goaway, error::timeout, error::connection_closed.
+  /// error::unexpected_subprotocol, error::bad_extension_negotiation,
+  /// error::tunnel_closed, error::stream_reset, error::goaway, error::timeout,
+  /// error::too_many_streams, error::connection_closed.
   template <class Token>
   auto open_websocket(const websocket_request& request, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, websocket)>(

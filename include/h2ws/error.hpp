@@ -59,11 +59,13 @@ enum class error {
   http2_protocol_error,
   /// The URL could not be parsed or uses an unsupported scheme.
   bad_url,
-  /// The server's answer to the CONNECT lacked a required header or was malformed.
+  /// The server's answer to the CONNECT (or to the HTTP/1.1 Upgrade of the fallback)
+  /// lacked a required header or was malformed.
   bad_handshake_response,
   /// The connection is closed or closing; no new websocket or request can start.
   connection_closed,
-  /// The peer's concurrent-stream limit is reached.
+  /// No new stream can be created on this connection (the client's HTTP/2 stream ids
+  /// are used up): open a new connection.
   too_many_streams,
   /// A close code given to close() may not be sent on the wire (1005, 1006, 1015, out of range).
   bad_close_code,
@@ -71,7 +73,8 @@ enum class error {
   send_after_close,
   /// The peer ended the stream without a close frame (close code 1006).
   closed_without_handshake,
-  /// The feature asked for is not implemented in this version of h2ws.
+  /// The feature asked for is not implemented in this version of h2ws. No library call
+  /// returns it today; the value is kept so that the numbers stay stable.
   not_implemented,
   /// The TLS server did not select HTTP/2 through ALPN.
   no_h2_alpn,

@@ -28,12 +28,18 @@ struct options {
   duration connect_timeout = std::chrono::seconds(10);
   /// Extended CONNECT sent .. 2xx answer received. 0 = none.
   duration open_timeout = std::chrono::seconds(10);
-  /// Our close frame sent .. the peer's close frame received; then the stream is reset. 0 = none.
+  /// Our close frame sent .. the peer's close frame received; then the stream is reset.
+  /// When the peer closes first, also bounds how long its close waits for the application
+  /// to take the messages that came before it; then they are dropped and the close answered.
+  /// 0 = none.
   duration close_timeout = std::chrono::seconds(5);
-  /// Interval of HTTP/2 PINGs sent while the connection is open. 0 = no keepalive.
+  /// Interval of HTTP/2 PINGs sent while the connection is open; each tick also sends an
+  /// empty WebSocket ping on every open websocket with nothing queued to send. Not used on
+  /// the HTTP/1.1 fallback. 0 = no keepalive.
   duration ping_interval = std::chrono::seconds(0);
   /// A keepalive PING not acknowledged within this time means the connection is
-  /// dead: every websocket on it fails with error::timeout. 0 = wait forever.
+  /// dead: every websocket and request on it fails with error::timeout. Only with
+  /// ping_interval on. 0 = wait forever.
   duration ping_timeout = std::chrono::seconds(20);
 
   /// Largest message accepted, in bytes (after decompression). Beyond it: close 1009. 0 = none.
@@ -57,9 +63,12 @@ struct options {
   /// Skips certificate chain and host-name verification. Never the default.
   bool insecure = false;
 
-  /// Offer permessage-deflate (RFC 7692) when opening websockets; on a server,
-  /// accept clients' offers. Compressed messages are inflated in bounded steps and
-  /// stopped at max_message_size (close 1009), so a small "bomb" cannot blow up.
+  /// Offer permessage-deflate (RFC 7692) when opening websockets (also on the HTTP/1.1
+  /// fallback); on a server, accept clients' offers. websocket::extensions() tells whether
+  /// it was agreed. Compressed messages are inflated in bounded steps and stopped at
+  /// max_message_size (close 1009, error::message_too_big), so a small "bomb" cannot blow
+  /// up; data that does not inflate is closed with 1007 (error::inflate_failed). A server
+  /// answer that breaks RFC 7692 fails the open with error::bad_extension_negotiation.
   bool compression = false;
 
   /// When the server does not offer RFC 8441 (no ENABLE_CONNECT_PROTOCOL, ALPN

@@ -1,5 +1,5 @@
 /// \file
-/// A minimal RFC 8441 server: accepts websockets over h2c and hands each to a handler.
+/// A minimal RFC 8441 server: accepts websockets over h2c or TLS and hands each to a handler.
 #pragma once
 
 #include <h2ws/options.hpp>
@@ -42,7 +42,8 @@ struct server_options {
   std::string tls_cert_file;
   /// TLS private key (PEM file) of tls_cert_file's certificate.
   std::string tls_key_file;
-  /// Limits and windows of each accepted websocket (timeouts, max message size, ...).
+  /// Limits and windows of each accepted connection and websocket (timeouts, max message
+  /// size, ...); `limits.compression` accepts clients' permessage-deflate offers.
   options limits;
 };
 
@@ -51,10 +52,12 @@ class server_impl;
 struct server_context;
 }  // namespace detail
 
-/// Listens on TCP, speaks HTTP/2 (prior knowledge), accepts RFC 8441 websockets on
-/// the configured paths, answers other requests with a small 404 page.
+/// Listens on TCP, speaks HTTP/2 (prior knowledge on cleartext, ALPN h2 with TLS; no
+/// HTTP/1.1 Upgrade), accepts RFC 8441 websockets on the configured paths, answers other
+/// requests with a small page (`GET /`) or 404.
 ///
-/// Thread safety: call listen/stop from the executor's thread (or before run()).
+/// Thread safety: call listen/stop/drain/abort_connections from the executor's thread
+/// (or before run()).
 class server {
  public:
   /// The executor the server accepts on; each client connection runs on a strand of it.

@@ -73,10 +73,15 @@ class websocket {
   /// Receives the next message. One receive may be outstanding at a time, in
   /// parallel with any number of sends. Pings are answered automatically.
   ///
-  /// Signature: `void(boost::system::error_code, message)`. When the peer closes,
+  /// Signature: `void(boost::system::error_code, message)`. When the peer closes, the
+  /// messages that arrived before its close frame are delivered first, then receive
   /// completes with error::closed and peer_close_code()/peer_close_reason() tell why.
-  /// Errors: error::closed, a protocol violation (the matching close code was sent),
-  /// error::message_too_big, error::stream_reset, error::connection_lost, error::goaway.
+  /// The peer's close is answered only once the application has taken those messages
+  /// (bounded by options::close_timeout), so replies to them go out ahead of our close.
+  /// Errors: error::closed, a protocol violation (the matching close code was sent;
+  /// error::inflate_failed for compressed data that does not inflate),
+  /// error::message_too_big, error::frame_too_big, error::closed_without_handshake,
+  /// error::stream_reset, error::connection_lost, error::timeout (keepalive), error::goaway.
   template <class Token>
   auto receive(Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, message)>(
@@ -91,6 +96,9 @@ class websocket {
   /// options::close_timeout, and ends the stream. Messages that arrive before the
   /// peer's close frame can still be received; if the application stops reading,
   /// at most options::stream_window bytes of them are kept and the rest dropped.
+  ///
+  /// If the peer closed first, completes at once: messages not yet received are
+  /// dropped and the peer's close is answered (with its code).
   ///
   /// Signature: `void(boost::system::error_code)`. Completes without error when
   /// the peer's close frame arrived (before or after ours). Errors: error::timeout

@@ -80,6 +80,12 @@ void websocket_impl::finish_open(error_code ec) {
 }
 
 void websocket_impl::on_header(std::string_view name, std::string_view value) {
+  // RFC 9113 6.5.2 accounting: name + value + 32 per field.
+  header_bytes_ += name.size() + value.size() + 32;
+  if (header_bytes_ > conn_->opts().max_header_list_size) {
+    headers_too_big_ = true;
+    return;
+  }
   if (name == ":status") {
     unsigned s = 0;
     std::from_chars(value.data(), value.data() + value.size(), s);
@@ -93,16 +99,21 @@ void websocket_impl::on_headers_complete(bool end_stream) {
     if (end_stream) on_remote_end_stream();
     return;
   }
-  if (status >= 100 && status < 200) {  // interim answer: the final one follows
-    headers.clear();
-    status = 0;
-    return;
-  }
   auto fail_open = [&](error c) {
     if (!end_stream) conn_->reset(stream_id, NGHTTP2_CANCEL);
     conn_->wake_writer();
     finish_open(make_error_code(c));
   };
+  if (headers_too_big_) {
+    conn_->trace("! the answer's headers exceed max_header_list_size");
+    return fail_open(error::bad_handshake_response);
+  }
+  if (status >= 100 && status < 200) {  // interim answer: the final one follows
+    headers.clear();
+    header_bytes_ = 0;
+    status = 0;
+    return;
+  }
   if (status < 200 || status > 299) return fail_open(error::refused);
   // A 2xx that already ends the stream leaves no tunnel to talk through.
   if (end_stream) return fail_open(error::tunnel_closed);

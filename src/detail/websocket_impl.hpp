@@ -131,6 +131,8 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
 
   // Close handshake.
   bool close_sent_ = false;
+  std::size_t header_bytes_ = 0;  // of the answer, as RFC 9113 counts them
+  bool headers_too_big_ = false;
   bool close_received_ = false;
   bool close_reply_pending_ = false;  // the peer closed; we answer once the app caught up
   std::uint16_t close_reply_code_ = 1005;

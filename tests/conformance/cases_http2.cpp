@@ -96,6 +96,15 @@ std::vector<case_spec> http2_cases() {
     c.expect_close_code = 1002;
     cases.push_back(c);
   }
+  {
+    case_spec c;
+    c.id = "h2.10";
+    c.title = "an answer whose headers exceed max_header_list_size is refused";
+    c.client.max_header_list_size = 1024;
+    c.answer.headers = {{"x-padding", std::string(4000, 'p')}};
+    c.expect_open_error = make_error_code(error::bad_handshake_response);
+    cases.push_back(c);
+  }
   return cases;
 }
 
