@@ -82,6 +82,10 @@ class error_category_impl final : public boost::system::error_category {
         return "The server's answer to the WebSocket extension offer breaks RFC 7692.";
       case error::inflate_failed:
         return "The peer sent a compressed message that could not be inflated.";
+      case error::proxy_refused:
+        return "The HTTP proxy refused to open a tunnel to the server.";
+      case error::proxy_auth_required:
+        return "The HTTP proxy requires authentication (407); put credentials in the proxy URL.";
     }
     return "Unknown h2ws error.";
   }
@@ -96,6 +100,8 @@ class error_category_impl final : public boost::system::error_category {
       case error::bad_handshake_response:
       case error::bad_url:
       case error::bad_extension_negotiation:
+      case error::proxy_refused:
+      case error::proxy_auth_required:
         return condition::handshake_failed;
       case error::bad_opcode:
       case error::bad_reserved_bits:

@@ -83,6 +83,10 @@ enum class error {
   bad_extension_negotiation,
   /// A permessage-deflate message did not inflate: corrupt or truncated data (close code 1007).
   inflate_failed,
+  /// The HTTP proxy refused the CONNECT tunnel (its status is in the trace).
+  proxy_refused,
+  /// The HTTP proxy asked for credentials (407): give them in the proxy URL.
+  proxy_auth_required,
 };
 
 /// Families of errors, for coarse handling: `if (ec == h2ws::condition::handshake_failed)`.

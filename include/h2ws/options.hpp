@@ -71,6 +71,11 @@ struct options {
   /// answer that breaks RFC 7692 fails the open with error::bad_extension_negotiation.
   bool compression = false;
 
+  /// An HTTP proxy to tunnel through with CONNECT: "http://[user:password@]host:port".
+  /// Empty = connect directly. (The CLI also reads https_proxy, http_proxy,
+  /// all_proxy and no_proxy from the environment, as curl does.)
+  std::string proxy;
+
   /// When the server does not offer RFC 8441 (no ENABLE_CONNECT_PROTOCOL, ALPN
   /// picked http/1.1, the h2c preface refused, or the CONNECT answered 405/501/502
   /// or reset), h2ws::connect opens the websocket with an HTTP/1.1 Upgrade instead.

@@ -100,6 +100,7 @@ asio::awaitable<void> connection_impl::connect_flow(net::parsed_url url) {
   settings.verify = !opts_.insecure;
   settings.protocols = opts_.fallback ? net::alpn_offer::h2_and_http1 : net::alpn_offer::h2;
   settings.trace = opts_.trace;
+  settings.proxy = opts_.proxy;
   net::dial_result dialed;
   auto ec = co_await net::dial(strand_, url, settings, dialed, &connecting_socket_);
   if (!connect_handler_) co_return;  // the deadline passed meanwhile

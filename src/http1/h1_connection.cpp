@@ -64,6 +64,7 @@ asio::awaitable<void> h1_connection::run(net::parsed_url url, websocket_request 
   settings.verify = !opts_.insecure;
   settings.protocols = net::alpn_offer::http1;
   settings.trace = opts_.trace;
+  settings.proxy = opts_.proxy;
   if (auto ec = co_await net::dial(strand_, url, settings, dialed_, &connecting_socket_)) {
     finish_open(timeout(ec), nullptr);
     co_return;

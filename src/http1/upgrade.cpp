@@ -92,6 +92,7 @@ std::string upgrade_request(const std::string& target, const std::string& host,
 
 struct response_reader::impl {
   http::response_parser<http::empty_body> parser;
+  std::string pending;  // bytes offered to the parser but not yet consumed
 };
 
 response_reader::response_reader() : impl_(std::make_unique<impl>()) {
@@ -102,20 +103,28 @@ response_reader::response_reader() : impl_(std::make_unique<impl>()) {
 response_reader::~response_reader() = default;
 
 std::size_t response_reader::put(std::span<const std::uint8_t> bytes, error_code& ec) {
-  std::size_t used = 0;
-  while (used < bytes.size() && !impl_->parser.is_header_done()) {
-    auto n =
-        impl_->parser.put(boost::asio::const_buffer(bytes.data() + used, bytes.size() - used), ec);
+  // Beast consumes a head only whole: keep what it has not taken yet and offer it
+  // again with the next bytes. Until the head ends, every byte seen belongs to it.
+  auto& pending = impl_->pending;
+  pending.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  while (!pending.empty() && !impl_->parser.is_header_done()) {
+    auto n = impl_->parser.put(boost::asio::const_buffer(pending.data(), pending.size()), ec);
+    pending.erase(0, n);
     if (ec == http::error::need_more) {
       ec = {};
-      used += n;
       break;
     }
-    if (ec) return used;
-    used += n;
+    if (ec) return 0;
     if (n == 0) break;
   }
-  return used;
+  if (!impl_->parser.is_header_done()) {
+    if (pending.size() > max_head_size) ec = make_error_code(error::bad_handshake_response);
+    return bytes.size();
+  }
+  // What is left over came with this call, after the head.
+  auto leftover = pending.size();
+  pending.clear();
+  return bytes.size() - leftover;
 }
 
 bool response_reader::done() const { return impl_->parser.is_header_done(); }

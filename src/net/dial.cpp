@@ -1,5 +1,6 @@
 #include "net/dial.hpp"
 
+#include "http1/proxy_tunnel.hpp"
 #include "net/tls_transport.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -18,10 +19,18 @@ asio::awaitable<error_code> dial(asio::any_io_executor ex, const parsed_url& url
   auto trace = [&](const std::string& line) {
     if (settings.trace) settings.trace(line);
   };
+  // Through a proxy, the TCP connection goes to the proxy, then a CONNECT tunnel
+  // carries everything else (TLS included) to the server.
+  parsed_url proxy;
+  std::string credentials;
+  if (!settings.proxy.empty()) {
+    if (auto ec = parse_proxy_url(settings.proxy, proxy, credentials)) co_return ec;
+  }
+  const auto& first_hop = settings.proxy.empty() ? url : proxy;
   asio::ip::tcp::resolver resolver(ex);
-  trace("* resolving " + url.host);
-  auto [rec, endpoints] = co_await resolver.async_resolve(url.host, std::to_string(url.port),
-                                                          asio::as_tuple(asio::use_awaitable));
+  trace("* resolving " + first_hop.host);
+  auto [rec, endpoints] = co_await resolver.async_resolve(
+      first_hop.host, std::to_string(first_hop.port), asio::as_tuple(asio::use_awaitable));
   if (rec) co_return rec;
   asio::ip::tcp::socket socket(ex);
   *in_progress = &socket;
@@ -30,6 +39,21 @@ asio::awaitable<error_code> dial(asio::any_io_executor ex, const parsed_url& url
   *in_progress = nullptr;
   if (cec) co_return cec;
   auto where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  if (!settings.proxy.empty()) {
+    trace("* connected to proxy " + where + ", CONNECT " + url.authority);
+    unsigned status = 0;
+    *in_progress = &socket;
+    auto tec = co_await http1::open_tunnel(socket, url.host, url.port, credentials, status);
+    *in_progress = nullptr;
+    if (tec) {
+      trace("! proxy tunnel failed" +
+            (status ? ": HTTP " + std::to_string(status) : std::string()) + " (" + tec.message() +
+            ")");
+      co_return tec;
+    }
+    trace("* proxy tunnel open (HTTP " + std::to_string(status) + ")");
+    where = url.authority + " through the proxy";
+  }
   if (!url.tls) {
     trace("* connected to " + where + " (cleartext)");
     out.stream = std::make_unique<tcp_transport>(std::move(socket));

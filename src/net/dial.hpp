@@ -23,6 +23,8 @@ struct dial_settings {
   /// ALPN offer: h2, h2 then http/1.1 (fallback allowed), or http/1.1 (the fallback itself).
   alpn_offer protocols = alpn_offer::h2;
   std::function<void(std::string_view)> trace;
+  /// "http://[user:password@]host:port" to tunnel through, or empty.
+  std::string proxy;
 };
 
 struct dial_result {

@@ -39,4 +39,19 @@ boost::system::error_code parse_url(std::string_view url, parsed_url& out) {
   return {};
 }
 
+boost::system::error_code parse_proxy_url(std::string_view url, parsed_url& out,
+                                          std::string& credentials) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed || parsed->scheme() != "http" || parsed->encoded_host().empty())
+    return make_error_code(error::bad_url);
+  out.tls = false;
+  out.host = parsed->host_address();
+  out.authority = parsed->encoded_host_and_port();
+  out.port = parsed->has_port() ? parsed->port_number() : 80;
+  if (out.port == 0) return make_error_code(error::bad_url);
+  credentials.clear();
+  if (parsed->has_userinfo()) credentials = parsed->user() + ":" + parsed->password();
+  return {};
+}
+
 }  // namespace h2ws::net

@@ -20,4 +20,10 @@ struct parsed_url {
 /// Parses `url`; error::bad_url on anything but the four schemes with a host.
 boost::system::error_code parse_url(std::string_view url, parsed_url& out);
 
+/// Parses a proxy URL "http://[user:password@]host[:port]" (port 80 by default);
+/// `credentials` gets "user:password" (percent-decoded) or stays empty.
+/// error::bad_url otherwise.
+boost::system::error_code parse_proxy_url(std::string_view url, parsed_url& out,
+                                          std::string& credentials);
+
 }  // namespace h2ws::net

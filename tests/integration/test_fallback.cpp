@@ -142,6 +142,17 @@ TEST(Fallback, UpgradeAnswerIsChecked) {
   EXPECT_TRUE(reader.done());
   EXPECT_EQ(reader.status(), 101u);
   EXPECT_EQ(wire.substr(used), "\x81\x02hi");
+
+  // The same head fed one byte at a time (a proxy's answer is read that way).
+  http1::response_reader slow;
+  std::size_t head = 0;
+  for (std::size_t i = 0; i < wire.size() && !slow.done(); ++i) {
+    head += slow.put({reinterpret_cast<const std::uint8_t*>(wire.data()) + i, 1}, ec);
+    EXPECT_FALSE(ec) << ec.message();
+  }
+  EXPECT_TRUE(slow.done());
+  EXPECT_EQ(head, used);
+  EXPECT_EQ(slow.status(), 101u);
 }
 
 }  // namespace

@@ -122,10 +122,15 @@ def wait_for_port(proc, port, timeout=START_TIMEOUT):
     raise Failure(f"{proc.args[0]} did not listen on port {port} within {timeout} s")
 
 
-def run_client(h2ws, args, stdin=b"", timeout=CLIENT_TIMEOUT):
+# The harness's own environment must not route the client through a proxy by accident.
+CLEAN_ENV = {k: v for k, v in os.environ.items()
+             if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
+
+
+def run_client(h2ws, args, stdin=b"", timeout=CLIENT_TIMEOUT, env=None):
     try:
         r = subprocess.run([h2ws, *args], input=stdin, capture_output=True, timeout=timeout,
-                           preexec_fn=_die_with_parent)
+                           preexec_fn=_die_with_parent, env={**CLEAN_ENV, **(env or {})})
     except subprocess.TimeoutExpired as e:
         raise Failure(f"h2ws {' '.join(args)} did not finish within {timeout} s; "
                       f"stdout={e.stdout!r} stderr={e.stderr!r}")
@@ -436,6 +441,60 @@ def check_compress(h2ws, peers):
         expect(b"extensions: permessage-deflate" in r.stderr, f"{url}: not negotiated")
 
 
+def start_tinyproxy(peers, basic_auth=None):
+    """tinyproxy (Debian) on a free loopback port; CONNECT allowed to any port."""
+    tinyproxy = shutil.which("tinyproxy") or "/usr/bin/tinyproxy"
+    if not os.path.exists(tinyproxy):
+        raise Skip("tinyproxy not installed (Debian package tinyproxy-bin)")
+    port = free_port()
+    conf = os.path.join(peers.workdir, f"tinyproxy-{port}.conf")
+    with open(conf, "w") as f:
+        f.write(f"Port {port}\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\n"
+                "MaxClients 50\nLogLevel Info\n")
+        if basic_auth:
+            f.write(f"BasicAuth {basic_auth[0]} {basic_auth[1]}\n")
+    proxy, _ = peers.start(f"tinyproxy-{port}", [tinyproxy, "-d", "-c", conf])
+    wait_for_port(proxy, port)
+    return port
+
+
+def check_proxy(h2ws, peers):
+    pport = start_tinyproxy(peers)
+    proxy = f"http://127.0.0.1:{pport}"
+    # h2c through the tunnel, proxy given on the command line.
+    _, sport = start_serve(peers, h2ws)
+    r = run_client(h2ws, ["--proxy", proxy, "-v", f"ws://127.0.0.1:{sport}/echo"], b"hello\n")
+    expect(r.returncode == 0 and r.stdout == b"hello\n", f"h2c via proxy: exit {r.returncode}")
+    expect(b"proxy tunnel open" in r.stderr, "-v does not show the tunnel")
+    # TLS inside the tunnel, proxy from https_proxy.
+    cert, key = make_cert(peers.workdir)
+    _, tport = start_serve(peers, h2ws, "--tls-cert", cert, "--tls-key", key)
+    r = run_client(h2ws, ["--cacert", cert, f"wss://localhost:{tport}/echo"], b"over tls\n",
+                   env={"https_proxy": proxy})
+    expect(r.returncode == 0 and r.stdout == b"over tls\n", f"wss via https_proxy: {r.stderr!r}")
+    # The HTTP/1.1 fallback inside the tunnel, to python3-websockets, from all_proxy.
+    bport = start_backend(peers)
+    r = run_client(h2ws, ["--fallback", f"ws://127.0.0.1:{bport}/echo"], b"fallback\n",
+                   env={"all_proxy": proxy})
+    expect(r.returncode == 0 and r.stdout == b"fallback\n", f"fallback via proxy: {r.stderr!r}")
+    # no_proxy: the (dead) proxy is skipped for a listed host.
+    r = run_client(h2ws, [f"ws://127.0.0.1:{sport}/echo"], b"direct\n",
+                   env={"http_proxy": f"http://127.0.0.1:{free_port()}", "no_proxy": "127.0.0.1"})
+    expect(r.returncode == 0 and r.stdout == b"direct\n", f"no_proxy ignored: {r.stderr!r}")
+
+
+def check_proxy_auth(h2ws, peers):
+    pport = start_tinyproxy(peers, basic_auth=("user", "s3cret"))
+    _, sport = start_serve(peers, h2ws)
+    url = f"ws://127.0.0.1:{sport}/echo"
+    r = run_client(h2ws, ["--proxy", f"http://127.0.0.1:{pport}", url], b"hello\n")
+    expect(r.returncode == 2, f"no credentials: exit {r.returncode}, expected 2")
+    expect(b"407" in r.stderr or b"authentication" in r.stderr,
+           f"stderr does not say the proxy wants credentials: {r.stderr!r}")
+    r = run_client(h2ws, ["--proxy", f"http://user:s3cret@127.0.0.1:{pport}", url], b"hello\n")
+    expect(r.returncode == 0 and r.stdout == b"hello\n", f"with credentials: {r.stderr!r}")
+
+
 def check_nghttpx_tls(h2ws, peers):
     cert, key = make_cert(peers.workdir)
     port = start_nghttpx(peers, tls=(key, cert))
@@ -463,6 +522,8 @@ CHECKS = {
     "nghttpx-tls": check_nghttpx_tls,
     "http1-forced": check_http1_forced,
     "compress": check_compress,
+    "proxy": check_proxy,
+    "proxy-auth": check_proxy_auth,
     "http1-fallback": check_http1_fallback,
 }
 

@@ -183,8 +183,10 @@ command_line parse_command_line(int argc, char** argv) {
   const auto* reconnect =
       app.add_flag("--reconnect", unused_flag,
                    "Reopen after a connection loss, with backoff (not implemented yet)");
-  const auto* proxy =
-      app.add_option("--proxy", unused_text, "HTTP CONNECT proxy URL (not implemented yet)");
+  app.add_option("--proxy", client.proxy,
+                 "HTTP proxy to tunnel through with CONNECT: http://[user:pass@]host:port "
+                 "(default: https_proxy for wss/https, http_proxy for ws/http, then all_proxy; "
+                 "hosts in no_proxy go direct)");
 
   auto* serve_cmd = app.add_subcommand("serve", "Run an RFC 8441 echo server (h2c, or TLS)");
   std::string listen = "127.0.0.1:3000";
@@ -252,7 +254,7 @@ command_line parse_command_line(int argc, char** argv) {
     return out;
   }
 
-  if (refuse_unimplemented({reconnect, proxy})) {
+  if (refuse_unimplemented({reconnect})) {
     return out;
   }
   if (client.url.empty()) {

@@ -29,6 +29,8 @@ struct client_config {
   std::string cacert;
   /// Skip certificate verification (explicit only; warned about on stderr).
   bool insecure = false;
+  /// HTTP CONNECT proxy URL; empty = from the environment (see proxy_for()).
+  std::string proxy;
   /// Offer permessage-deflate.
   bool compress = false;
   /// Always open with an HTTP/1.1 Upgrade.

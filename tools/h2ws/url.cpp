@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 namespace h2ws::cli {
 
@@ -44,6 +45,54 @@ std::optional<target_url> split_url(std::string_view url, std::string& why) {
     out.target = std::string(target);
   }
   return out;
+}
+
+namespace {
+
+std::string env(const char* lower, const char* upper) {
+  if (const char* v = std::getenv(lower); v && *v) return v;
+  if (upper) {
+    if (const char* v = std::getenv(upper); v && *v) return v;
+  }
+  return {};
+}
+
+std::string host_of(const std::string& authority) {
+  if (!authority.empty() && authority.front() == '[')
+    return authority.substr(1, authority.find(']') - 1);
+  return authority.substr(
+      0, authority.rfind(':') == std::string::npos ? authority.size() : authority.rfind(':'));
+}
+
+bool listed_in_no_proxy(const std::string& host) {
+  std::string list = env("no_proxy", "NO_PROXY");
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    auto end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    std::string entry = list.substr(start, end - start);
+    start = end + 1;
+    entry.erase(0, entry.find_first_not_of(" \t"));
+    entry.erase(entry.find_last_not_of(" \t") + 1);
+    if (entry.empty()) continue;
+    if (entry == "*") return true;
+    if (entry.front() == '.') entry.erase(0, 1);
+    if (host == entry) return true;
+    if (host.size() > entry.size() && host.ends_with(entry) &&
+        host[host.size() - entry.size() - 1] == '.')
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string proxy_from_environment(const target_url& target) {
+  if (listed_in_no_proxy(host_of(target.authority))) return {};
+  // Like curl: the upper-case HTTP_PROXY is ignored (CGI sets it from a request header).
+  std::string proxy = target.tls ? env("https_proxy", "HTTPS_PROXY") : env("http_proxy", nullptr);
+  if (proxy.empty()) proxy = env("all_proxy", "ALL_PROXY");
+  return proxy;
 }
 
 }  // namespace h2ws::cli

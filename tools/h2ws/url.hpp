@@ -20,4 +20,11 @@ struct target_url {
 /// Splits `url`; on failure returns nothing and sets `why` to a sentence for the user.
 std::optional<target_url> split_url(std::string_view url, std::string& why);
 
+/// The proxy for `target` from the environment, as curl reads it: https_proxy
+/// (or HTTPS_PROXY) for wss/https, http_proxy for ws/http, then all_proxy (or
+/// ALL_PROXY); empty when none is set or the host is listed in no_proxy
+/// (NO_PROXY): comma-separated names, each matching itself and its subdomains,
+/// or "*" for every host.
+std::string proxy_from_environment(const target_url& target);
+
 }  // namespace h2ws::cli
