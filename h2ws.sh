@@ -18,7 +18,7 @@ readonly PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libnghttp2-dev libboost1.81-dev libboost-url1.81-dev libssl-dev zlib1g-dev
   libgtest-dev libbenchmark-dev libcli11-dev libfmt-dev
-  nghttp2-proxy nghttp2-client python3-websockets openssl tinyproxy-bin clang-format doxygen
+  nghttp2-proxy nghttp2-client python3-websockets openssl tinyproxy-bin clang-14 libclang-rt-14-dev clang-format doxygen
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -108,9 +108,19 @@ cmd_test() {
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
   configure_and_build build-asan -DH2WS_SANITIZE=ON
   run_ctest build-asan "$summary" || failed=1
+  # libFuzzer (ASan+UBSan) on every parser of peer input, briefly: seeds plus some mutation.
+  local fuzz_status=0
+  log "test: fuzzers, ${FUZZ_SECONDS:-15} s each"
+  FUZZ_SECONDS=${FUZZ_SECONDS:-15} fuzz/run.sh || fuzz_status=$?
+  if ((fuzz_status == 0)); then
+    printf '%-11s %s\n' "fuzz:" "no crash in ${FUZZ_SECONDS:-15} s per target" >"$summary.fuzz"
+  else
+    printf '%-11s %s\n' "fuzz:" "FAILED (see build-fuzz/*.log)" >"$summary.fuzz"
+    failed=1
+  fi
   printf '\n==> test summary\n' >&2
-  cat "$summary" >&2
-  rm -f "$summary"
+  cat "$summary.fuzz" "$summary" >&2
+  rm -f "$summary" "$summary.fuzz"
   return "$failed"
 }
 

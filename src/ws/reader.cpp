@@ -159,7 +159,7 @@ void reader::finish_header() {
   // One allocation for a frame rather than doubling as it arrives. Capped: a peer
   // that announces a large frame and sends little must not make us hold much (on
   // every stream at once); larger frames grow from there as their bytes arrive.
-  constexpr std::uint64_t reserve_cap = 1024 * 1024;
+  constexpr std::uint64_t reserve_cap = 64 * 1024;
   if (!is_control(frame_opcode_) && length > 0)
     message_.reserve(message_.size() + static_cast<std::size_t>(std::min(length, reserve_cap)));
 

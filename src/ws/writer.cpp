@@ -77,7 +77,8 @@ void write_close_frame(std::vector<std::uint8_t>& out, std::uint16_t code, std::
   payload[0] = static_cast<std::uint8_t>(code >> 8);
   payload[1] = static_cast<std::uint8_t>(code);
   const std::size_t reason_size = close_reason_fit(reason);
-  std::memcpy(payload.data() + 2, reason.data(), reason_size);
+  // (An empty string_view may hold a null pointer, which memcpy must never get.)
+  if (reason_size != 0) std::memcpy(payload.data() + 2, reason.data(), reason_size);
   write_frame(out, opcode::close, true, std::span(payload.data(), 2 + reason_size), mask_key);
 }
 
