@@ -3,6 +3,8 @@
 #include "test_support.hpp"
 
 #include <atomic>
+#include <fstream>
+#include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -15,6 +17,13 @@ namespace h2ws::test {
 namespace {
 
 constexpr std::size_t message_size = 64 * 1024;
+
+std::size_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
 
 // Verifies that a server flooding a slowly reading client cannot get more than
 // the client's stream window (plus what is in flight) ahead of the reader.
@@ -40,6 +49,7 @@ TEST(Backpressure, SlowClientReaderStopsFloodingServer) {
     opts.stream_window = 256 * 1024;
     auto conn = co_await connection::connect(ex, f.url(), opts, asio::use_awaitable);
     auto ws = co_await conn.open_websocket("/echo", asio::use_awaitable);
+    const auto rss_before = resident_bytes();
     int received = 0;
     for (int i = 0; i < 20; ++i) {
       asio::steady_timer t(ex, std::chrono::milliseconds(10));
@@ -52,6 +62,10 @@ TEST(Backpressure, SlowClientReaderStopsFloodingServer) {
       EXPECT_LE(*sent, received + 4 + 2) << "after " << received << " reads";
     }
     EXPECT_GE(*sent, received);  // and the flow did not stall
+    // Without backpressure the server would have pushed 2000 x 64 KiB = 128 MiB by
+    // now; with it, resident memory (client and server, one process) barely moves.
+    const auto grown = resident_bytes() - std::min(resident_bytes(), rss_before);
+    EXPECT_LT(grown, 16u * 1024 * 1024) << "resident memory grew by " << grown << " bytes";
     co_await ws.close(close_code::normal, "", asio::use_awaitable);
   });
 }
