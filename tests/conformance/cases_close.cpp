@@ -25,16 +25,6 @@ case_spec closed(std::string id, std::string title, std::vector<std::string> chu
   return c;
 }
 
-case_spec violation(std::string id, std::string title, std::vector<std::string> chunks, error e) {
-  case_spec c;
-  c.id = std::move(id);
-  c.title = std::move(title);
-  c.chunks = std::move(chunks);
-  c.expect_receive_error = make_error_code(e);
-  c.expect_close_code = e == error::invalid_utf8 ? 1007 : 1002;
-  return c;
-}
-
 }  // namespace
 
 std::vector<case_spec> close_cases() {
@@ -73,18 +63,19 @@ std::vector<case_spec> close_cases() {
     cases.push_back(c);
   }
   cases.push_back(violation("7.3.2", "close with a 1-byte payload: close 1002",
-                            {frame(opcode::close, "\x03")}, error::bad_close_frame));
+                            {frame(opcode::close, "\x03")}, error::bad_close_frame, 1002));
   cases.push_back(closed("7.3.3", "close with code 1000 and no reason", {close_1000}, 1000));
   cases.push_back(closed("7.3.4", "close with code 1000 and a reason",
                          {close_frame(1000, "Hello World!")}, 1000));
   cases.push_back(closed("7.3.5", "close with code 1000 and a 123-byte reason (the maximum)",
                          {close_frame(1000, std::string(123, '*'))}, 1000));
   cases.push_back(violation("7.3.6", "close with a 124-byte reason (payload 126): close 1002",
-                            {close_frame(1000, std::string(124, '*'))}, error::bad_control_frame));
+                            {close_frame(1000, std::string(124, '*'))}, error::bad_control_frame,
+                            1002));
   cases.push_back(violation(
       "7.5.1", "close with a reason that is not UTF-8 (encoded surrogate): close 1007",
       {close_frame(1000, "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80"s + "edited")},
-      error::invalid_utf8));
+      error::invalid_utf8, 1007));
 
   // 7.7.x: valid codes, echoed. 1012-1014 (IANA registry, after RFC 6455) are extras.
   int n = 1;
@@ -99,20 +90,20 @@ std::vector<case_spec> close_cases() {
   for (std::uint16_t code : {0, 999, 1004, 1005, 1006, 1016, 1100, 2000, 2999, 1015}) {
     cases.push_back(violation("7.9." + std::to_string(n++),
                               "close with invalid code " + std::to_string(code) + ": close 1002",
-                              {close_frame(code)}, error::bad_close_frame));
+                              {close_frame(code)}, error::bad_close_frame, 1002));
   }
   // 7.13.x: codes beyond the defined space.
   n = 1;
   for (std::uint16_t code : {5000, 65535}) {
     cases.push_back(violation("7.13." + std::to_string(n++),
                               "close with code " + std::to_string(code) + ": close 1002",
-                              {close_frame(code)}, error::bad_close_frame));
+                              {close_frame(code)}, error::bad_close_frame, 1002));
   }
   // 7.14.x (h2ws).
   cases.push_back(violation("7.14.1", "close with an invalid code and a reason: close 1002",
-                            {close_frame(1005, "no status")}, error::bad_close_frame));
+                            {close_frame(1005, "no status")}, error::bad_close_frame, 1002));
   cases.push_back(violation("7.14.2", "close whose reason ends inside a code point: close 1007",
-                            {close_frame(1000, "bye \xe2\x82")}, error::invalid_utf8));
+                            {close_frame(1000, "bye \xe2\x82")}, error::invalid_utf8, 1007));
   cases.push_back(closed("7.14.3", "close with a multi-byte UTF-8 reason",
                          {close_frame(4000, "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5")},
                          4000));

@@ -97,80 +97,55 @@ std::vector<case_spec> compression_cases() {
     c.expect_messages = {message::text(payload)};
     cases.push_back(c);
   }
+  // 12.3.x: the data breaks a limit or does not inflate; permessage-deflate is agreed.
+  const detail::scripted_answer deflate_agreed{
+      .headers = {{"sec-websocket-extensions", "permessage-deflate"}}};
   {
-    case_spec c;
-    c.id = "12.3.1";
-    c.title =
-        "decompression bomb: 16 MiB of zeros (about 16 KiB compressed) against a 1 MiB "
-        "limit is stopped while inflating: close 1009";
-    c.client.compression = true;
-    c.client.max_message_size = 1024 * 1024;
-    c.answer.headers = {{"sec-websocket-extensions", "permessage-deflate"}};
     ws::deflater d(ws::role::server, {});
-    c.chunks = {compressed_frame(d, ws::opcode::binary, std::string(16 * 1024 * 1024, '\0'))};
-    c.expect_receive_error = make_error_code(error::message_too_big);
-    c.expect_close_code = 1009;
+    case_spec c =
+        violation("12.3.1",
+                  "decompression bomb: 16 MiB of zeros (about 16 KiB compressed) against a 1 MiB "
+                  "limit is stopped while inflating: close 1009",
+                  {compressed_frame(d, ws::opcode::binary, std::string(16 * 1024 * 1024, '\0'))},
+                  error::message_too_big, 1009);
+    c.client = {.max_message_size = 1024 * 1024, .compression = true};
+    c.answer = deflate_agreed;
     cases.push_back(c);
   }
   {
-    case_spec c;
-    c.id = "12.3.2";
-    c.title = "corrupt deflate data: close 1007";
-    c.client.compression = true;
-    c.answer.headers = {{"sec-websocket-extensions", "permessage-deflate"}};
-    c.chunks = {frame(ws::opcode::binary, std::string("\xff\xff\xff\xff garbage", 12), true, 0x4)};
-    c.expect_receive_error = make_error_code(error::inflate_failed);
-    c.expect_close_code = 1007;
+    case_spec c = violation(
+        "12.3.2", "corrupt deflate data: close 1007",
+        {frame(ws::opcode::binary, std::string("\xff\xff\xff\xff garbage", 12), true, 0x4)},
+        error::inflate_failed, 1007);
+    c.client = {.compression = true};
+    c.answer = deflate_agreed;
     cases.push_back(c);
   }
   {
-    case_spec c;
-    c.id = "12.3.3";
-    c.title = "compressed text that inflates to invalid UTF-8: close 1007";
-    c.client.compression = true;
-    c.answer.headers = {{"sec-websocket-extensions", "permessage-deflate"}};
     ws::deflater d(ws::role::server, {});
-    c.chunks = {compressed_frame(d, ws::opcode::text, "bad \xed\xa0\x80 surrogate")};
-    c.expect_receive_error = make_error_code(error::invalid_utf8);
-    c.expect_close_code = 1007;
+    case_spec c = violation("12.3.3", "compressed text that inflates to invalid UTF-8: close 1007",
+                            {compressed_frame(d, ws::opcode::text, "bad \xed\xa0\x80 surrogate")},
+                            error::invalid_utf8, 1007);
+    c.client = {.compression = true};
+    c.answer = deflate_agreed;
     cases.push_back(c);
   }
-  {
-    case_spec c;
-    c.id = "12.4.1";
-    c.title = "the server answers permessage-deflate though the client offered nothing";
-    c.answer.headers = {{"sec-websocket-extensions", "permessage-deflate"}};
-    c.expect_open_error = make_error_code(error::bad_extension_negotiation);
-    cases.push_back(c);
-  }
-  {
-    case_spec c;
-    c.id = "12.4.2";
-    c.title = "the server's answer carries an unknown parameter";
-    c.client.compression = true;
-    c.answer.headers = {{"sec-websocket-extensions", "permessage-deflate; x_unknown=1"}};
-    c.expect_open_error = make_error_code(error::bad_extension_negotiation);
-    cases.push_back(c);
-  }
-  {
-    case_spec c;
-    c.id = "12.4.3";
-    c.title = "the server's answer has server_max_window_bits out of range (16)";
-    c.client.compression = true;
-    c.answer.headers = {
-        {"sec-websocket-extensions", "permessage-deflate; server_max_window_bits=16"}};
-    c.expect_open_error = make_error_code(error::bad_extension_negotiation);
-    cases.push_back(c);
-  }
-  {
-    case_spec c;
-    c.id = "12.4.4";
-    c.title = "the server answers an extension that was never offered";
-    c.client.compression = true;
-    c.answer.headers = {{"sec-websocket-extensions", "x-webkit-deflate-frame"}};
-    c.expect_open_error = make_error_code(error::bad_extension_negotiation);
-    cases.push_back(c);
-  }
+  // 12.4.x: answers that break the negotiation fail the open.
+  cases.push_back(failed_open(
+      "12.4.1", "the server answers permessage-deflate though the client offered nothing",
+      deflate_agreed, error::bad_extension_negotiation));
+  const options offering{.compression = true};
+  cases.push_back(
+      failed_open("12.4.2", "the server's answer carries an unknown parameter",
+                  {.headers = {{"sec-websocket-extensions", "permessage-deflate; x_unknown=1"}}},
+                  error::bad_extension_negotiation, offering));
+  cases.push_back(failed_open(
+      "12.4.3", "the server's answer has server_max_window_bits out of range (16)",
+      {.headers = {{"sec-websocket-extensions", "permessage-deflate; server_max_window_bits=16"}}},
+      error::bad_extension_negotiation, offering));
+  cases.push_back(failed_open("12.4.4", "the server answers an extension that was never offered",
+                              {.headers = {{"sec-websocket-extensions", "x-webkit-deflate-frame"}}},
+                              error::bad_extension_negotiation, offering));
   return cases;
 }
 

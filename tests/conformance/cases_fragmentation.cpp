@@ -13,13 +13,6 @@ std::string fragment(opcode op, std::string_view payload, bool fin) {
   return frame(op, payload, fin);
 }
 
-// Every byte of `bytes` as a chunk of its own.
-std::vector<std::string> octets(const std::string& bytes) {
-  std::vector<std::string> out;
-  for (char b : bytes) out.emplace_back(1, b);
-  return out;
-}
-
 // The same frames sent three ways: in one chunk, one chunk per frame, one chunk per byte.
 enum class chops { one, per_frame, per_octet };
 
@@ -49,35 +42,6 @@ const char* chop_name(chops how) {
   return "";
 }
 
-// A message (or several) the client must deliver, then a normal close.
-case_spec delivered(std::string id, std::string title, std::vector<std::string> chunks,
-                    std::vector<message> messages, std::vector<std::string> pongs = {}) {
-  case_spec c;
-  c.id = std::move(id);
-  c.title = std::move(title);
-  c.chunks = std::move(chunks);
-  c.chunks.push_back(close_frame(1000));
-  c.expect_messages = std::move(messages);
-  c.expect_pongs = std::move(pongs);
-  c.expect_receive_error = make_error_code(error::closed);
-  c.expect_close_code = 1000;
-  c.expect_peer_close_code = 1000;
-  return c;
-}
-
-case_spec violation(std::string id, std::string title, std::vector<std::string> chunks, error e,
-                    std::vector<message> messages = {}, std::vector<std::string> pongs = {}) {
-  case_spec c;
-  c.id = std::move(id);
-  c.title = std::move(title);
-  c.chunks = std::move(chunks);
-  c.expect_messages = std::move(messages);
-  c.expect_pongs = std::move(pongs);
-  c.expect_receive_error = make_error_code(e);
-  c.expect_close_code = 1002;
-  return c;
-}
-
 }  // namespace
 
 std::vector<case_spec> fragmentation_cases() {
@@ -87,11 +51,11 @@ std::vector<case_spec> fragmentation_cases() {
   cases.push_back(violation("5.1", "ping fragmented into 2 frames: close 1002, no pong",
                             {fragment(opcode::ping, "fragment1", false) +
                              fragment(opcode::continuation, "fragment2", true)},
-                            error::bad_control_frame));
+                            error::bad_control_frame, 1002));
   cases.push_back(violation("5.2", "pong fragmented into 2 frames: close 1002",
                             {fragment(opcode::pong, "fragment1", false) +
                              fragment(opcode::continuation, "fragment2", true)},
-                            error::bad_control_frame));
+                            error::bad_control_frame, 1002));
 
   const std::vector<std::string> text_in_two = {fragment(opcode::text, "fragment1", false),
                                                 fragment(opcode::continuation, "fragment2", true)};
@@ -122,7 +86,7 @@ std::vector<case_spec> fragmentation_cases() {
                                 std::string("continuation (FIN ") + (fin ? "set" : "clear") +
                                     ") with nothing to continue, " + chop_name(how) +
                                     ": close 1002",
-                                chop(stray, how), error::bad_continuation));
+                                chop(stray, how), error::bad_continuation, 1002));
     }
   }
 
@@ -133,7 +97,7 @@ std::vector<case_spec> fragmentation_cases() {
        fragment(opcode::continuation, "fragment2", true) +
        fragment(opcode::continuation, "fragment3", false) +
        fragment(opcode::text, "fragment4", true)},
-      error::bad_continuation, {two_fragments}));
+      error::bad_continuation, 1002, {two_fragments}));
   for (bool fin : {false, true}) {
     std::string twice;
     for (int i = 0; i < 2; ++i) {
@@ -145,12 +109,12 @@ std::vector<case_spec> fragmentation_cases() {
                               std::string("twice: a stray continuation (FIN ") +
                                   (fin ? "set" : "clear") +
                                   "), then a text message in 2 fragments: close 1002 at once",
-                              {twice}, error::bad_continuation));
+                              {twice}, error::bad_continuation, 1002));
   }
   cases.push_back(violation(
       "5.18", "text message in 2 fragments, both with the text opcode: close 1002",
       {fragment(opcode::text, "fragment1", false) + fragment(opcode::text, "fragment2", true)},
-      error::bad_data_frame));
+      error::bad_data_frame, 1002));
 
   const std::vector<std::string> five_with_pings = {
       fragment(opcode::text, "fragment1", false),
@@ -170,15 +134,10 @@ std::vector<case_spec> fragmentation_cases() {
 
   // 5.21+ (h2ws).
   {
-    std::string frames;
     std::string whole;
-    for (int i = 0; i < 100; ++i) {
-      std::string part(10, static_cast<char>(i));
-      whole += part;
-      frames += fragment(i == 0 ? opcode::binary : opcode::continuation, part, i == 99);
-    }
-    cases.push_back(delivered("5.21", "binary message in 100 fragments of 10 bytes", {frames},
-                              {message::binary(whole)}));
+    for (int i = 0; i < 100; ++i) whole += std::string(10, static_cast<char>(i));
+    cases.push_back(delivered("5.21", "binary message in 100 fragments of 10 bytes",
+                              {fragmented(opcode::binary, whole, 10)}, {message::binary(whole)}));
   }
   cases.push_back(
       delivered("5.22", "binary message of 3 empty fragments: an empty binary message",
@@ -194,12 +153,12 @@ std::vector<case_spec> fragmentation_cases() {
   cases.push_back(violation(
       "5.24", "a binary frame inside a fragmented text message: close 1002",
       {fragment(opcode::text, "fragment1", false) + fragment(opcode::binary, "fragment2", true)},
-      error::bad_data_frame));
+      error::bad_data_frame, 1002));
   cases.push_back(violation(
       "5.25", "a text frame inside a fragmented binary message, after a ping: pong, close 1002",
       {fragment(opcode::binary, "fragment1", false) + fragment(opcode::ping, "p", true) +
        fragment(opcode::text, "fragment2", false)},
-      error::bad_data_frame, {}, {"p"}));
+      error::bad_data_frame, 1002, {}, {"p"}));
   cases.push_back(delivered(
       "5.26", "unsolicited pong between fragments: ignored, the message delivered",
       {fragment(opcode::text, "fragment1", false) + fragment(opcode::pong, "ignored", true) +
@@ -216,7 +175,7 @@ std::vector<case_spec> fragmentation_cases() {
       "a message, an unfinished text message, then a fragmented ping: the message, close 1002",
       {frame(opcode::text, "whole") + fragment(opcode::text, "part", false) +
        fragment(opcode::ping, "frag", false)},
-      error::bad_control_frame, {message::text("whole")}));
+      error::bad_control_frame, 1002, {message::text("whole")}));
   return cases;
 }
 

@@ -6,25 +6,11 @@ namespace h2ws::conformance {
 namespace {
 case_spec echo_case(std::string id, ws::opcode op, std::size_t size, std::size_t chunk = 0) {
   std::string payload(size, op == ws::opcode::text ? '*' : '\xfe');
-  case_spec c;
-  c.id = std::move(id);
-  c.title = std::string(op == ws::opcode::text ? "text" : "binary") + " message of " +
-            std::to_string(size) + " bytes" +
-            (chunk ? ", delivered in " + std::to_string(chunk) + "-byte chunks" : "");
-  auto bytes = frame(op, payload);
-  if (chunk == 0) {
-    c.chunks.push_back(bytes);
-  } else {
-    for (std::size_t i = 0; i < bytes.size(); i += chunk)
-      c.chunks.push_back(bytes.substr(i, chunk));
-  }
-  c.chunks.push_back(close_frame(1000));
-  c.expect_messages.push_back(op == ws::opcode::text ? message::text(payload)
-                                                     : message::binary(payload));
-  c.expect_receive_error = make_error_code(error::closed);
-  c.expect_close_code = 1000;
-  c.expect_peer_close_code = 1000;
-  return c;
+  std::string title = std::string(op == ws::opcode::text ? "text" : "binary") + " message of " +
+                      std::to_string(size) + " bytes" +
+                      (chunk ? ", delivered in " + std::to_string(chunk) + "-byte chunks" : "");
+  return delivered(std::move(id), std::move(title), chunks_of(frame(op, payload), chunk),
+                   {op == ws::opcode::text ? message::text(payload) : message::binary(payload)});
 }
 }  // namespace
 

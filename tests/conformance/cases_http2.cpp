@@ -7,31 +7,15 @@ namespace h2ws::conformance {
 
 std::vector<case_spec> http2_cases() {
   std::vector<case_spec> cases;
-  {
-    case_spec c;
-    c.id = "h2.1";
-    c.title = "a 2xx answer that carries END_STREAM is a failed open (tunnel already closed)";
-    c.answer.end_stream = true;
-    c.expect_open_error = make_error_code(error::tunnel_closed);
-    cases.push_back(c);
-  }
-  {
-    case_spec c;
-    c.id = "h2.2";
-    c.title = "the server selects a subprotocol the client did not offer";
-    c.answer.headers = {{"sec-websocket-protocol", "never-offered"}};
-    c.expect_open_error = make_error_code(error::unexpected_subprotocol);
-    cases.push_back(c);
-  }
-  {
-    case_spec c;
-    c.id = "h2.3";
-    c.title = "a CONNECT that is never answered hits the open timeout";
-    c.answer.never_answer = true;
-    c.client.open_timeout = std::chrono::milliseconds(300);
-    c.expect_open_error = make_error_code(error::timeout);
-    cases.push_back(c);
-  }
+  cases.push_back(failed_open(
+      "h2.1", "a 2xx answer that carries END_STREAM is a failed open (tunnel already closed)",
+      {.end_stream = true}, error::tunnel_closed));
+  cases.push_back(failed_open("h2.2", "the server selects a subprotocol the client did not offer",
+                              {.headers = {{"sec-websocket-protocol", "never-offered"}}},
+                              error::unexpected_subprotocol));
+  cases.push_back(failed_open("h2.3", "a CONNECT that is never answered hits the open timeout",
+                              {.never_answer = true}, error::timeout,
+                              {.open_timeout = std::chrono::milliseconds(300)}));
   {
     case_spec c;
     c.id = "h2.4";
@@ -76,35 +60,20 @@ std::vector<case_spec> http2_cases() {
     c.expect_receive_error = make_error_code(error::connection_lost);
     cases.push_back(c);
   }
+  cases.push_back(failed_open("h2.8", "a refused CONNECT (403) reports error::refused",
+                              {.status = 403}, error::refused));
   {
-    case_spec c;
-    c.id = "h2.8";
-    c.title = "a refused CONNECT (403) reports error::refused";
-    c.answer.status = 403;
-    c.expect_open_error = make_error_code(error::refused);
-    cases.push_back(c);
-  }
-  {
-    case_spec c;
-    c.id = "h2.9";
-    c.title = "a masked frame from the server is a protocol error: close 1002";
     std::string masked = frame(ws::opcode::text, "abcd");
     masked[1] = static_cast<char>(masked[1] | 0x80);
     masked.insert(2, std::string("\0\0\0\0", 4));  // an all-zero key leaves the payload as is
-    c.chunks = {masked};
-    c.expect_receive_error = make_error_code(error::masked_frame);
-    c.expect_close_code = 1002;
-    cases.push_back(c);
+    cases.push_back(violation("h2.9",
+                              "a masked frame from the server is a protocol error: close 1002",
+                              {masked}, error::masked_frame, 1002));
   }
-  {
-    case_spec c;
-    c.id = "h2.10";
-    c.title = "an answer whose headers exceed max_header_list_size is refused";
-    c.client.max_header_list_size = 1024;
-    c.answer.headers = {{"x-padding", std::string(4000, 'p')}};
-    c.expect_open_error = make_error_code(error::bad_handshake_response);
-    cases.push_back(c);
-  }
+  cases.push_back(failed_open("h2.10",
+                              "an answer whose headers exceed max_header_list_size is refused",
+                              {.headers = {{"x-padding", std::string(4000, 'p')}}},
+                              error::bad_handshake_response, {.max_header_list_size = 1024}));
   return cases;
 }
 

@@ -34,57 +34,6 @@ message as_message(opcode op, std::string p) {
 
 const char* kind(opcode op) { return op == opcode::text ? "text" : "binary"; }
 
-// `p` as a message of frames of at most `fragment` payload bytes (0 = one frame).
-std::string fragmented(opcode op, const std::string& p, std::size_t fragment) {
-  if (fragment == 0 || fragment >= p.size()) return frame(op, p);
-  std::string out;
-  out.reserve(p.size() + (p.size() / fragment + 1) * 10);
-  for (std::size_t at = 0; at < p.size(); at += fragment) {
-    const bool last = at + fragment >= p.size();
-    out +=
-        frame(at == 0 ? op : opcode::continuation, std::string_view(p).substr(at, fragment), last);
-  }
-  return out;
-}
-
-// `bytes` cut into chunks of `chunk` bytes (0 = one chunk).
-std::vector<std::string> chopped(std::string bytes, std::size_t chunk) {
-  if (chunk == 0 || chunk >= bytes.size()) return {std::move(bytes)};
-  std::vector<std::string> out;
-  for (std::size_t at = 0; at < bytes.size(); at += chunk) out.push_back(bytes.substr(at, chunk));
-  return out;
-}
-
-// A frame header announcing `length` payload bytes (unmasked), for frames never sent whole.
-std::string frame_header(std::uint8_t first_byte, std::uint64_t length) {
-  std::string h(1, static_cast<char>(first_byte));
-  if (length <= 125) {
-    h += static_cast<char>(length);
-  } else if (length <= 0xffff) {
-    h += static_cast<char>(126);
-    h += static_cast<char>(length >> 8);
-    h += static_cast<char>(length & 0xff);
-  } else {
-    h += static_cast<char>(127);
-    for (int shift = 56; shift >= 0; shift -= 8) h += static_cast<char>((length >> shift) & 0xff);
-  }
-  return h;
-}
-
-case_spec delivered(std::string id, std::string title, std::vector<std::string> chunks,
-                    std::vector<message> messages) {
-  case_spec c;
-  c.id = std::move(id);
-  c.title = std::move(title);
-  c.chunks = std::move(chunks);
-  c.chunks.push_back(close_frame(1000));
-  c.expect_messages = std::move(messages);
-  c.expect_receive_error = make_error_code(error::closed);
-  c.expect_close_code = 1000;
-  c.expect_peer_close_code = 1000;
-  return c;
-}
-
 // One message of `size` bytes, in frames of `fragment` bytes, sent in chunks of `chunk` bytes.
 case_spec big_message(std::string id, opcode op, std::size_t size, std::size_t fragment,
                       std::size_t chunk) {
@@ -92,21 +41,17 @@ case_spec big_message(std::string id, opcode op, std::size_t size, std::size_t f
   std::string title = std::string(kind(op)) + " message of " + size_name(size);
   title += fragment ? ", in fragments of " + size_name(fragment) : ", in one frame";
   if (chunk) title += ", sent in chunks of " + size_name(chunk);
-  auto chunks = chopped(fragmented(op, p, fragment), chunk);
+  auto chunks = chunks_of(fragmented(op, p, fragment), chunk);
   return delivered(std::move(id), std::move(title), std::move(chunks),
                    {as_message(op, std::move(p))});
 }
 
+// The client fails with `e` and close 1009, using the `client` limits.
 case_spec too_big(std::string id, std::string title, options client,
                   std::vector<std::string> chunks, error e, std::vector<message> messages = {}) {
-  case_spec c;
-  c.id = std::move(id);
-  c.title = std::move(title);
+  case_spec c =
+      violation(std::move(id), std::move(title), std::move(chunks), e, 1009, std::move(messages));
   c.client = std::move(client);
-  c.chunks = std::move(chunks);
-  c.expect_messages = std::move(messages);
-  c.expect_receive_error = make_error_code(e);
-  c.expect_close_code = 1009;
   return c;
 }
 
@@ -157,7 +102,7 @@ std::vector<case_spec> large_message_cases() {
       cases.push_back(delivered(
           group + std::to_string(n++),
           "1000 " + std::string(kind(op)) + " messages of " + size_name(size) + " in a row",
-          chopped(std::move(frames), 64 * KiB), std::move(messages)));
+          chunks_of(std::move(frames), 64 * KiB), std::move(messages)));
     }
   }
 
@@ -233,13 +178,9 @@ std::vector<case_spec> large_message_cases() {
     // error (1002), whatever the size limits would say about such a length.
     std::string header = frame_header(0x82, 1 * MiB);
     header[2] = static_cast<char>(0x80);
-    case_spec c;
-    c.id = "9.9.11";
-    c.title = "a 64-bit payload length with its most significant bit set: close 1002";
-    c.chunks = {header + "payload"};
-    c.expect_receive_error = make_error_code(error::bad_frame_length);
-    c.expect_close_code = 1002;
-    cases.push_back(c);
+    cases.push_back(
+        violation("9.9.11", "a 64-bit payload length with its most significant bit set: close 1002",
+                  {header + "payload"}, error::bad_frame_length, 1002));
   }
   {
     options tiny;
@@ -249,10 +190,9 @@ std::vector<case_spec> large_message_cases() {
         "max_message_size 16 bytes: control frames are not messages, a "
         "125-byte ping is answered and a 123-byte close reason accepted",
         {frame(opcode::ping, std::string(125, 'p')) + frame(opcode::text, std::string(16, 't'))},
-        {message::text(std::string(16, 't'))});
+        {message::text(std::string(16, 't'))}, {std::string(125, 'p')});
     c.chunks.back() = close_frame(1000, std::string(123, 'r'));
     c.client = tiny;
-    c.expect_pongs = {std::string(125, 'p')};
     cases.push_back(c);
   }
   return cases;

@@ -6,18 +6,6 @@ namespace h2ws::conformance {
 
 namespace {
 
-case_spec violation(std::string id, std::string title, std::vector<std::string> chunks,
-                    std::vector<message> delivered = {}) {
-  case_spec c;
-  c.id = std::move(id);
-  c.title = std::move(title);
-  c.chunks = std::move(chunks);
-  c.expect_messages = std::move(delivered);
-  c.expect_receive_error = make_error_code(error::bad_opcode);
-  c.expect_close_code = 1002;
-  return c;
-}
-
 // Autobahn 4.1.x (opcodes 3-7) and 4.2.x (opcodes 11-15): the first opcode alone, the second
 // alone with a payload, the last three after a valid message and followed by a ping.
 void reserved_range(std::vector<case_spec>& cases, const std::string& group, int first_opcode) {
@@ -30,16 +18,17 @@ void reserved_range(std::vector<case_spec>& cases, const std::string& group, int
     const auto id = group + std::to_string(i + 1);
     const auto name = "reserved opcode " + std::to_string(op);
     if (i == 0) {
-      cases.push_back(
-          violation(id, "frame with " + name + ": close 1002", {raw_frame(fin_and_op, "")}));
+      cases.push_back(violation(id, "frame with " + name + ": close 1002",
+                                {raw_frame(fin_and_op, "")}, error::bad_opcode, 1002));
     } else if (i == 1) {
       cases.push_back(violation(id, "frame with " + name + " and a payload: close 1002",
-                                {raw_frame(fin_and_op, "reserved opcode payload")}));
+                                {raw_frame(fin_and_op, "reserved opcode payload")},
+                                error::bad_opcode, 1002));
     } else {
       cases.push_back(
           violation(id, "a text message, then a frame with " + name + ", then a ping (unanswered)",
                     {valid + raw_frame(fin_and_op, i == 2 ? "" : "reserved opcode payload") + ping},
-                    {message::text(hello)}));
+                    error::bad_opcode, 1002, {message::text(hello)}));
     }
   }
 }
@@ -60,7 +49,8 @@ std::vector<case_spec> opcode_cases() {
         "reserved opcode " + std::to_string(op) + " between two fragments of a text message",
         {frame(ws::opcode::text, "fragment1", false) +
          raw_frame(static_cast<std::uint8_t>(op), "x") +
-         frame(ws::opcode::continuation, "fragment2")}));
+         frame(ws::opcode::continuation, "fragment2")},
+        error::bad_opcode, 1002));
   }
   return cases;
 }

@@ -6,25 +6,6 @@ namespace h2ws::conformance {
 
 namespace {
 
-// Every byte of `bytes` as a chunk of its own.
-std::vector<std::string> octets(const std::string& bytes) {
-  std::vector<std::string> out;
-  for (char b : bytes) out.emplace_back(1, b);
-  return out;
-}
-
-case_spec violation(std::string id, std::string title, std::vector<std::string> chunks,
-                    std::vector<message> delivered = {}) {
-  case_spec c;
-  c.id = std::move(id);
-  c.title = std::move(title);
-  c.chunks = std::move(chunks);
-  c.expect_messages = std::move(delivered);
-  c.expect_receive_error = make_error_code(error::bad_reserved_bits);
-  c.expect_close_code = 1002;
-  return c;
-}
-
 const char* opcode_name(ws::opcode op) {
   switch (op) {
     case ws::opcode::continuation:
@@ -52,22 +33,27 @@ std::vector<case_spec> reserved_bits_cases() {
   const auto ping = frame(ws::opcode::ping, hello);
 
   cases.push_back(violation("3.1", "text message with RSV = 1: close 1002",
-                            {frame(ws::opcode::text, hello, true, 1)}));
-  cases.push_back(
-      violation("3.2", "a text message, then one with RSV = 2, then a ping (unanswered)",
-                {valid + frame(ws::opcode::text, hello, true, 2) + ping}, {message::text(hello)}));
+                            {frame(ws::opcode::text, hello, true, 1)}, error::bad_reserved_bits,
+                            1002));
+  cases.push_back(violation("3.2",
+                            "a text message, then one with RSV = 2, then a ping (unanswered)",
+                            {valid + frame(ws::opcode::text, hello, true, 2) + ping},
+                            error::bad_reserved_bits, 1002, {message::text(hello)}));
   cases.push_back(violation("3.3", "as 3.2 with RSV = 3, each frame in a chunk of its own",
                             {valid, frame(ws::opcode::text, hello, true, 3), ping},
-                            {message::text(hello)}));
+                            error::bad_reserved_bits, 1002, {message::text(hello)}));
   cases.push_back(violation("3.4", "as 3.2 with RSV = 4, sent in 1-byte chunks",
                             octets(valid + frame(ws::opcode::text, hello, true, 4) + ping),
-                            {message::text(hello)}));
+                            error::bad_reserved_bits, 1002, {message::text(hello)}));
   cases.push_back(violation("3.5", "binary message with RSV = 5: close 1002",
-                            {frame(ws::opcode::binary, std::string(8, '\xff'), true, 5)}));
+                            {frame(ws::opcode::binary, std::string(8, '\xff'), true, 5)},
+                            error::bad_reserved_bits, 1002));
   cases.push_back(violation("3.6", "ping with RSV = 6: close 1002, no pong",
-                            {frame(ws::opcode::ping, hello, true, 6)}));
+                            {frame(ws::opcode::ping, hello, true, 6)}, error::bad_reserved_bits,
+                            1002));
   cases.push_back(violation("3.7", "close with RSV = 7: close 1002 (not an echo of 1000)",
-                            {frame(ws::opcode::close, std::string("\x03\xe8", 2), true, 7)}));
+                            {frame(ws::opcode::close, std::string("\x03\xe8", 2), true, 7)},
+                            error::bad_reserved_bits, 1002));
 
   // 3.8.x (h2ws): every RSV combination on every frame type, after a valid message. A
   // continuation is sent inside a fragmented text message.
@@ -81,7 +67,8 @@ std::vector<case_spec> reserved_bits_cases() {
       cases.push_back(violation("3.8." + std::to_string(n++),
                                 std::string("a valid message, then a ") + opcode_name(op) +
                                     " frame with RSV = " + std::to_string(rsv) + ": close 1002",
-                                {valid, bad + ping}, {message::text(hello)}));
+                                {valid, bad + ping}, error::bad_reserved_bits, 1002,
+                                {message::text(hello)}));
     }
   }
   return cases;

@@ -13,39 +13,6 @@ using ws::opcode;
 // "κόσμε": 11 bytes of 2- and 3-byte sequences.
 const std::string kosme = "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"s;
 
-// Every byte of `bytes` as a chunk of its own.
-std::vector<std::string> octets(const std::string& bytes) {
-  std::vector<std::string> out;
-  for (char b : bytes) out.emplace_back(1, b);
-  return out;
-}
-
-// Every byte of `text` as a frame of its own: a text frame, then continuations, FIN on the last.
-std::string one_byte_fragments(const std::string& text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    out += frame(i == 0 ? opcode::text : opcode::continuation, text.substr(i, 1),
-                 i + 1 == text.size());
-  }
-  return out;
-}
-
-// A frame header announcing `length` payload bytes (unmasked), for frames sent in pieces.
-std::string frame_header(std::uint8_t first_byte, std::uint64_t length) {
-  std::string h(1, static_cast<char>(first_byte));
-  if (length <= 125) {
-    h += static_cast<char>(length);
-  } else if (length <= 0xffff) {
-    h += static_cast<char>(126);
-    h += static_cast<char>(length >> 8);
-    h += static_cast<char>(length & 0xff);
-  } else {
-    h += static_cast<char>(127);
-    for (int shift = 56; shift >= 0; shift -= 8) h += static_cast<char>((length >> shift) & 0xff);
-  }
-  return h;
-}
-
 std::string hex(const std::string& bytes) {
   static const char digits[] = "0123456789abcdef";
   std::string out;
@@ -58,33 +25,12 @@ std::string hex(const std::string& bytes) {
   return out;
 }
 
-case_spec valid_text(std::string id, std::string title, std::vector<std::string> chunks,
-                     std::vector<message> messages, std::vector<std::string> pongs = {}) {
-  case_spec c;
-  c.id = std::move(id);
-  c.title = std::move(title);
-  c.chunks = std::move(chunks);
-  c.chunks.push_back(close_frame(1000));
-  c.expect_messages = std::move(messages);
-  c.expect_pongs = std::move(pongs);
-  c.expect_receive_error = make_error_code(error::closed);
-  c.expect_close_code = 1000;
-  c.expect_peer_close_code = 1000;
-  return c;
-}
-
 // The server sends `chunks` and then nothing more but waits: the client must fail with 1007
 // on what it has, without waiting for the rest of the message.
 case_spec invalid_text(std::string id, std::string title, std::vector<std::string> chunks,
                        std::vector<message> messages = {}) {
-  case_spec c;
-  c.id = std::move(id);
-  c.title = std::move(title);
-  c.chunks = std::move(chunks);
-  c.expect_messages = std::move(messages);
-  c.expect_receive_error = make_error_code(error::invalid_utf8);
-  c.expect_close_code = 1007;
-  return c;
+  return violation(std::move(id), std::move(title), std::move(chunks), error::invalid_utf8, 1007,
+                   std::move(messages));
 }
 
 struct sample {
@@ -238,14 +184,14 @@ std::vector<case_spec> utf8_cases() {
   std::vector<case_spec> cases;
 
   // 6.1.x: empty text.
-  cases.push_back(valid_text("6.1.1", "text message of length 0", {frame(opcode::text, "")},
-                             {message::text("")}));
+  cases.push_back(delivered("6.1.1", "text message of length 0", {frame(opcode::text, "")},
+                            {message::text("")}));
   cases.push_back(
-      valid_text("6.1.2", "text message in 3 empty fragments",
-                 {frame(opcode::text, "", false) + frame(opcode::continuation, "", false) +
-                  frame(opcode::continuation, "", true)},
-                 {message::text("")}));
-  cases.push_back(valid_text(
+      delivered("6.1.2", "text message in 3 empty fragments",
+                {frame(opcode::text, "", false) + frame(opcode::continuation, "", false) +
+                 frame(opcode::continuation, "", true)},
+                {message::text("")}));
+  cases.push_back(delivered(
       "6.1.3", "text message in 3 fragments, first and last empty",
       {frame(opcode::text, "", false) + frame(opcode::continuation, "middle frame payload", false) +
        frame(opcode::continuation, "", true)},
@@ -254,25 +200,25 @@ std::vector<case_spec> utf8_cases() {
   // 6.2.x: valid multi-byte text, whole and cut inside code points.
   const std::string hello =
       "Hello-\xc2\xb5@\xc3\x9f\xc3\xb6\xc3\xa4\xc3\xbc\xc3\xa0\xc3\xa1-UTF-8!!";
-  cases.push_back(valid_text("6.2.1", "valid UTF-8 text in one frame", {frame(opcode::text, hello)},
-                             {message::text(hello)}));
-  cases.push_back(valid_text("6.2.2",
-                             "valid UTF-8 text in 2 fragments, cut on a code point boundary",
-                             {frame(opcode::text, hello.substr(0, 11), false) +
-                              frame(opcode::continuation, hello.substr(11), true)},
-                             {message::text(hello)}));
-  cases.push_back(valid_text("6.2.3",
-                             "valid UTF-8 text in 1-byte fragments (most cut inside a code point)",
-                             {one_byte_fragments(hello)}, {message::text(hello)}));
-  cases.push_back(valid_text("6.2.4", "\"kosme\" (2- and 3-byte sequences) in 1-byte fragments",
-                             {one_byte_fragments(kosme)}, {message::text(kosme)}));
+  cases.push_back(delivered("6.2.1", "valid UTF-8 text in one frame", {frame(opcode::text, hello)},
+                            {message::text(hello)}));
+  cases.push_back(delivered("6.2.2",
+                            "valid UTF-8 text in 2 fragments, cut on a code point boundary",
+                            {frame(opcode::text, hello.substr(0, 11), false) +
+                             frame(opcode::continuation, hello.substr(11), true)},
+                            {message::text(hello)}));
+  cases.push_back(delivered("6.2.3",
+                            "valid UTF-8 text in 1-byte fragments (most cut inside a code point)",
+                            {fragmented(opcode::text, hello, 1)}, {message::text(hello)}));
+  cases.push_back(delivered("6.2.4", "\"kosme\" (2- and 3-byte sequences) in 1-byte fragments",
+                            {fragmented(opcode::text, kosme, 1)}, {message::text(kosme)}));
 
   // 6.3.x: an encoded surrogate (ED A0 80) in the middle of the text.
   const std::string surrogate_text = kosme + "\xed\xa0\x80" + "edited";
   cases.push_back(invalid_text("6.3.1", "text with an encoded surrogate (ED A0 80), one frame",
                                {frame(opcode::text, surrogate_text)}));
   cases.push_back(invalid_text("6.3.2", "text with an encoded surrogate, in 1-byte fragments",
-                               {one_byte_fragments(surrogate_text)}));
+                               {fragmented(opcode::text, surrogate_text, 1)}));
 
   // 6.4.x fail fast: the part that makes the text invalid is sent, the rest never is.
   const std::string too_high = "\xf4\x90\x80\x80";  // U+110000, above U+10FFFF
@@ -303,7 +249,7 @@ std::vector<case_spec> utf8_cases() {
       auto title = std::string(group.name) + ": " + hex(s.bytes) + (s.valid ? " (valid)" : "");
       if (s.valid) {
         cases.push_back(
-            valid_text(id, title, {frame(opcode::text, s.bytes)}, {message::text(s.bytes)}));
+            delivered(id, title, {frame(opcode::text, s.bytes)}, {message::text(s.bytes)}));
       } else {
         cases.push_back(invalid_text(id, title, {frame(opcode::text, s.bytes)}));
       }
@@ -313,7 +259,7 @@ std::vector<case_spec> utf8_cases() {
 
   // 6.24.x (h2ws): fragments and chunks cut inside code points, validation state across frames.
   const std::string emoji = "\xf0\x9f\x98\x80";  // U+1F600
-  cases.push_back(valid_text(
+  cases.push_back(delivered(
       "6.24.1", "a 4-byte code point cut over 4 fragments, a ping between: pong, then the text",
       {frame(opcode::text, "a" + emoji.substr(0, 1), false) +
            frame(opcode::continuation, emoji.substr(1, 1), false),
@@ -338,15 +284,15 @@ std::vector<case_spec> utf8_cases() {
                                {frame(opcode::text, kosme) + frame(opcode::text, "\xed\xbf\xbf")},
                                {message::text(kosme)}));
   cases.push_back(
-      valid_text("6.24.6", "binary messages are not checked: invalid UTF-8 as binary",
-                 {frame(opcode::binary, "\xc0\xaf\xed\xa0\x80\xff") + frame(opcode::text, emoji)},
-                 {message::binary("\xc0\xaf\xed\xa0\x80\xff"), message::text(emoji)}));
+      delivered("6.24.6", "binary messages are not checked: invalid UTF-8 as binary",
+                {frame(opcode::binary, "\xc0\xaf\xed\xa0\x80\xff") + frame(opcode::text, emoji)},
+                {message::binary("\xc0\xaf\xed\xa0\x80\xff"), message::text(emoji)}));
   cases.push_back(invalid_text("6.24.7",
                                "a single-frame text ends inside a 4-byte code point (F0 9F 98)",
                                {frame(opcode::text, emoji.substr(0, 3))}));
-  cases.push_back(valid_text("6.24.8", "a valid multi-byte text sent in 1-byte chunks (one frame)",
-                             octets(frame(opcode::text, kosme + emoji + hello)),
-                             {message::text(kosme + emoji + hello)}));
+  cases.push_back(delivered("6.24.8", "a valid multi-byte text sent in 1-byte chunks (one frame)",
+                            octets(frame(opcode::text, kosme + emoji + hello)),
+                            {message::text(kosme + emoji + hello)}));
   cases.push_back(invalid_text(
       "6.24.9", "the invalid byte split from its lead by a chunk boundary (ED | A0 80)",
       {frame_header(0x81, surrogate_text.size()) + kosme + "\xed",

@@ -41,6 +41,86 @@ std::string raw_frame(std::uint8_t first_byte, std::string_view payload) {
   return out;
 }
 
+std::string frame_header(std::uint8_t first_byte, std::uint64_t length) {
+  std::string h(1, static_cast<char>(first_byte));
+  if (length <= 125) {
+    h += static_cast<char>(length);
+  } else if (length <= 0xffff) {
+    h += static_cast<char>(126);
+    h += static_cast<char>(length >> 8);
+    h += static_cast<char>(length & 0xff);
+  } else {
+    h += static_cast<char>(127);
+    for (int shift = 56; shift >= 0; shift -= 8) h += static_cast<char>((length >> shift) & 0xff);
+  }
+  return h;
+}
+
+std::string fragmented(ws::opcode op, const std::string& payload, std::size_t fragment) {
+  if (fragment == 0 || fragment >= payload.size()) return frame(op, payload);
+  std::string out;
+  out.reserve(payload.size() + (payload.size() / fragment + 1) * 10);
+  for (std::size_t at = 0; at < payload.size(); at += fragment) {
+    const bool last = at + fragment >= payload.size();
+    out += frame(at == 0 ? op : ws::opcode::continuation,
+                 std::string_view(payload).substr(at, fragment), last);
+  }
+  return out;
+}
+
+std::vector<std::string> chunks_of(std::string bytes, std::size_t chunk) {
+  if (chunk == 0 || chunk >= bytes.size()) return {std::move(bytes)};
+  std::vector<std::string> out;
+  for (std::size_t at = 0; at < bytes.size(); at += chunk) out.push_back(bytes.substr(at, chunk));
+  return out;
+}
+
+std::vector<std::string> octets(const std::string& bytes) {
+  std::vector<std::string> out;
+  for (char b : bytes) out.emplace_back(1, b);
+  return out;
+}
+
+case_spec delivered(std::string id, std::string title, std::vector<std::string> chunks,
+                    std::vector<message> messages, std::vector<std::string> pongs) {
+  case_spec c;
+  c.id = std::move(id);
+  c.title = std::move(title);
+  c.chunks = std::move(chunks);
+  c.chunks.push_back(close_frame(1000));
+  c.expect_messages = std::move(messages);
+  c.expect_pongs = std::move(pongs);
+  c.expect_receive_error = make_error_code(error::closed);
+  c.expect_close_code = 1000;
+  c.expect_peer_close_code = 1000;
+  return c;
+}
+
+case_spec violation(std::string id, std::string title, std::vector<std::string> chunks, error e,
+                    std::uint16_t close_code, std::vector<message> messages,
+                    std::vector<std::string> pongs) {
+  case_spec c;
+  c.id = std::move(id);
+  c.title = std::move(title);
+  c.chunks = std::move(chunks);
+  c.expect_messages = std::move(messages);
+  c.expect_pongs = std::move(pongs);
+  c.expect_receive_error = make_error_code(e);
+  c.expect_close_code = close_code;
+  return c;
+}
+
+case_spec failed_open(std::string id, std::string title, detail::scripted_answer answer, error e,
+                      options client) {
+  case_spec c;
+  c.id = std::move(id);
+  c.title = std::move(title);
+  c.answer = std::move(answer);
+  c.client = std::move(client);
+  c.expect_open_error = make_error_code(e);
+  return c;
+}
+
 namespace {
 
 // The server's side of a case: write the chunks, end as told, read the client.

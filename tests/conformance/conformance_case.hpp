@@ -75,5 +75,25 @@ std::string frame(ws::opcode op, std::string_view payload, bool fin = true, std:
 std::string close_frame(std::uint16_t code, std::string_view reason = {});
 /// A frame with a raw first byte (for reserved opcodes and bits).
 std::string raw_frame(std::uint8_t first_byte, std::string_view payload);
+/// A frame header announcing `length` payload bytes (unmasked), for frames sent in pieces.
+std::string frame_header(std::uint8_t first_byte, std::uint64_t length);
+/// `payload` as a message of frames of at most `fragment` payload bytes (0 = one frame).
+std::string fragmented(ws::opcode op, const std::string& payload, std::size_t fragment);
+
+/// `bytes` cut into chunks of `chunk` bytes (0 = one chunk).
+std::vector<std::string> chunks_of(std::string bytes, std::size_t chunk);
+/// Every byte of `bytes` as a chunk of its own.
+std::vector<std::string> octets(const std::string& bytes);
+
+/// A case whose messages (and pongs) the client must deliver, then a normal close (1000, appended).
+case_spec delivered(std::string id, std::string title, std::vector<std::string> chunks,
+                    std::vector<message> messages, std::vector<std::string> pongs = {});
+/// A case the client must fail with `e` and `close_code` on the wire, after `messages` and `pongs`.
+case_spec violation(std::string id, std::string title, std::vector<std::string> chunks, error e,
+                    std::uint16_t close_code, std::vector<message> messages = {},
+                    std::vector<std::string> pongs = {});
+/// A case whose open must fail with `e`, the server answering the CONNECT as `answer`.
+case_spec failed_open(std::string id, std::string title, detail::scripted_answer answer, error e,
+                      options client = {});
 
 }  // namespace h2ws::conformance
