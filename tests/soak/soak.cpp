@@ -2,6 +2,7 @@
 // drops connections at random. Checks that websockets which stay open lose and
 // duplicate nothing, and that memory and file descriptors return to where they
 // started. Bounded in time; not part of the default ctest run (see run_soak.sh).
+#include "tcp_relay.hpp"
 #include <h2ws/h2ws.hpp>
 
 #include <atomic>
@@ -11,12 +12,11 @@
 #include <filesystem>
 #include <fstream>
 #include <list>
+#include <malloc.h>
 #include <memory>
 #include <random>
 #include <string>
 #include <thread>
-
-#include <malloc.h>
 #include <unistd.h>
 #include <vector>
 
@@ -49,68 +49,6 @@ std::size_t open_fds() {
   for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
   return n;
 }
-
-// A TCP relay on 127.0.0.1 that can cut any of its connections, as a failing network would.
-class relay {
- public:
-  relay(asio::io_context& ctx, std::uint16_t target)
-      : ctx_(ctx), acceptor_(ctx, {asio::ip::make_address("127.0.0.1"), 0}), target_(target) {
-    asio::co_spawn(ctx_, accept_loop(), asio::detached);
-  }
-  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
-  void stop() {
-    boost::system::error_code ec;
-    acceptor_.close(ec);
-    for (auto& p : pairs_) close(*p);
-  }
-  bool drop_random(std::mt19937& rng) {
-    pairs_.remove_if([](auto& p) { return !p->first.is_open(); });
-    if (pairs_.empty()) return false;
-    auto it = pairs_.begin();
-    std::advance(it, std::uniform_int_distribution<std::size_t>(0, pairs_.size() - 1)(rng));
-    close(**it);
-    return true;
-  }
-
- private:
-  using pair = std::pair<tcp::socket, tcp::socket>;
-  static void close(pair& p) {
-    boost::system::error_code ec;
-    p.first.close(ec);
-    p.second.close(ec);
-  }
-  asio::awaitable<void> pump(std::shared_ptr<pair> p, bool forward) {
-    std::vector<char> buf(64 * 1024);
-    auto& from = forward ? p->first : p->second;
-    auto& to = forward ? p->second : p->first;
-    for (;;) {
-      auto [ec, n] =
-          co_await from.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
-      if (ec) break;
-      auto [wec, w] = co_await asio::async_write(to, asio::buffer(buf.data(), n),
-                                                 asio::as_tuple(asio::use_awaitable));
-      if (wec) break;
-    }
-    close(*p);
-  }
-  asio::awaitable<void> accept_loop() {
-    for (;;) {
-      auto [ec, s] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
-      if (ec) co_return;
-      auto p = std::make_shared<pair>(std::move(s), tcp::socket(ctx_));
-      auto [cec] = co_await p->second.async_connect({asio::ip::make_address("127.0.0.1"), target_},
-                                                    asio::as_tuple(asio::use_awaitable));
-      if (cec) continue;
-      pairs_.push_back(p);
-      asio::co_spawn(ctx_, pump(p, true), asio::detached);
-      asio::co_spawn(ctx_, pump(p, false), asio::detached);
-    }
-  }
-  asio::io_context& ctx_;
-  tcp::acceptor acceptor_;
-  std::uint16_t target_;
-  std::list<std::shared_ptr<pair>> pairs_;
-};
 
 struct tallies {
   std::uint64_t echoed = 0;              // messages that came back as sent
@@ -198,7 +136,7 @@ int main(int argc, char** argv) {
   std::thread server_thread([&] { server_ctx.run(); });
 
   asio::io_context ctx;
-  relay net(ctx, server.port());
+  h2ws::test::tcp_relay net(ctx, server.port());
   auto url = "ws://127.0.0.1:" + std::to_string(net.port()) + "/echo";
   tallies t;
   bool stopping = false;
