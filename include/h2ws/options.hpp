@@ -82,6 +82,9 @@ struct options {
   bool fallback = false;
   /// h2ws::connect always uses an HTTP/1.1 Upgrade (no HTTP/2 at all).
   bool force_http1 = false;
+  /// With fallback, how long an origin (scheme, host, port) that turned out to lack
+  /// RFC 8441 is remembered, so later opens go straight to HTTP/1.1. 0 = never.
+  duration fallback_memory = std::chrono::minutes(5);
 
   /// Receives a human-readable trace (handshake, frames); empty = no trace.
   std::function<void(std::string_view line)> trace;

@@ -1,5 +1,6 @@
 // The one-call helper: a connection, then a websocket on it; with
 // options::fallback (or force_http1), an HTTP/1.1 Upgrade where RFC 8441 is missing.
+#include "api/fallback_memory.hpp"
 #include "detail/completion.hpp"
 #include "http1/h1_connection.hpp"
 #include "net/url.hpp"
@@ -19,9 +20,16 @@ using handler_type =
     boost::asio::any_completion_handler<void(boost::system::error_code, websocket)>;
 using shared_handler = std::shared_ptr<handler_type>;
 
+std::string origin_of(const net::parsed_url& url) {
+  return (url.tls ? "https://" : "http://") + url.host + ":" + std::to_string(url.port);
+}
+
 void open_over_http1(boost::asio::any_io_executor ex, net::parsed_url url,
                      websocket_request request, options opts, shared_handler handler) {
   if (opts.trace) opts.trace("* opening the websocket with an HTTP/1.1 Upgrade");
+  // Only a fallback is remembered: forced HTTP/1.1 says nothing about the server.
+  if (opts.fallback && !opts.force_http1)
+    fallback_memory::instance().remember(origin_of(url), opts.fallback_memory);
   auto conn = std::make_shared<h1_connection>(std::move(ex), std::move(opts));
   boost::asio::post(conn->strand(),
                     [conn, url = std::move(url), request = std::move(request), handler]() mutable {
@@ -60,6 +68,11 @@ void connect_websocket_impl(boost::asio::any_io_executor ex, std::string url,
   auto shared = std::make_shared<handler_type>(std::move(handler));
   if (opts.force_http1)
     return open_over_http1(ex, std::move(parsed), std::move(request), std::move(opts), shared);
+  if (opts.fallback && fallback_memory::instance().remembers(origin_of(parsed))) {
+    if (opts.trace)
+      opts.trace("* " + origin_of(parsed) + " lacked RFC 8441 a moment ago: skipping HTTP/2");
+    return open_over_http1(ex, std::move(parsed), std::move(request), std::move(opts), shared);
+  }
 
   auto conn_opts = opts;
   connection::connect(ex, url, std::move(conn_opts),

@@ -97,6 +97,44 @@ TEST(Fallback, AlpnHttp1FallsBackOverTls) {
   });
 }
 
+// Verifies that an origin found without RFC 8441 is remembered: the next open with
+// fallback skips HTTP/2 at once (seen in the trace), and with fallback_memory = 0 it
+// is not remembered.
+TEST(Fallback, OriginWithoutRfc8441IsRemembered) {
+  python_websockets_server peer;
+  ASSERT_NE(peer.port(), 0) << peer.error();
+  server_fixture f;
+  f.run([&]() -> asio::awaitable<void> {
+    auto ex = co_await asio::this_coro::executor;
+    std::vector<std::string> trace;
+    auto opts = test_options();
+    opts.fallback = true;
+    opts.trace = [&](std::string_view line) { trace.emplace_back(line); };
+    auto skipped = [&] {
+      for (const auto& l : trace)
+        if (l.find("skipping HTTP/2") != std::string::npos) return true;
+      return false;
+    };
+    auto first = co_await h2ws::connect(ex, url_of(peer), opts, asio::use_awaitable);
+    EXPECT_EQ(first.http_version(), 1);
+    EXPECT_FALSE(skipped());
+    auto second = co_await h2ws::connect(ex, url_of(peer), opts, asio::use_awaitable);
+    EXPECT_EQ(second.http_version(), 1);
+    EXPECT_TRUE(skipped()) << "the second open tried HTTP/2 again";
+
+    // With the memory off, another origin is tried over HTTP/2 every time.
+    python_websockets_server other;
+    EXPECT_NE(other.port(), 0) << other.error();
+    trace.clear();
+    opts.fallback_memory = duration::zero();
+    for (int i = 0; i < 2; ++i) {
+      auto ws = co_await h2ws::connect(ex, url_of(other), opts, asio::use_awaitable);
+      EXPECT_EQ(ws.http_version(), 1);
+    }
+    EXPECT_FALSE(skipped()) << "remembered although fallback_memory is 0";
+  });
+}
+
 // Verifies that when the server supports RFC 8441 the fallback is not taken.
 TEST(Fallback, Rfc8441ServerIsUsedOverHttp2) {
   server_fixture f;
