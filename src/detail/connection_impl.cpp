@@ -56,6 +56,16 @@ bool forbidden_request_header(std::string_view name) {
   return std::find(std::begin(forbidden), std::end(forbidden), name) != std::end(forbidden);
 }
 
+// The data source of a plain request or answer: the next slice of `body`, EOF at its end.
+ssize_t copy_body(const std::string& body, std::size_t& sent, std::uint8_t* buf, std::size_t length,
+                  std::uint32_t* data_flags) {
+  std::size_t n = std::min(length, body.size() - sent);
+  std::memcpy(buf, body.data() + sent, n);
+  sent += n;
+  if (sent == body.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+  return static_cast<ssize_t>(n);
+}
+
 }  // namespace
 
 connection_owner::~connection_owner() {
@@ -513,10 +523,7 @@ void connection_impl::answer_request(std::int32_t stream_id, plain_stream& reque
     header_list response = {{":status", std::to_string(decision.status)}};
     if (!ws->subprotocol.empty()) response.emplace_back("sec-websocket-protocol", ws->subprotocol);
     if (opts_.compression && !ws->raw) {
-      std::string offers;
-      for (const auto& [n, v] : ws->headers)
-        if (n == "sec-websocket-extensions") offers += (offers.empty() ? "" : ", ") + v;
-      if (auto agreed = ws::accept_client_offer(offers)) {
+      if (auto agreed = ws::accept_client_offer(ws->extension_fields())) {
         ws->enable_deflate(agreed->params);
         ws->extensions = agreed->response;
         response.emplace_back("sec-websocket-extensions", agreed->response);
@@ -607,25 +614,14 @@ ssize_t connection_impl::read_body(std::int32_t stream_id, std::uint8_t* buf, st
                                    std::uint32_t* data_flags) {
   if (auto it = websockets_.find(stream_id); it != websockets_.end())
     return it->second->read_body(buf, length, data_flags);
-  if (auto r = requests_.find(stream_id); r != requests_.end()) {
-    auto& req = r->second;
-    std::size_t n = std::min(length, req.body_out.size() - req.sent);
-    std::memcpy(buf, req.body_out.data() + req.sent, n);
-    req.sent += n;
-    if (req.sent == req.body_out.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-    return static_cast<ssize_t>(n);
-  }
+  if (auto r = requests_.find(stream_id); r != requests_.end())
+    return copy_body(r->second.body_out, r->second.sent, buf, length, data_flags);
   auto p = plain_streams_.find(stream_id);
   if (p == plain_streams_.end()) {
     *data_flags |= NGHTTP2_DATA_FLAG_EOF;
     return 0;
   }
-  auto& body = p->second.body;
-  std::size_t n = std::min(length, body.size() - p->second.sent);
-  std::memcpy(buf, body.data() + p->second.sent, n);
-  p->second.sent += n;
-  if (p->second.sent == body.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-  return static_cast<ssize_t>(n);
+  return copy_body(p->second.body, p->second.sent, buf, length, data_flags);
 }
 
 }  // namespace h2ws::detail

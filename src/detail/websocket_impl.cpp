@@ -117,11 +117,7 @@ void websocket_impl::on_headers_complete(bool end_stream) {
   if (status < 200 || status > 299) return fail_open(error::refused);
   // A 2xx that already ends the stream leaves no tunnel to talk through.
   if (end_stream) return fail_open(error::tunnel_closed);
-  std::string extension_answer;
-  for (const auto& [name, value] : headers)
-    if (name == "sec-websocket-extensions")  // repeated fields join with ", " (RFC 9110 5.3)
-      extension_answer += (extension_answer.empty() ? "" : ", ") + value;
-  if (accept_extensions(extension_answer)) return fail_open(error::bad_extension_negotiation);
+  if (accept_extensions()) return fail_open(error::bad_extension_negotiation);
   for (const auto& [name, value] : headers) {
     if (name != "sec-websocket-protocol") continue;
     if (std::find(offered_subprotocols.begin(), offered_subprotocols.end(), value) ==
@@ -182,7 +178,15 @@ void websocket_impl::enable_deflate(const ws::deflate_params& params) {
   reader_.allow_compressed();
 }
 
-error_code websocket_impl::accept_extensions(std::string_view answer) {
+std::string websocket_impl::extension_fields() const {
+  std::string joined;
+  for (const auto& [name, value] : headers)
+    if (name == "sec-websocket-extensions") joined += (joined.empty() ? "" : ", ") + value;
+  return joined;
+}
+
+error_code websocket_impl::accept_extensions() {
+  const auto answer = extension_fields();
   if (!conn_->opts().compression) {
     // We offered nothing: any extension in the answer breaks RFC 6455 9.1.
     return answer.empty() ? error_code{} : make_error_code(error::bad_extension_negotiation);
@@ -271,12 +275,13 @@ void websocket_impl::handle_event(ws::event& ev) {
   }
 }
 
-void websocket_impl::queue_frame(ws::opcode op, std::span<const std::uint8_t> payload, bool rsv1) {
+void websocket_impl::queue_frame(ws::opcode op, std::span<const std::uint8_t> payload, bool rsv1,
+                                 bool fin) {
   std::vector<std::uint8_t> frame;
   frame.reserve(payload.size() + 14);
   std::optional<std::uint32_t> key;
   if (role_ == ws::role::client) key = conn_->masks().next();
-  ws::write_frame(frame, op, true, payload, key, rsv1);
+  ws::write_frame(frame, op, fin, payload, key, rsv1);
   push_frame(std::move(frame));
 }
 
@@ -294,13 +299,7 @@ void websocket_impl::queue_message(ws::opcode op, std::span<const std::uint8_t> 
   for (std::size_t offset = 0; offset < payload.size(); offset += limit) {
     auto part = payload.subspan(offset, std::min(limit, payload.size() - offset));
     bool last = offset + part.size() == payload.size();
-    std::vector<std::uint8_t> frame;
-    frame.reserve(part.size() + 14);
-    std::optional<std::uint32_t> key;
-    if (role_ == ws::role::client) key = conn_->masks().next();
-    ws::write_frame(frame, offset == 0 ? op : ws::opcode::continuation, last, part, key,
-                    rsv1 && offset == 0);
-    push_frame(std::move(frame));
+    queue_frame(offset == 0 ? op : ws::opcode::continuation, part, rsv1 && offset == 0, last);
   }
 }
 

@@ -42,9 +42,12 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
 
   /// permessage-deflate was negotiated with these settings.
   void enable_deflate(const ws::deflate_params& params);
+  /// Every sec-websocket-extensions field of `headers`, joined with ", " (repeated
+  /// fields are one list, RFC 9110 5.3).
+  std::string extension_fields() const;
   /// Client: checks the answer's sec-websocket-extensions against our offer and
   /// turns compression on when agreed. error::bad_extension_negotiation otherwise.
-  boost::system::error_code accept_extensions(std::string_view answer);
+  boost::system::error_code accept_extensions();
 
   carrier& connection() { return *conn_; }
   std::uint16_t peer_close_code() const { return peer_close_code_; }
@@ -87,7 +90,8 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void handle_event(ws::event& ev);
   void violation(boost::system::error_code ec, std::uint16_t close_code);
   bool maybe_reply_to_close();
-  void queue_frame(ws::opcode op, std::span<const std::uint8_t> payload, bool rsv1 = false);
+  void queue_frame(ws::opcode op, std::span<const std::uint8_t> payload, bool rsv1 = false,
+                   bool fin = true);
   void queue_message(ws::opcode op, std::span<const std::uint8_t> payload);
   void push_frame(std::vector<std::uint8_t> frame);
   void queue_close(std::uint16_t code, std::string_view reason);

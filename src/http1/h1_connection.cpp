@@ -123,11 +123,7 @@ asio::awaitable<void> h1_connection::run(net::parsed_url url, websocket_request 
     close_transport();
     co_return;
   }
-  std::string extension_answer;
-  for (const auto& [name, value] : ws->headers)
-    if (name == "sec-websocket-extensions")
-      extension_answer += (extension_answer.empty() ? "" : ", ") + value;
-  if (auto eec = ws->accept_extensions(extension_answer)) {
+  if (auto eec = ws->accept_extensions()) {
     finish_open(eec, ws);
     close_transport();
     co_return;
