@@ -86,6 +86,15 @@ class error_category_impl final : public boost::system::error_category {
         return "The HTTP proxy refused to open a tunnel to the server.";
       case error::proxy_auth_required:
         return "The HTTP proxy requires authentication (407); put credentials in the proxy URL.";
+      case error::message_not_sent:
+        return "The connection was lost before the server confirmed this message; it may not "
+               "have arrived.";
+      case error::send_queue_full:
+        return "Too many messages are waiting for the reconnection.";
+      case error::disconnected:
+        return "The WebSocket is reconnecting and messages are not queued meanwhile.";
+      case error::gave_up:
+        return "Every reconnection attempt failed; the WebSocket gave up.";
     }
     return "Unknown h2ws error.";
   }
@@ -121,6 +130,9 @@ class error_category_impl final : public boost::system::error_category {
       case error::connection_lost:
       case error::timeout:
       case error::closed_without_handshake:
+      case error::message_not_sent:
+      case error::disconnected:
+      case error::gave_up:
         return condition::peer_went_away;
       // Size limits are local policy, not a peer breaking an RFC; the rest are local states or
       // misuse. They belong to no family and compare equal only to themselves.
@@ -133,6 +145,7 @@ class error_category_impl final : public boost::system::error_category {
       case error::bad_close_code:
       case error::send_after_close:
       case error::not_implemented:
+      case error::send_queue_full:
         break;
     }
     return {ev, *this};

@@ -6,6 +6,8 @@
 #include <h2ws/options.hpp>
 #include <h2ws/websocket.hpp>
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -118,6 +120,12 @@ class connection {
   bool is_open() const;
   /// True when the server's SETTINGS carried ENABLE_CONNECT_PROTOCOL=1.
   bool supports_websockets() const;
+  /// Websockets and plain requests open on this connection right now (those still
+  /// opening included).
+  std::size_t active_streams() const;
+  /// The server's SETTINGS_MAX_CONCURRENT_STREAMS (0xffffffff when it set none): how many
+  /// streams may be open at once; more opens wait for a free one.
+  std::uint32_t max_concurrent_streams() const;
   /// The path of the URL given to connect() ("/" when none).
   std::string default_path() const;
   /// The authority (host[:port]) of the URL given to connect().

@@ -87,6 +87,17 @@ enum class error {
   proxy_refused,
   /// The HTTP proxy asked for credentials (407): give them in the proxy URL.
   proxy_auth_required,
+  /// reconnecting_websocket: the message was accepted but the connection was lost before
+  /// the server confirmed it; it may or may not have arrived. Send it again if it matters.
+  message_not_sent,
+  /// reconnecting_websocket: the queue of messages waiting for a reconnection is full
+  /// (reconnect_options::max_queued_messages or max_queued_bytes).
+  send_queue_full,
+  /// reconnecting_websocket: disconnected, and reconnect_options::queue_while_disconnected
+  /// is off, so the message failed at once.
+  disconnected,
+  /// reconnecting_websocket: reconnect_options::max_attempts attempts in a row failed.
+  gave_up,
 };
 
 /// Families of errors, for coarse handling: `if (ec == h2ws::condition::handshake_failed)`.

@@ -73,6 +73,14 @@ bool connection::supports_websockets() const {
   return owner_ && owner_->impl->supports_websockets();
 }
 
+std::size_t connection::active_streams() const {
+  return owner_ ? owner_->impl->streams_in_use() : 0;
+}
+
+std::uint32_t connection::max_concurrent_streams() const {
+  return owner_ ? owner_->impl->max_concurrent_streams() : 0;
+}
+
 std::string connection::default_path() const {
   return owner_ ? owner_->impl->url().target : std::string("/");
 }

@@ -287,6 +287,7 @@ void connection_impl::fail(error_code ec) {
   ping_deadline_.cancel();
   auto websockets = std::move(websockets_);
   websockets_.clear();
+  count_streams();
   for (auto& [id, ws] : websockets) ws->on_connection_failed(failure_);
   plain_streams_.clear();
   std::vector<std::int32_t> pending;
@@ -339,6 +340,7 @@ void connection_impl::open_websocket(websocket_request request, connection::open
   }
   ws->stream_id = id;
   websockets_[id] = ws;
+  count_streams();
   ws->await_open(std::move(handler), std::move(owner));
   wake_writer();
 }
@@ -366,6 +368,7 @@ void connection_impl::send_request(http_request request, connection::request_han
   std::int32_t id = session_->submit_request(headers, with_body, nullptr);
   if (id < 0) return refuse(error::connection_closed);
   auto& r = requests_[id];
+  count_streams();
   r.body_out = std::move(request.body);
   store_handler(r.handler, std::move(handler));
   if (opts_.open_timeout.count() > 0) {
@@ -387,6 +390,7 @@ void connection_impl::finish_request(std::int32_t stream_id, error_code ec) {
   auto response = std::move(it->second.response);
   if (it->second.timer) it->second.timer->cancel();
   requests_.erase(it);
+  count_streams();
   complete_later(strand_, std::move(handler), ec, std::move(response));
   maybe_finish_release();
 }
@@ -423,6 +427,7 @@ void connection_impl::maybe_finish_release() {
 
 void connection_impl::forget_stream(std::int32_t stream_id) {
   if (websockets_.erase(stream_id) && server_) --server_->open_websockets;
+  count_streams();
   maybe_finish_release();
 }
 
@@ -454,7 +459,11 @@ void connection_impl::arm_ping_deadline() {
   });
 }
 
+void connection_impl::count_streams() { streams_in_use_ = websockets_.size() + requests_.size(); }
+
 void connection_impl::on_remote_settings() {
+  // May change with every SETTINGS; a pool reads it to spread streams over connections.
+  max_concurrent_streams_ = session_->remote_setting(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
   if (remote_settings_) return;
   remote_settings_ = true;
   extended_connect_ = session_->remote_setting(NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL) == 1;

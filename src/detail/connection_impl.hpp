@@ -80,6 +80,8 @@ class connection_impl final : public carrier,
   // Readable from any thread.
   bool is_open() const { return open_.load(); }
   bool supports_websockets() const { return extended_connect_.load(); }
+  std::size_t streams_in_use() const { return streams_in_use_.load(); }
+  std::uint32_t max_concurrent_streams() const { return max_concurrent_streams_.load(); }
   const net::parsed_url& url() const { return url_; }
 
  private:
@@ -92,6 +94,7 @@ class connection_impl final : public carrier,
   void fail(boost::system::error_code ec);
   void finish_connect(boost::system::error_code ec);
   void maybe_finish_release();
+  void count_streams();
   void schedule_ping();
   void arm_ping_deadline();
   h2::session_events& events() { return *this; }
@@ -155,6 +158,9 @@ class connection_impl final : public carrier,
   bool ping_outstanding_ = false;
   std::atomic<bool> open_{false};
   std::atomic<bool> extended_connect_{false};
+  std::atomic<std::size_t> streams_in_use_{0};
+  // The server's SETTINGS_MAX_CONCURRENT_STREAMS; unlimited until its SETTINGS arrive.
+  std::atomic<std::uint32_t> max_concurrent_streams_{0xffffffffu};
 };
 
 }  // namespace h2ws::detail
