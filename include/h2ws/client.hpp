@@ -61,8 +61,10 @@ class client {
 
   /// A pool that makes its connections on `ex`.
   explicit client(executor_type ex, pool_options pool = {});
+  /// Takes over `other`'s pool; `other` becomes empty.
   client(client&&) noexcept = default;
-  client& operator=(client&&) noexcept = default;
+  /// Closes this client's pool as the destructor does, then takes over `other`'s.
+  client& operator=(client&& other) noexcept;
   /// Closes every pooled connection (GOAWAY); open websockets carry on.
   ~client();
 

@@ -28,6 +28,7 @@ class reconnecting_impl;
 
 /// What a reconnecting_websocket tells the application, on its strand.
 struct reconnect_event {
+  /// The kinds of event.
   enum class kind {
     /// A websocket is open (the first one, or again after a loss). Sends made inside the
     /// callback go out before the messages queued while disconnected: resubscribe here.
@@ -40,12 +41,18 @@ struct reconnect_event {
     /// max_attempts attempts in a row failed, or a refusal was final: it has ended.
     gave_up,
   };
+  /// What happened.
   kind what = kind::connected;
+  /// Why the websocket was lost or the attempt failed (none on connected).
   boost::system::error_code reason;
-  /// Attempts in a row that failed so far (0 on connected).
+  /// Attempts in a row that failed so far (0 on connected and lost).
   std::size_t attempt = 0;
+  /// On lost: sends accepted but not confirmed, now failed with error::message_not_sent.
   std::size_t not_sent = 0;
+  /// On lost and attempt_failed: the wait before the next attempt (backoff with jitter).
   duration delay{};
+  /// On attempt_failed and gave_up after a refusal: the server's HTTP status (else 0).
+  unsigned status = 0;
   /// On connected: the new websocket (subprotocol(), http_version(), ...). Null otherwise.
   const websocket* ws = nullptr;
 };
@@ -55,7 +62,9 @@ struct reconnect_options {
   /// The wait before the first retry; each failed attempt multiplies it by `multiplier`,
   /// up to `max_delay`.
   duration initial_delay = std::chrono::milliseconds(100);
+  /// The longest wait between attempts.
   duration max_delay = std::chrono::seconds(10);
+  /// Growth of the wait after each failed attempt in a row.
   double multiplier = 2.0;
   /// Each wait is shortened by a random fraction of at most this much (0 = no jitter,
   /// 1 = anything from 0 to the full delay), so that clients do not return in lockstep.
@@ -67,6 +76,7 @@ struct reconnect_options {
   bool queue_while_disconnected = true;
   /// Bounds of that wait: beyond these a send fails with error::send_queue_full...
   std::size_t max_queued_messages = 1024;
+  /// (payload bytes of the queued messages)
   std::size_t max_queued_bytes = 16 * 1024 * 1024;
   /// ...and a message queued for longer than this fails with error::timeout. 0 = no limit.
   duration max_queue_time = std::chrono::seconds(30);
@@ -106,26 +116,33 @@ struct reconnect_options {
 /// strand of the executor.
 class reconnecting_websocket {
  public:
+  /// The executor type (a strand of the executor given to the constructor).
   using executor_type = boost::asio::any_io_executor;
+  /// The type-erased handler run(), send() and close() forward to the library.
   using send_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
+  /// The type-erased handler receive() forwards to the library.
   using receive_handler =
       boost::asio::any_completion_handler<void(boost::system::error_code, message)>;
 
-  /// Nothing happens until run().
+  /// A websocket to `url` (as for h2ws::connect), opened with `request` and `opts` at each
+  /// attempt. Nothing happens until run().
   reconnecting_websocket(executor_type ex, std::string url, websocket_request request, options opts,
                          reconnect_options ropts = {});
   /// The same, opening the URL's own path.
   reconnecting_websocket(executor_type ex, std::string url, options opts,
                          reconnect_options ropts = {});
+  /// Takes over `other`'s websocket; `other` becomes empty.
   reconnecting_websocket(reconnecting_websocket&&) noexcept = default;
-  reconnecting_websocket& operator=(reconnecting_websocket&&) noexcept = default;
+  /// Stops this handle's websocket as the destructor does, then takes over `other`'s.
+  reconnecting_websocket& operator=(reconnecting_websocket&& other) noexcept;
   /// Stops reconnecting and resets the current websocket, as websocket's destructor does.
   ~reconnecting_websocket();
 
   /// Opens the websocket and keeps it open until close(), a final close from the server,
   /// or max_attempts failures in a row; then completes.
   ///
-  /// Signature: `void(boost::system::error_code)`. No error after close(); error::closed
+  /// Signature: `void(boost::system::error_code)`. No error after close();
+  /// error::operation_aborted when the handle was destroyed; error::closed
   /// when the server closed for good (peer_close_code() tells the code); error::gave_up;
   /// or the protocol violation that ended it.
   template <class Token>
@@ -186,6 +203,8 @@ class reconnecting_websocket {
   std::size_t connections() const;
   /// The close code of the server's last close frame (1006 when none).
   std::uint16_t peer_close_code() const;
+  /// The reason in the server's last close frame.
+  std::string peer_close_reason() const;
 
  private:
   void run_impl(send_handler handler);

@@ -210,6 +210,14 @@ client::~client() {
   if (pool_) pool_->close_all();
 }
 
+client& client::operator=(client&& other) noexcept {
+  if (this != &other) {
+    if (pool_) pool_->close_all();
+    pool_ = std::move(other.pool_);
+  }
+  return *this;
+}
+
 void client::close() {
   if (pool_) pool_->close_all();
 }

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cmath>
 #include <deque>
+#include <mutex>
 #include <random>
 
 #include <boost/asio/as_tuple.hpp>
@@ -82,6 +83,10 @@ class reconnecting_impl : public std::enable_shared_from_this<reconnecting_impl>
   bool connected() const { return connected_flag_.load(); }
   std::size_t connections() const { return connections_.load(); }
   std::uint16_t peer_close_code() const { return peer_code_.load(); }
+  std::string peer_close_reason() const {
+    std::lock_guard lock(reason_mutex_);
+    return peer_reason_;
+  }
 
   void run(send_handler handler) {
     if (run_started_ || stopping_) {
@@ -140,10 +145,10 @@ class reconnecting_impl : public std::enable_shared_from_this<reconnecting_impl>
 
   // The handle is gone: stop at once, as a destroyed websocket does.
   void abandon() {
-    stopping_ = true;
+    stopping_ = abandoned_ = true;
     backoff_timer_.cancel();
     ws_ = websocket{};
-    if (!run_started_) end({});
+    if (!run_started_) end(make_error_code(error::operation_aborted));
   }
 
  private:
@@ -163,7 +168,8 @@ class reconnecting_impl : public std::enable_shared_from_this<reconnecting_impl>
     while (!stopping_) {
       auto [ec, ws] = co_await h2ws::connect(ex_, url_, request_, opts_, await_tuple);
       if (stopping_) break;
-      if (ec && is_final_refusal(ec, ws.status())) {
+      status_ = ws.status();
+      if (ec && is_final_refusal(ec, status_)) {
         notify(reconnect_event::kind::gave_up, ec, failures + 1);
         end(ec);
         co_return;
@@ -187,7 +193,7 @@ class reconnecting_impl : public std::enable_shared_from_this<reconnecting_impl>
       }
       co_await pause(reconnect_event::kind::lost, lost, 1);
     }
-    end({});
+    end(abandoned_ ? make_error_code(error::operation_aborted) : error_code{});
   }
 
   // Carries one websocket until it ends; returns why it ended.
@@ -224,6 +230,10 @@ class reconnecting_impl : public std::enable_shared_from_this<reconnecting_impl>
     }
     connected_ = connected_flag_ = false;
     peer_code_ = ws_.peer_close_code();
+    {
+      std::lock_guard lock(reason_mutex_);
+      peer_reason_ = ws_.peer_close_reason();
+    }
     ws_ = websocket{};
     last_not_sent_ = fail_inflight();
     co_return lost;
@@ -262,6 +272,8 @@ class reconnecting_impl : public std::enable_shared_from_this<reconnecting_impl>
     event.not_sent = not_sent;
     event.delay = delay;
     event.ws = ws;
+    if (what == reconnect_event::kind::attempt_failed || what == reconnect_event::kind::gave_up)
+      event.status = status_;
     ropts_.on_event(event);
   }
 
@@ -382,7 +394,8 @@ class reconnecting_impl : public std::enable_shared_from_this<reconnecting_impl>
   bool run_started_ = false;
   bool connected_ = false;
   bool resubscribing_ = false;
-  bool stopping_ = false;
+  bool stopping_ = false;   // close() was called, or the handle is gone
+  bool abandoned_ = false;  // the handle is gone
   bool ended_ = false;
   bool loss_suspected_ = false;
   bool confirming_ = false;
@@ -403,6 +416,9 @@ class reconnecting_impl : public std::enable_shared_from_this<reconnecting_impl>
   std::atomic<bool> connected_flag_{false};
   std::atomic<std::size_t> connections_{0};
   std::atomic<std::uint16_t> peer_code_{1006};
+  mutable std::mutex reason_mutex_;
+  std::string peer_reason_;
+  unsigned status_ = 0;  // of the last attempt's answer
 };
 
 }  // namespace h2ws::detail
@@ -432,6 +448,14 @@ reconnecting_websocket::reconnecting_websocket(executor_type ex, std::string url
 
 reconnecting_websocket::~reconnecting_websocket() {
   if (impl_) asio::dispatch(impl_->strand(), [impl = impl_] { impl->abandon(); });
+}
+
+reconnecting_websocket& reconnecting_websocket::operator=(reconnecting_websocket&& other) noexcept {
+  if (this != &other) {
+    if (impl_) asio::dispatch(impl_->strand(), [impl = impl_] { impl->abandon(); });
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
 }
 
 void reconnecting_websocket::run_impl(send_handler handler) {
@@ -475,6 +499,10 @@ std::size_t reconnecting_websocket::connections() const { return impl_ ? impl_->
 
 std::uint16_t reconnecting_websocket::peer_close_code() const {
   return impl_ ? impl_->peer_close_code() : 1006;
+}
+
+std::string reconnecting_websocket::peer_close_reason() const {
+  return impl_ ? impl_->peer_close_reason() : std::string();
 }
 
 }  // namespace h2ws

@@ -106,15 +106,11 @@ TEST(Fallback, OriginWithoutRfc8441IsRemembered) {
   server_fixture f;
   f.run([&]() -> asio::awaitable<void> {
     auto ex = co_await asio::this_coro::executor;
-    std::vector<std::string> trace;
+    trace_recorder trace;
     auto opts = test_options();
     opts.fallback = true;
-    opts.trace = [&](std::string_view line) { trace.emplace_back(line); };
-    auto skipped = [&] {
-      for (const auto& l : trace)
-        if (l.find("skipping HTTP/2") != std::string::npos) return true;
-      return false;
-    };
+    opts.trace = trace.sink();
+    auto skipped = [&] { return trace.contains("skipping HTTP/2"); };
     auto first = co_await h2ws::connect(ex, url_of(peer), opts, asio::use_awaitable);
     EXPECT_EQ(first.http_version(), 1);
     EXPECT_FALSE(skipped());
@@ -125,7 +121,7 @@ TEST(Fallback, OriginWithoutRfc8441IsRemembered) {
     // With the memory off, another origin is tried over HTTP/2 every time.
     python_websockets_server other;
     EXPECT_NE(other.port(), 0) << other.error();
-    trace.clear();
+    trace.lines.clear();
     opts.fallback_memory = duration::zero();
     for (int i = 0; i < 2; ++i) {
       auto ws = co_await h2ws::connect(ex, url_of(other), opts, asio::use_awaitable);

@@ -157,15 +157,11 @@ TEST(Pool, FallbackOriginIsRemembered) {
   server_fixture f;
   f.run([&]() -> asio::awaitable<void> {
     client pool(co_await asio::this_coro::executor);
-    std::vector<std::string> trace;
+    trace_recorder trace;
     auto opts = test_options();
     opts.fallback = true;
-    opts.trace = [&](std::string_view line) { trace.emplace_back(line); };
-    auto skipped = [&] {
-      for (const auto& l : trace)
-        if (l.find("skipping HTTP/2") != std::string::npos) return true;
-      return false;
-    };
+    opts.trace = trace.sink();
+    auto skipped = [&] { return trace.contains("skipping HTTP/2"); };
     auto url = "ws://127.0.0.1:" + std::to_string(peer.port()) + "/";
     auto first = co_await pool.open_websocket(url, opts, asio::use_awaitable);
     EXPECT_EQ(first.http_version(), 1);

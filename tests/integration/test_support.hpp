@@ -7,6 +7,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -37,5 +39,19 @@ class server_fixture {
 
 /// Default client options for tests: short timeouts so failures do not hang.
 options test_options();
+
+/// Collects the trace lines of options::trace, to look for one.
+struct trace_recorder {
+  std::vector<std::string> lines;
+  /// A sink for options::trace that appends to `lines`.
+  std::function<void(std::string_view)> sink() {
+    return [this](std::string_view line) { lines.emplace_back(line); };
+  }
+  bool contains(std::string_view text) const {
+    for (const auto& l : lines)
+      if (l.find(text) != std::string::npos) return true;
+    return false;
+  }
+};
 
 }  // namespace h2ws::test

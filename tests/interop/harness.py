@@ -362,10 +362,101 @@ def check_bad_flag(h2ws, peers):
     expect(r.returncode == 1, f"exit {r.returncode}, expected 1")
     r = run_client(h2ws, ["-H", "no colon here", "ws://127.0.0.1:1/echo"])
     expect(r.returncode == 1, f"malformed -H: exit {r.returncode}, expected 1")
-    r = run_client(h2ws, ["--reconnect", "ws://127.0.0.1:1/echo"])
-    expect(r.returncode == 1 and b"not implemented" in r.stderr, "--reconnect not refused")
     r = run_client(h2ws, [])
     expect(r.returncode == 1, f"no URL: exit {r.returncode}, expected 1")
+
+
+class InteractiveClient:
+    """The CLI with stdin kept open: lines written one at a time, stdout and stderr in files."""
+
+    def __init__(self, h2ws, workdir, args):
+        self.out = os.path.join(workdir, "client.out")
+        self.err = os.path.join(workdir, "client.err")
+        with open(self.out, "wb") as out, open(self.err, "wb") as err:
+            self.proc = subprocess.Popen([h2ws, *args], stdin=subprocess.PIPE, stdout=out,
+                                         stderr=err, preexec_fn=_die_with_parent, env=CLEAN_ENV)
+
+    def send(self, line):
+        self.proc.stdin.write(line.encode() + b"\n")
+        self.proc.stdin.flush()
+
+    def wait_stdout(self, text):
+        wait_for_line(self.proc, self.out, re.escape(text), timeout=CLIENT_TIMEOUT)
+
+    def wait_stderr(self, pattern):
+        return wait_for_line(self.proc, self.err, pattern, timeout=CLIENT_TIMEOUT)
+
+    def finish(self):
+        """Closes stdin; returns (exit status, stdout, stderr)."""
+        self.proc.stdin.close()
+        try:
+            rc = self.proc.wait(CLIENT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise Failure("the client did not exit after the end of its input")
+        with open(self.out, "rb") as f:
+            out = f.read()
+        with open(self.err, "rb") as f:
+            err = f.read()
+        sys.stderr.write(f"  exit {rc}\n  stdout {out[:500]!r}\n  stderr {err[:1500]!r}\n")
+        return rc, out, err
+
+
+def check_reconnect(h2ws, peers):
+    # `h2ws serve` is killed (SIGKILL) and started again on the same port: the client
+    # says so on stderr, the line typed while the server was down goes out after the
+    # reconnection, and the session ends normally.
+    port = free_port()
+    argv = [h2ws, "serve", "--listen", f"127.0.0.1:{port}"]
+    serve, log = peers.start("h2ws-serve-1", argv)
+    wait_for_line(serve, log, r"listening on")
+    client = InteractiveClient(h2ws, peers.workdir, ["--reconnect", f"ws://127.0.0.1:{port}/echo"])
+    client.send("one")
+    client.wait_stdout("one\n")
+    serve.kill()
+    serve.wait(STOP_TIMEOUT)
+    client.wait_stderr(r"connection lost")
+    client.send("while down")
+    time.sleep(0.3)  # some attempts fail meanwhile
+    serve, log = peers.start("h2ws-serve-2", argv)
+    wait_for_line(serve, log, r"listening on")
+    client.wait_stderr(r"reconnected to 127\.0\.0\.1")
+    client.wait_stdout("while down\n")
+    client.send("two")
+    client.wait_stdout("two\n")
+    rc, out, err = client.finish()
+    expect(rc == 0, f"exit {rc}, expected 0")
+    expect(out == b"one\nwhile down\ntwo\n", f"stdout {out!r}")
+    expect(b"reconnection attempt 1 failed" in err, "no note of the failed attempts")
+
+
+def check_reconnect_nghttpx(h2ws, peers):
+    # The same through a third-party server: nghttpx (h2c frontend) is restarted on its port
+    # while its python3-websockets backend stays up.
+    port = start_nghttpx(peers)
+    client = InteractiveClient(h2ws, peers.workdir, ["--reconnect", f"ws://127.0.0.1:{port}/echo"])
+    client.send("before")
+    client.wait_stdout("before\n")
+    nghttpx = next(proc for name, proc, _ in peers.procs if name == "nghttpx")
+    argv = nghttpx.args
+    nghttpx.kill()
+    nghttpx.wait(STOP_TIMEOUT)
+    client.wait_stderr(r"connection lost")
+    restarted, _ = peers.start("nghttpx-2", argv)
+    wait_for_port(restarted, port)
+    client.wait_stderr(r"reconnected to")
+    client.send("after")
+    client.wait_stdout("after\n")
+    rc, out, _ = client.finish()
+    expect(rc == 0, f"exit {rc}, expected 0")
+    expect(out == b"before\nafter\n", f"stdout {out!r}")
+
+
+def check_reconnect_first_open_fails(h2ws, peers):
+    # Without a first connection --reconnect fails as a plain run would: exit 2, no retries.
+    r = run_client(h2ws, ["--reconnect", f"ws://127.0.0.1:{free_port()}/echo"], b"hello\n")
+    expect(r.returncode == 2, f"exit {r.returncode}, expected 2")
+    expect(b"reconnection attempt" not in r.stderr, "retried although it never connected")
 
 
 def check_version_help(h2ws, peers):
@@ -525,6 +616,9 @@ CHECKS = {
     "proxy": check_proxy,
     "proxy-auth": check_proxy_auth,
     "http1-fallback": check_http1_fallback,
+    "reconnect": check_reconnect,
+    "reconnect-nghttpx": check_reconnect_nghttpx,
+    "reconnect-first-open-fails": check_reconnect_first_open_fails,
 }
 
 

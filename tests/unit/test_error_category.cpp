@@ -13,7 +13,7 @@ using h2ws::condition;
 using h2ws::error;
 
 constexpr int first_error = static_cast<int>(error::no_extended_connect);
-constexpr int last_error = static_cast<int>(error::not_implemented);
+constexpr int last_error = static_cast<int>(error::gave_up);
 
 // Verifies that the categories carry the names logs and users match on.
 TEST(ErrorCategory, NamesAreStable) {
@@ -58,12 +58,14 @@ TEST(ErrorCategory, ErrorsMapToTheirCondition) {
     EXPECT_EQ(h2ws::make_error_code(e), condition::protocol_violation) << static_cast<int>(e);
   }
   for (error e : {error::stream_reset, error::goaway, error::connection_lost, error::timeout,
-                  error::closed_without_handshake}) {
+                  error::closed_without_handshake, error::message_not_sent, error::disconnected,
+                  error::gave_up}) {
     EXPECT_EQ(h2ws::make_error_code(e), condition::peer_went_away) << static_cast<int>(e);
   }
-  for (error e : {error::message_too_big, error::frame_too_big, error::closed,
-                  error::operation_aborted, error::connection_closed, error::too_many_streams,
-                  error::bad_close_code, error::send_after_close, error::not_implemented}) {
+  for (error e :
+       {error::message_too_big, error::frame_too_big, error::closed, error::operation_aborted,
+        error::connection_closed, error::too_many_streams, error::bad_close_code,
+        error::send_after_close, error::not_implemented, error::send_queue_full}) {
     const auto ec = h2ws::make_error_code(e);
     EXPECT_NE(ec, condition::handshake_failed) << static_cast<int>(e);
     EXPECT_NE(ec, condition::protocol_violation) << static_cast<int>(e);

@@ -113,18 +113,6 @@ bool parse_listen(std::string_view s, serve_config& cfg, std::string& why) {
   return true;
 }
 
-// Options of later milestones are accepted by the parser (so --help documents the whole
-// contract) but refused here, so that nobody mistakes them for working.
-bool refuse_unimplemented(std::initializer_list<const CLI::Option*> options) {
-  for (const auto* o : options) {
-    if (o->count() > 0) {
-      usage_error(fmt::format("{} is not implemented yet", o->get_name()));
-      return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 command_line parse_command_line(int argc, char** argv) {
@@ -167,7 +155,6 @@ command_line parse_command_line(int argc, char** argv) {
                "Trace the handshake and frames on stderr; print the negotiated subprotocol");
 
   std::string unused_text;
-  bool unused_flag = false;
   app.add_option("--cacert", client.cacert,
                  "CA certificates (PEM) trusted besides the system store")
       ->check(CLI::ExistingFile);
@@ -180,9 +167,10 @@ command_line parse_command_line(int argc, char** argv) {
                "http/1.1, h2c refused, CONNECT answered 405/501/502 or reset)");
   app.add_flag("--compress", client.compress,
                "Offer permessage-deflate (RFC 7692); -v shows whether the server took it");
-  const auto* reconnect =
-      app.add_flag("--reconnect", unused_flag,
-                   "Reopen after a connection loss, with backoff (not implemented yet)");
+  app.add_flag("--reconnect", client.reconnect,
+               "Reopen the websocket after a loss (server restart, network drop, close 1001/"
+               "1011-1014), with exponential backoff; a note on stderr at each loss and "
+               "reconnection");
   app.add_option("--proxy", client.proxy,
                  "HTTP proxy to tunnel through with CONNECT: http://[user:pass@]host:port "
                  "(default: https_proxy for wss/https, http_proxy for ws/http, then all_proxy; "
@@ -254,9 +242,6 @@ command_line parse_command_line(int argc, char** argv) {
     return out;
   }
 
-  if (refuse_unimplemented({reconnect})) {
-    return out;
-  }
   if (client.url.empty()) {
     usage_error("a URL is required (e.g. h2ws ws://127.0.0.1:3000/echo)");
     return out;

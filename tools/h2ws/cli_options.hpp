@@ -37,6 +37,8 @@ struct client_config {
   bool http1 = false;
   /// RFC 8441 first, HTTP/1.1 Upgrade when the server lacks it.
   bool fallback = false;
+  /// Reopen after a loss, with backoff (h2ws::reconnecting_websocket).
+  bool reconnect = false;
 };
 
 /// Everything `h2ws serve` needs, validated.

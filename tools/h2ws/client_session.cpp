@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -83,11 +84,16 @@ class client_session {
  private:
   asio::awaitable<exit_status> session();
   asio::awaitable<void> open();
+  asio::awaitable<void> open_reconnecting(h2ws::websocket_request request);
+  void on_reconnect_event(const h2ws::reconnect_event& e);
+  void describe(const h2ws::websocket& ws) const;
+  std::uint16_t peer_close_code() const;
+  std::string peer_close_reason() const;
   asio::awaitable<void> read_messages();
   asio::awaitable<void> close_on_end_of_input();
   exit_status outcome();
   void report_connect_error(error_code ec);
-  void report_open_error(error_code ec, const h2ws::websocket& ws);
+  void report_open_error(error_code ec, unsigned status);
   void read_stdin(std::shared_ptr<input_state> in);
   void stop_input();
 
@@ -99,6 +105,10 @@ class client_session {
   h2ws::connection conn_;
   h2ws::websocket ws_;
   bool connected_ = false;
+  // --reconnect: the websocket, and whether its first open succeeded.
+  std::optional<h2ws::reconnecting_websocket> rws_;
+  bool ever_connected_ = false;
+  event first_attempt_{ioc_.get_executor()};
 
   event open_done_{ioc_.get_executor()};
   std::optional<exit_status> open_status_;  // set when open() finished; ok = websocket open
@@ -136,6 +146,7 @@ exit_status client_session::run() {
   // Dropping the handles resets a stream still open and lets the connection send GOAWAY
   // and close; give that a moment, bounded, rather than cutting the TCP connection.
   ws_ = h2ws::websocket{};
+  rws_.reset();
   if (connected_) {
     conn_.close();
     conn_ = h2ws::connection{};
@@ -175,17 +186,7 @@ asio::awaitable<exit_status> client_session::session() {
   }
   if (open_status_ != exit_status::ok) co_return open_status_.value_or(exit_status::connect_failed);
 
-  if (cfg_.verbose) {
-    fmt::print(stderr, "h2ws: extensions: {}\n",
-               ws_.extensions().empty() ? "(none)" : ws_.extensions());
-    if (ws_.http_version() == 1) {
-      fmt::print(stderr, "h2ws: websocket open over HTTP/1.1 (Upgrade), subprotocol: {}\n",
-                 ws_.subprotocol().empty() ? "(none)" : ws_.subprotocol());
-    } else {
-      fmt::print(stderr, "h2ws: websocket open on HTTP/2 stream {} (RFC 8441), subprotocol: {}\n",
-                 ws_.stream_id(), ws_.subprotocol().empty() ? "(none)" : ws_.subprotocol());
-    }
-  }
+  if (!rws_) describe(ws_);  // (with --reconnect, the `connected` event does)
 
   // Ctrl-C and SIGTERM close the websocket properly, as end of input does.
   asio::signal_set signals(ioc_, SIGINT, SIGTERM);
@@ -206,18 +207,90 @@ asio::awaitable<exit_status> client_session::session() {
   co_return outcome();
 }
 
+void client_session::describe(const h2ws::websocket& ws) const {
+  if (!cfg_.verbose) return;
+  fmt::print(stderr, "h2ws: extensions: {}\n",
+             ws.extensions().empty() ? "(none)" : ws.extensions());
+  if (ws.http_version() == 1) {
+    fmt::print(stderr, "h2ws: websocket open over HTTP/1.1 (Upgrade), subprotocol: {}\n",
+               ws.subprotocol().empty() ? "(none)" : ws.subprotocol());
+  } else {
+    fmt::print(stderr, "h2ws: websocket open on HTTP/2 stream {} (RFC 8441), subprotocol: {}\n",
+               ws.stream_id(), ws.subprotocol().empty() ? "(none)" : ws.subprotocol());
+  }
+}
+
+asio::awaitable<void> client_session::open_reconnecting(h2ws::websocket_request request) {
+  h2ws::reconnect_options ropts;
+  ropts.on_event = [this](const h2ws::reconnect_event& e) { on_reconnect_event(e); };
+  rws_.emplace(ioc_.get_executor(), cfg_.url, std::move(request), opts_, std::move(ropts));
+  rws_->run([](error_code) {});  // receive() reports how it ended
+  co_await first_attempt_.wait();
+}
+
+// An error message inside a sentence of ours: without its final period.
+std::string clause(error_code ec) {
+  auto text = ec.message();
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  return text;
+}
+
+void client_session::on_reconnect_event(const h2ws::reconnect_event& e) {
+  using kind = h2ws::reconnect_event::kind;
+  const double delay_s = std::chrono::duration<double>(e.delay).count();
+  if (!ever_connected_) {
+    // The first open fails as it would without --reconnect: a typo should not spin forever.
+    if (e.what == kind::connected) {
+      ever_connected_ = true;
+      open_status_ = exit_status::ok;
+      describe(*e.ws);
+    } else {
+      if (open_abandoned_) return;
+      report_open_error(e.reason, e.status);
+      open_status_ = exit_status::connect_failed;
+      rws_->close(h2ws::close_code::normal, "", [](error_code) {});
+    }
+    first_attempt_.set();
+    return;
+  }
+  switch (e.what) {
+    case kind::connected:
+      fmt::print(stderr, "h2ws: reconnected to {}\n", cfg_.target.authority);
+      describe(*e.ws);
+      break;
+    case kind::lost:
+      fmt::print(stderr, "h2ws: connection lost: {}; reconnecting in {:.1f} s\n", clause(e.reason),
+                 delay_s);
+      if (e.not_sent > 0)
+        fmt::print(stderr, "h2ws: {} line(s) not confirmed by the server before the loss\n",
+                   e.not_sent);
+      break;
+    case kind::attempt_failed:
+      fmt::print(stderr, "h2ws: reconnection attempt {} failed: {}; next in {:.1f} s\n", e.attempt,
+                 clause(e.reason), delay_s);
+      break;
+    case kind::gave_up:
+      fmt::print(stderr, "h2ws: giving up reconnecting: {}\n", clause(e.reason));
+      break;
+  }
+}
+
 asio::awaitable<void> client_session::open() {
   h2ws::websocket_request request{.path = cfg_.target.target,
                                   .authority = cfg_.target.authority,
                                   .subprotocols = cfg_.subprotocols,
                                   .headers = cfg_.headers};
+  if (cfg_.reconnect) {
+    co_await open_reconnecting(std::move(request));
+    co_return;
+  }
   if (opts_.force_http1 || opts_.fallback) {
     // h2ws::connect knows when to take the HTTP/1.1 Upgrade path.
     auto [ec, ws] = co_await h2ws::connect(ioc_.get_executor(), cfg_.url, request, opts_,
                                            asio::as_tuple(asio::use_awaitable));
     if (open_abandoned_) co_return;
     if (ec) {
-      report_open_error(ec, ws);
+      report_open_error(ec, ws.status());
       open_status_ = exit_status::connect_failed;
       co_return;
     }
@@ -241,7 +314,7 @@ asio::awaitable<void> client_session::open() {
       co_await conn_.open_websocket(std::move(request), asio::as_tuple(asio::use_awaitable));
   if (open_abandoned_) co_return;
   if (open_ec) {
-    report_open_error(open_ec, ws);
+    report_open_error(open_ec, ws.status());
     open_status_ = exit_status::connect_failed;
     co_return;
   }
@@ -259,11 +332,10 @@ void client_session::report_connect_error(error_code ec) {
   }
 }
 
-void client_session::report_open_error(error_code ec, const h2ws::websocket& ws) {
+void client_session::report_open_error(error_code ec, unsigned status) {
   const auto& where = cfg_.target.authority;
   if (ec == h2ws::error::refused) {
-    fmt::print(stderr, "h2ws: server refused: HTTP {} ({}{})\n", ws.status(), where,
-               cfg_.target.target);
+    fmt::print(stderr, "h2ws: server refused: HTTP {} ({}{})\n", status, where, cfg_.target.target);
   } else if (ec == h2ws::error::no_extended_connect) {
     fmt::print(stderr,
                "h2ws: server does not support RFC 8441 (no SETTINGS_ENABLE_CONNECT_PROTOCOL): {}\n",
@@ -278,7 +350,13 @@ void client_session::report_open_error(error_code ec, const h2ws::websocket& ws)
 
 asio::awaitable<void> client_session::read_messages() {
   for (;;) {
-    auto [ec, m] = co_await ws_.receive(asio::as_tuple(asio::use_awaitable));
+    error_code ec;
+    h2ws::message m;
+    if (rws_) {
+      std::tie(ec, m) = co_await rws_->receive(asio::as_tuple(asio::use_awaitable));
+    } else {
+      std::tie(ec, m) = co_await ws_.receive(asio::as_tuple(asio::use_awaitable));
+    }
     if (ec) {
       receive_error_ = ec;
       co_return;
@@ -291,9 +369,24 @@ asio::awaitable<void> client_session::close_on_end_of_input() {
   co_await input_ended_.wait();
   if (reader_done_.is_set()) co_return;  // the websocket already ended
   close_started_ = true;
-  auto [ec] = co_await ws_.close(h2ws::close_code::normal, "", asio::as_tuple(asio::use_awaitable));
+  error_code ec;
+  if (rws_) {
+    std::tie(ec) =
+        co_await rws_->close(h2ws::close_code::normal, "", asio::as_tuple(asio::use_awaitable));
+  } else {
+    std::tie(ec) =
+        co_await ws_.close(h2ws::close_code::normal, "", asio::as_tuple(asio::use_awaitable));
+  }
   close_error_ = ec;
   close_done_.set();
+}
+
+std::uint16_t client_session::peer_close_code() const {
+  return rws_ ? rws_->peer_close_code() : ws_.peer_close_code();
+}
+
+std::string client_session::peer_close_reason() const {
+  return rws_ ? rws_->peer_close_reason() : ws_.peer_close_reason();
 }
 
 exit_status client_session::outcome() {
@@ -302,12 +395,12 @@ exit_status client_session::outcome() {
   const bool violation = ec == h2ws::condition::protocol_violation ||
                          ec == h2ws::error::message_too_big || ec == h2ws::error::frame_too_big;
   if (!violation && (ec == h2ws::error::closed || we_closed_cleanly)) {
-    const auto code = ws_.peer_close_code();
+    const auto code = peer_close_code();
     if (is_normal_close(code)) {
       if (cfg_.verbose) fmt::print(stderr, "h2ws: websocket closed ({})\n", code);
       return exit_status::ok;
     }
-    const auto reason = ws_.peer_close_reason();
+    const auto reason = peer_close_reason();
     fmt::print(stderr, "h2ws: server closed the websocket with code {}{}{}\n", code,
                reason.empty() ? "" : ": ", reason);
     return exit_status::peer_closed_with_error;
@@ -352,12 +445,26 @@ void client_session::read_stdin(std::shared_ptr<input_state> in) {
     ++in->in_flight;
     // Sends are queued in call order by the library, so lines arrive in order even
     // though several are in flight.
-    ws_.send(h2ws::message(kind, std::move(line)), [in](error_code ec) {
-      std::lock_guard lock(in->mutex);
-      --in->in_flight;
-      if (ec) in->stopped = true;  // the websocket failed; the reader reports why
-      in->cv.notify_all();
-    });
+    if (rws_) {
+      // A line lost to a reconnection is reported; the session goes on.
+      rws_->send(h2ws::message(kind, line), [in, line](error_code ec) {
+        std::lock_guard lock(in->mutex);
+        --in->in_flight;
+        if (ec == h2ws::condition::peer_went_away || ec == h2ws::error::timeout ||
+            ec == h2ws::error::send_queue_full)
+          fmt::print(stderr, "h2ws: not sent ({}): {}\n", clause(ec), line);
+        else if (ec)
+          in->stopped = true;
+        in->cv.notify_all();
+      });
+    } else {
+      ws_.send(h2ws::message(kind, std::move(line)), [in](error_code ec) {
+        std::lock_guard lock(in->mutex);
+        --in->in_flight;
+        if (ec) in->stopped = true;  // the websocket failed; the reader reports why
+        in->cv.notify_all();
+      });
+    }
     line.clear();
   }
 
