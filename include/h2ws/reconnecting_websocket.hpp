@@ -91,9 +91,9 @@ struct reconnect_options {
 ///
 /// Guarantees about messages:
 /// - A send completes without error only once the server confirmed it: a WebSocket ping
-///   sent after the message was answered (or the close handshake finished). The server's
-///   WebSocket layer had read the message by then. Pings are batched: one covers every
-///   message written before it.
+///   sent after the message was answered. The server's WebSocket layer had read the
+///   message by then. Pings are batched: one covers every message written before it.
+///   close() waits for the confirmations before it sends the close frame.
 /// - A send accepted but not confirmed when the websocket is lost completes with
 ///   error::message_not_sent: it may or may not have reached the server. Nothing is
 ///   resent on its own (resending could duplicate); the application decides.
@@ -182,8 +182,9 @@ class reconnecting_websocket {
         token, this);
   }
 
-  /// Closes the current websocket (close handshake) and stops reconnecting. Messages still
-  /// queued for a reconnection complete with error::message_not_sent.
+  /// Stops reconnecting and closes the current websocket: once every send is confirmed
+  /// (bounded by options::close_timeout), the close handshake. Messages still queued for a
+  /// reconnection complete with error::message_not_sent.
   ///
   /// Signature: `void(boost::system::error_code)`.
   template <class Token>

@@ -77,6 +77,7 @@ class reconnecting_impl : public std::enable_shared_from_this<reconnecting_impl>
         backoff_timer_(strand_),
         inbox_wait_(strand_),
         queue_timer_(strand_),
+        close_wait_(strand_),
         random_(std::random_device{}()) {}
 
   strand_type& strand() { return strand_; }
@@ -133,13 +134,38 @@ class reconnecting_impl : public std::enable_shared_from_this<reconnecting_impl>
       if (!run_started_) end({});
       return complete_later(strand_, std::move(handler), error_code{});
     }
-    auto shared = std::make_shared<send_handler>(std::move(handler));
-    ws_.close(code, reason,
-              asio::bind_executor(strand_, [self = shared_from_this(), shared](error_code ec) {
-                // The server's close frame came after everything it read: all written
-                // messages arrived.
-                if (!ec) self->confirm_upto(self->written_upto_);
-                complete_later(self->strand_, std::move(*shared), ec);
+    // The close frame waits until every send is confirmed (or the wait times out): a
+    // close answer proves nothing when the server closed first, a pong does.
+    pending_close_ = std::make_shared<pending_close>(code, std::move(reason), std::move(handler));
+    if (opts_.close_timeout.count() > 0) {
+      close_wait_.expires_after(opts_.close_timeout);
+      close_wait_.async_wait([self = shared_from_this()](error_code ec) {
+        if (!ec) self->start_close();
+      });
+    }
+    maybe_start_close();
+  }
+
+  struct pending_close {
+    pending_close(close_code c, std::string r, send_handler h)
+        : code(c), reason(std::move(r)), handler(std::move(h)) {}
+    close_code code;
+    std::string reason;
+    send_handler handler;
+  };
+
+  void maybe_start_close() {
+    if (pending_close_ && inflight_.empty()) start_close();
+  }
+
+  void start_close() {
+    auto close = std::move(pending_close_);
+    if (!close) return;
+    close_wait_.cancel();
+    if (!connected_) return complete_later(strand_, std::move(close->handler), error_code{});
+    ws_.close(close->code, close->reason,
+              asio::bind_executor(strand_, [self = shared_from_this(), close](error_code ec) {
+                complete_later(self->strand_, std::move(close->handler), ec);
               }));
   }
 
@@ -293,8 +319,7 @@ class reconnecting_impl : public std::enable_shared_from_this<reconnecting_impl>
 
   // One ping at a time; its pong confirms every message written before it.
   void confirm_written() {
-    if (confirming_ || !connected_ || stopping_ || inflight_.empty() ||
-        written_upto_ < inflight_.front().seq)
+    if (confirming_ || !connected_ || inflight_.empty() || written_upto_ < inflight_.front().seq)
       return;
     confirming_ = true;
     auto upto = written_upto_;
@@ -314,6 +339,7 @@ class reconnecting_impl : public std::enable_shared_from_this<reconnecting_impl>
       complete_later(strand_, std::move(inflight_.front().handler), error_code{});
       inflight_.pop_front();
     }
+    maybe_start_close();
   }
 
   // A send or ping failed: let the receive loop look at the websocket again now.
@@ -329,6 +355,7 @@ class reconnecting_impl : public std::enable_shared_from_this<reconnecting_impl>
     inflight_.clear();
     confirming_ = false;
     written_upto_ = next_seq_;
+    start_close();  // nothing left to wait for (and no websocket to close: completes)
     return n;
   }
 
@@ -387,7 +414,9 @@ class reconnecting_impl : public std::enable_shared_from_this<reconnecting_impl>
   asio::steady_timer backoff_timer_;
   asio::steady_timer inbox_wait_;
   asio::steady_timer queue_timer_;
+  asio::steady_timer close_wait_;
   std::mt19937_64 random_;
+  std::shared_ptr<pending_close> pending_close_;
 
   websocket ws_;
   std::size_t generation_ = 0;

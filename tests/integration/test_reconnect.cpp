@@ -173,6 +173,29 @@ TEST(Reconnect, GoingAwayReconnectsAndResubscribesFirst) {
   });
 }
 
+// Verifies that close() right after a burst of sends waits for their confirmation: every
+// send completes without error and the server counted each message.
+TEST(Reconnect, CloseWaitsForConfirmations) {
+  counting_handler counter;
+  server_fixture f({}, counter.handler());
+  f.run([&]() -> asio::awaitable<void> {
+    auto ex = co_await asio::this_coro::executor;
+    reconnecting_websocket rws(ex, f.url(), test_options(), fast_retries());
+    rws.run([](error_code) {});
+    co_await rws.send(message::text("connected"), asio::use_awaitable);
+    std::vector<error_code> results;
+    for (int i = 0; i < 50; ++i)
+      rws.send(message::text("burst " + std::to_string(i)),
+               [&](error_code ec) { results.push_back(ec); });
+    // Echoes are not read: the server's answers wait in its window, the close still works.
+    co_await rws.close(close_code::normal, "", asio::use_awaitable);
+    co_await sleep_for(10ms);
+    EXPECT_EQ(results.size(), 50u);
+    for (auto& ec : results) EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(counter.received->size(), 51u);
+  });
+}
+
 // Verifies that a normal close from the server (1000) ends it for good: no reconnection,
 // run() and receive() report error::closed.
 TEST(Reconnect, NormalCloseFromServerIsFinal) {
