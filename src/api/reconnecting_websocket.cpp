@@ -171,7 +171,8 @@ class reconnecting_impl : public std::enable_shared_from_this<reconnecting_impl>
 
   // The handle is gone: stop at once, as a destroyed websocket does.
   void abandon() {
-    stopping_ = abandoned_ = true;
+    abandoned_ = !stopping_;  // after close(), the close is what ended it
+    stopping_ = true;
     backoff_timer_.cancel();
     ws_ = websocket{};
     if (!run_started_) end(make_error_code(error::operation_aborted));
