@@ -36,6 +36,12 @@ class carrier {
   virtual void forget_stream(std::int32_t stream_id) = 0;
   /// 2 for RFC 8441 over HTTP/2, 1 for an HTTP/1.1 Upgrade.
   virtual int http_version() const = 0;
+
+  /// Received messages posted to their receive handlers and not yet handed over. While
+  /// some are, the writer keeps collecting output instead of writing it: what the
+  /// application sends in answer joins the same write (one write per batch of messages,
+  /// not one per message). Strand only.
+  std::size_t deliveries_in_flight = 0;
 };
 
 }  // namespace h2ws::detail

@@ -19,6 +19,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nghttp2/nghttp2.h>
@@ -34,6 +35,9 @@ constexpr std::size_t read_buffer_size = 64 * 1024;
 // Write at most this much per write call: enough to coalesce many frames,
 // small enough that reads are not starved (shrpx uses 32 KiB; bulk needs more).
 constexpr std::size_t write_batch_size = 128 * 1024;
+// How many scheduler turns the writer waits at most for the application to answer
+// messages delivered to it before it writes what it has.
+constexpr int max_write_yields = 1024;
 
 std::string lowercase(std::string_view s) {
   std::string out(s);
@@ -240,16 +244,27 @@ asio::awaitable<void> connection_impl::read_loop() {
 asio::awaitable<void> connection_impl::write_loop() {
   std::vector<std::uint8_t> batch;
   batch.reserve(write_batch_size);
+  int yields = 0;
   for (;;) {
-    batch.clear();
     while (batch.size() < write_batch_size) {
       auto chunk = session_->next_output();
       if (chunk.empty()) break;
       batch.insert(batch.end(), chunk.begin(), chunk.end());
     }
+    if (!batch.empty() && deliveries_in_flight > 0 && batch.size() < write_batch_size &&
+        yields < max_write_yields && !failure_) {
+      // Received messages are on their way to the application: let it answer them
+      // first, so that its sends join this write instead of one write each. Sends
+      // taken so far are complete already (next_output() handed them to nghttp2).
+      ++yields;
+      co_await asio::post(strand_, asio::use_awaitable);
+      continue;
+    }
+    yields = 0;
     if (!batch.empty()) {
       error_code ec;
       co_await transport_->write(asio::buffer(batch), ec);
+      batch.clear();
       if (ec) {
         fail(make_error_code(error::connection_lost));
         transport_->close();

@@ -10,6 +10,9 @@
 #include <charconv>
 #include <cstring>
 
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <nghttp2/nghttp2.h>
 
 namespace h2ws::detail {
@@ -477,7 +480,17 @@ void websocket_impl::deliver() {
     inbox_bytes_ -= m.size();
     auto h = take_handler(receive_handler_);
     app_holds_message_ = true;  // until it asks for the next one
-    complete_later(conn_->strand(), std::move(h), error_code{}, std::move(m));
+    // Counted until the handler is handed over, so that the writer waits for what the
+    // application sends in answer (carrier::deliveries_in_flight).
+    ++conn_->deliveries_in_flight;
+    auto handler_ex = asio::get_associated_executor(h, conn_->strand());
+    asio::post(conn_->strand(),
+               [conn = conn_, handler_ex, h = std::move(h), m = std::move(m)]() mutable {
+                 --conn->deliveries_in_flight;
+                 asio::dispatch(handler_ex, [h = std::move(h), m = std::move(m)]() mutable {
+                   std::move(h)(error_code{}, std::move(m));
+                 });
+               });
   } else if (receive_error_) {
     auto h = take_handler(receive_handler_);
     complete_later(conn_->strand(), std::move(h), receive_error_, message{});
