@@ -99,6 +99,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void start_close_timer();
   void terminate(boost::system::error_code ec);
   void deliver();
+  void pump(websocket::receive_handler h, message m);
   void acknowledge_if_drained();
   void complete_sends();
   void fail_sends(boost::system::error_code ec);
@@ -140,6 +141,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   bool close_received_ = false;
   bool close_reply_pending_ = false;  // the peer closed; we answer once the app caught up
   std::uint16_t close_reply_code_ = 1005;
+  bool pumping_ = false;            // pump() is handing messages over
   bool app_holds_message_ = false;  // a message was delivered; no receive() since
   std::uint16_t peer_close_code_ = 1006;
   std::string peer_close_reason_;
