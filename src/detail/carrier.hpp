@@ -8,8 +8,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
+#include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -42,6 +44,16 @@ class carrier {
   /// application sends in answer joins the same write (one write per batch of messages,
   /// not one per message). Strand only.
   std::size_t deliveries_in_flight = 0;
+
+  /// strand() as the candidate of get_associated_executor() for type-erased handlers:
+  /// made once (an any_completion_executor made from a strand is a heap allocation).
+  const boost::asio::any_completion_executor& completion_executor() {
+    if (!completion_executor_) completion_executor_.emplace(strand());
+    return *completion_executor_;
+  }
+
+ private:
+  std::optional<boost::asio::any_completion_executor> completion_executor_;
 };
 
 }  // namespace h2ws::detail

@@ -386,10 +386,19 @@ ssize_t websocket_impl::read_body(std::uint8_t* buf, std::size_t length,
 }
 
 void websocket_impl::complete_sends() {
+  if (sends_.empty() || sends_.front().end > written_total_) return;
+  // One post for every send this call completed, each handler then run on its own executor.
+  std::vector<websocket::send_handler> done;
   while (!sends_.empty() && sends_.front().end <= written_total_) {
-    complete_later(conn_->strand(), std::move(sends_.front().handler), error_code{});
+    done.emplace_back(std::move(sends_.front().handler));
     sends_.pop_front();
   }
+  asio::post(conn_->strand(), [conn = conn_, done = std::move(done)]() mutable {
+    for (auto& h : done) {
+      auto handler_ex = asio::get_associated_executor(h, conn->completion_executor());
+      asio::dispatch(handler_ex, [h = std::move(h)]() mutable { std::move(h)(error_code{}); });
+    }
+  });
 }
 
 void websocket_impl::fail_sends(error_code ec) {
@@ -507,7 +516,7 @@ void websocket_impl::pump(websocket::receive_handler h, message m) {
   // Every handler runs after the receive() that started it has returned.
   pumping_ = true;
   for (int n = 1;; ++n) {
-    auto handler_ex = asio::get_associated_executor(h, conn_->strand());
+    auto handler_ex = asio::get_associated_executor(h, conn_->completion_executor());
     asio::dispatch(handler_ex, [h = std::move(h), m = std::move(m)]() mutable {
       std::move(h)(error_code{}, std::move(m));
     });
