@@ -242,7 +242,7 @@ asio::awaitable<void> connection_impl::read_loop() {
 }
 
 asio::awaitable<void> connection_impl::write_loop() {
-  std::vector<std::uint8_t> batch;
+  auto& batch = batch_;
   batch.reserve(write_batch_size);
   int yields = 0;
   for (;;) {
@@ -628,7 +628,7 @@ void connection_impl::on_ping_ack() {
 ssize_t connection_impl::read_body(std::int32_t stream_id, std::uint8_t* buf, std::size_t length,
                                    std::uint32_t* data_flags) {
   if (auto it = websockets_.find(stream_id); it != websockets_.end())
-    return it->second->read_body(buf, length, data_flags);
+    return it->second->prepare_data(length, data_flags);  // then on_send_data()
   if (auto r = requests_.find(stream_id); r != requests_.end())
     return copy_body(r->second.body_out, r->second.sent, buf, length, data_flags);
   auto p = plain_streams_.find(stream_id);
@@ -637,6 +637,20 @@ ssize_t connection_impl::read_body(std::int32_t stream_id, std::uint8_t* buf, st
     return 0;
   }
   return copy_body(p->second.body, p->second.sent, buf, length, data_flags);
+}
+
+int connection_impl::on_send_data(std::int32_t stream_id,
+                                  std::span<const std::uint8_t> frame_header, std::size_t length,
+                                  std::size_t padding) {
+  batch_.insert(batch_.end(), frame_header.begin(), frame_header.end());
+  if (padding > 0) batch_.push_back(static_cast<std::uint8_t>(padding - 1));
+  if (auto it = websockets_.find(stream_id); it != websockets_.end()) {
+    it->second->take_data(batch_, length);
+  } else {
+    batch_.insert(batch_.end(), length, 0);  // cannot happen: keep the framing whole anyway
+  }
+  if (padding > 1) batch_.insert(batch_.end(), padding - 1, 0);
+  return 0;
 }
 
 }  // namespace h2ws::detail
