@@ -242,8 +242,9 @@ asio::awaitable<void> connection_impl::read_loop() {
 }
 
 asio::awaitable<void> connection_impl::write_loop() {
+  // Not reserved up front (write_batch_size would be a mapping of its own, one more
+  // resident page per idle connection): it grows to its working size on first use.
   auto& batch = batch_;
-  batch.reserve(write_batch_size);
   int yields = 0;
   for (;;) {
     while (batch.size() < write_batch_size) {
