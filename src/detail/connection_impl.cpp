@@ -35,6 +35,10 @@ constexpr std::size_t read_buffer_size = 64 * 1024;
 // Write at most this much per write call: enough to coalesce many frames,
 // small enough that reads are not starved (shrpx uses 32 KiB; bulk needs more).
 constexpr std::size_t write_batch_size = 128 * 1024;
+// While received messages are on their way to the application, the writer waits for
+// its answers until it has this much to write: not all of them, so that the peer gets
+// to work on the first ones while this side makes the rest (both sides busy at once).
+constexpr std::size_t coalesce_size = 16 * 1024;
 // How many scheduler turns the writer waits at most for the application to answer
 // messages delivered to it before it writes what it has.
 constexpr int max_write_yields = 1024;
@@ -252,7 +256,7 @@ asio::awaitable<void> connection_impl::write_loop() {
       if (chunk.empty()) break;
       batch.insert(batch.end(), chunk.begin(), chunk.end());
     }
-    if (!batch.empty() && deliveries_in_flight > 0 && batch.size() < write_batch_size &&
+    if (!batch.empty() && deliveries_in_flight > 0 && batch.size() < coalesce_size &&
         yields < max_write_yields && !failure_) {
       // Received messages are on their way to the application: let it answer them
       // first, so that its sends join this write instead of one write each. Sends
