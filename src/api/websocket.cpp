@@ -31,11 +31,11 @@ websocket::~websocket() = default;
 
 void websocket::send_impl(message m, send_handler handler) {
   if (!owner_) return fail_unbound(std::move(handler));
-  auto impl = owner_->impl;
   // Already on the strand (a handler of this connection): no hop. The operation still
   // completes later, never inside this call.
-  if (impl->connection().strand().running_in_this_thread())
-    return impl->send(std::move(m), std::move(handler));
+  if (owner_->impl->connection().strand().running_in_this_thread())
+    return owner_->impl->send(std::move(m), std::move(handler));
+  auto impl = owner_->impl;
   asio::post(impl->connection().strand(),
              [impl, m = std::move(m), h = std::move(handler)]() mutable {
                impl->send(std::move(m), std::move(h));
@@ -44,9 +44,9 @@ void websocket::send_impl(message m, send_handler handler) {
 
 void websocket::receive_impl(receive_handler handler) {
   if (!owner_) return fail_unbound(std::move(handler), message{});
+  if (owner_->impl->connection().strand().running_in_this_thread())
+    return owner_->impl->receive(std::move(handler));
   auto impl = owner_->impl;
-  if (impl->connection().strand().running_in_this_thread())
-    return impl->receive(std::move(handler));
   asio::post(impl->connection().strand(),
              [impl, h = std::move(handler)]() mutable { impl->receive(std::move(h)); });
 }

@@ -452,7 +452,8 @@ void websocket_impl::complete_sends() {
   asio::post(conn_->strand(), [conn = conn_, done = std::move(done)]() mutable {
     for (auto& h : done) {
       auto handler_ex = asio::get_associated_executor(h, conn->completion_executor());
-      asio::dispatch(handler_ex, [h = std::move(h)]() mutable { std::move(h)(error_code{}); });
+      run_on<carrier::strand_type>(handler_ex,
+                                   [h = std::move(h)]() mutable { std::move(h)(error_code{}); });
     }
   });
 }
@@ -574,7 +575,7 @@ void websocket_impl::pump(websocket::receive_handler h, message m) {
   pumping_ = true;
   for (int n = 1;; ++n) {
     auto handler_ex = asio::get_associated_executor(h, conn_->completion_executor());
-    asio::dispatch(handler_ex, [h = std::move(h), m = std::move(m)]() mutable {
+    run_on<carrier::strand_type>(handler_ex, [h = std::move(h), m = std::move(m)]() mutable {
       std::move(h)(error_code{}, std::move(m));
     });
     if (!receive_handler_ || inbox_.empty() || n == max_pumped) break;
