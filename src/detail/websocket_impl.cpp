@@ -573,6 +573,10 @@ void websocket_impl::pump(websocket::receive_handler h, message m) {
   // has one, hands that over too: many messages per scheduler turn instead of one.
   // Every handler runs after the receive() that started it has returned.
   pumping_ = true;
+  struct end_of_pump {  // also when a handler throws: receive() must deliver again
+    websocket_impl* self;
+    ~end_of_pump() { self->pumping_ = false; }
+  } guard{this};
   for (int n = 1;; ++n) {
     auto handler_ex = asio::get_associated_executor(h, conn_->completion_executor());
     run_on<carrier::strand_type>(handler_ex, [h = std::move(h), m = std::move(m)]() mutable {
