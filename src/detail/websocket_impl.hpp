@@ -40,6 +40,9 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   std::string extensions;  // negotiated sec-websocket-extensions value
   // Scripted server only: the stream carries raw bytes, no RFC 6455 codec.
   bool raw = false;
+  // Calls of the public handle posted to the strand and not run yet (any thread): while
+  // there are some, a call made on the strand is posted too, to keep call order.
+  std::atomic<std::uint32_t> posted_calls{0};
 
   /// permessage-deflate was negotiated with these settings.
   void enable_deflate(const ws::deflate_params& params);
