@@ -48,8 +48,13 @@ class session_events {
   /// next_output(): `frame_header` (9 bytes), then `padding` bytes of padding length (0 or
   /// 1), then `length` payload bytes, then `padding - 1` zero bytes, all to be appended to
   /// the output by the callee after what next_output() returned so far. 0, or an nghttp2 error.
-  virtual int on_send_data(std::int32_t stream_id, std::span<const std::uint8_t> frame_header,
-                           std::size_t length, std::size_t padding) = 0;
+  /// Only called when read_body() set NO_COPY: the default (for event sinks that never do)
+  /// fails the session (NGHTTP2_ERR_CALLBACK_FAILURE).
+  virtual int on_send_data(std::int32_t /*stream_id*/,
+                           std::span<const std::uint8_t> /*frame_header*/, std::size_t /*length*/,
+                           std::size_t /*padding*/) {
+    return -902;
+  }
 };
 
 struct session_settings {
