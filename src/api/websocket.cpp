@@ -29,38 +29,54 @@ websocket::websocket(std::shared_ptr<detail::websocket_owner> owner) : owner_(st
 
 websocket::~websocket() = default;
 
+namespace {
+
+// Runs `call(impl)` on the connection's strand, in call order. Called on the strand with
+// no earlier call still posted, it runs at once (no hop; the operation still completes
+// later, never inside the call); otherwise it is posted behind the earlier ones.
+template <class Call>
+void on_strand(const std::shared_ptr<detail::websocket_impl>& impl, Call&& call) {
+  if (impl->posted_calls.load(std::memory_order_acquire) == 0 &&
+      impl->connection().strand().running_in_this_thread())
+    return call(*impl);
+  impl->posted_calls.fetch_add(1, std::memory_order_acq_rel);
+  asio::post(impl->connection().strand(), [impl, call = std::move(call)]() mutable {
+    impl->posted_calls.fetch_sub(1, std::memory_order_acq_rel);
+    call(*impl);
+  });
+}
+
+}  // namespace
+
 void websocket::send_impl(message m, send_handler handler) {
   if (!owner_) return fail_unbound(std::move(handler));
-  auto impl = owner_->impl;
-  asio::post(impl->connection().strand(),
-             [impl, m = std::move(m), h = std::move(handler)]() mutable {
-               impl->send(std::move(m), std::move(h));
-             });
+  on_strand(owner_->impl,
+            [m = std::move(m), h = std::move(handler)](detail::websocket_impl& impl) mutable {
+              impl.send(std::move(m), std::move(h));
+            });
 }
 
 void websocket::receive_impl(receive_handler handler) {
   if (!owner_) return fail_unbound(std::move(handler), message{});
-  auto impl = owner_->impl;
-  asio::post(impl->connection().strand(),
-             [impl, h = std::move(handler)]() mutable { impl->receive(std::move(h)); });
+  on_strand(owner_->impl, [h = std::move(handler)](detail::websocket_impl& impl) mutable {
+    impl.receive(std::move(h));
+  });
 }
 
 void websocket::close_impl(std::uint16_t code, std::string reason, send_handler handler) {
   if (!owner_) return fail_unbound(std::move(handler));
-  auto impl = owner_->impl;
-  asio::post(impl->connection().strand(),
-             [impl, code, reason = std::move(reason), h = std::move(handler)]() mutable {
-               impl->close(code, std::move(reason), std::move(h));
-             });
+  on_strand(owner_->impl, [code, reason = std::move(reason),
+                           h = std::move(handler)](detail::websocket_impl& impl) mutable {
+    impl.close(code, std::move(reason), std::move(h));
+  });
 }
 
 void websocket::ping_impl(std::string payload, send_handler handler) {
   if (!owner_) return fail_unbound(std::move(handler));
-  auto impl = owner_->impl;
-  asio::post(impl->connection().strand(),
-             [impl, payload = std::move(payload), h = std::move(handler)]() mutable {
-               impl->ping(std::move(payload), std::move(h));
-             });
+  on_strand(owner_->impl, [payload = std::move(payload),
+                           h = std::move(handler)](detail::websocket_impl& impl) mutable {
+    impl.ping(std::move(payload), std::move(h));
+  });
 }
 
 websocket::executor_type websocket::get_executor() const {

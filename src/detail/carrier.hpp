@@ -8,8 +8,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
+#include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -36,6 +38,22 @@ class carrier {
   virtual void forget_stream(std::int32_t stream_id) = 0;
   /// 2 for RFC 8441 over HTTP/2, 1 for an HTTP/1.1 Upgrade.
   virtual int http_version() const = 0;
+
+  /// Received messages posted to their receive handlers and not yet handed over. While
+  /// some are, the writer keeps collecting output instead of writing it: what the
+  /// application sends in answer joins the same write (one write per batch of messages,
+  /// not one per message). Strand only.
+  std::size_t deliveries_in_flight = 0;
+
+  /// strand() as the candidate of get_associated_executor() for type-erased handlers:
+  /// made once (an any_completion_executor made from a strand is a heap allocation).
+  const boost::asio::any_completion_executor& completion_executor() {
+    if (!completion_executor_) completion_executor_.emplace(strand());
+    return *completion_executor_;
+  }
+
+ private:
+  std::optional<boost::asio::any_completion_executor> completion_executor_;
 };
 
 }  // namespace h2ws::detail

@@ -5,9 +5,13 @@
 #include <tuple>
 #include <utility>
 
+#include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/system_executor.hpp>
 
 namespace h2ws::detail {
@@ -23,6 +27,21 @@ void complete_later(const Executor& ex, Handler&& handler, Args&&... args) {
                            values = std::make_tuple(std::forward<Args>(args)...)]() mutable {
                 std::apply([&](auto&&... v) { std::move(h)(std::move(v)...); }, std::move(values));
               }));
+}
+
+/// Runs `f` on `ex`: at once when `ex` would run it inline anyway (a strand or an
+/// io_context executor running on this thread), which spares dispatch() its type-erased
+/// function object; otherwise through dispatch().
+template <class Strand, class F>
+void run_on(const boost::asio::any_completion_executor& ex, F&& f) {
+  using io_executor = boost::asio::io_context::executor_type;
+  using tracked_io_executor = decltype(boost::asio::prefer(
+      std::declval<io_executor>(), boost::asio::execution::outstanding_work.tracked));
+  if (const auto* s = ex.target<Strand>(); s && s->running_in_this_thread()) return f();
+  if (const auto* io = ex.target<io_executor>(); io && io->running_in_this_thread()) return f();
+  if (const auto* io = ex.target<tracked_io_executor>(); io && io->running_in_this_thread())
+    return f();
+  boost::asio::dispatch(ex, std::forward<F>(f));
 }
 
 /// Stores `handler` in `slot`. Asio 1.26's any_completion_handler move

@@ -19,6 +19,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nghttp2/nghttp2.h>
@@ -34,6 +35,13 @@ constexpr std::size_t read_buffer_size = 64 * 1024;
 // Write at most this much per write call: enough to coalesce many frames,
 // small enough that reads are not starved (shrpx uses 32 KiB; bulk needs more).
 constexpr std::size_t write_batch_size = 128 * 1024;
+// While received messages are on their way to the application, the writer waits for
+// its answers until it has this much to write: not all of them, so that the peer gets
+// to work on the first ones while this side makes the rest (both sides busy at once).
+constexpr std::size_t coalesce_size = 16 * 1024;
+// How many scheduler turns the writer waits at most for the application to answer
+// messages delivered to it before it writes what it has.
+constexpr int max_write_yields = 1024;
 
 std::string lowercase(std::string_view s) {
   std::string out(s);
@@ -238,18 +246,30 @@ asio::awaitable<void> connection_impl::read_loop() {
 }
 
 asio::awaitable<void> connection_impl::write_loop() {
-  std::vector<std::uint8_t> batch;
-  batch.reserve(write_batch_size);
+  // Not reserved up front (write_batch_size would be a mapping of its own, one more
+  // resident page per idle connection): it grows to its working size on first use.
+  auto& batch = batch_;
+  int yields = 0;
   for (;;) {
-    batch.clear();
     while (batch.size() < write_batch_size) {
       auto chunk = session_->next_output();
       if (chunk.empty()) break;
       batch.insert(batch.end(), chunk.begin(), chunk.end());
     }
+    if (!batch.empty() && deliveries_in_flight > 0 && batch.size() < coalesce_size &&
+        yields < max_write_yields && !failure_) {
+      // Received messages are on their way to the application: let it answer them
+      // first, so that its sends join this write instead of one write each. Sends
+      // taken so far are complete already (next_output() handed them to nghttp2).
+      ++yields;
+      co_await asio::post(strand_, asio::use_awaitable);
+      continue;
+    }
+    yields = 0;
     if (!batch.empty()) {
       error_code ec;
       co_await transport_->write(asio::buffer(batch), ec);
+      batch.clear();
       if (ec) {
         fail(make_error_code(error::connection_lost));
         transport_->close();
@@ -622,7 +642,7 @@ void connection_impl::on_ping_ack() {
 ssize_t connection_impl::read_body(std::int32_t stream_id, std::uint8_t* buf, std::size_t length,
                                    std::uint32_t* data_flags) {
   if (auto it = websockets_.find(stream_id); it != websockets_.end())
-    return it->second->read_body(buf, length, data_flags);
+    return it->second->prepare_data(length, data_flags);  // then on_send_data()
   if (auto r = requests_.find(stream_id); r != requests_.end())
     return copy_body(r->second.body_out, r->second.sent, buf, length, data_flags);
   auto p = plain_streams_.find(stream_id);
@@ -631,6 +651,20 @@ ssize_t connection_impl::read_body(std::int32_t stream_id, std::uint8_t* buf, st
     return 0;
   }
   return copy_body(p->second.body, p->second.sent, buf, length, data_flags);
+}
+
+int connection_impl::on_send_data(std::int32_t stream_id,
+                                  std::span<const std::uint8_t> frame_header, std::size_t length,
+                                  std::size_t padding) {
+  batch_.insert(batch_.end(), frame_header.begin(), frame_header.end());
+  if (padding > 0) batch_.push_back(static_cast<std::uint8_t>(padding - 1));
+  if (auto it = websockets_.find(stream_id); it != websockets_.end()) {
+    it->second->take_data(batch_, length);
+  } else {
+    batch_.insert(batch_.end(), length, 0);  // cannot happen: keep the framing whole anyway
+  }
+  if (padding > 1) batch_.insert(batch_.end(), padding - 1, 0);
+  return 0;
 }
 
 }  // namespace h2ws::detail

@@ -111,6 +111,8 @@ class connection_impl final : public carrier,
   void on_ping_ack() override;
   ssize_t read_body(std::int32_t stream_id, std::uint8_t* buf, std::size_t length,
                     std::uint32_t* data_flags) override;
+  int on_send_data(std::int32_t stream_id, std::span<const std::uint8_t> frame_header,
+                   std::size_t length, std::size_t padding) override;
 
   // Server role: a request that is not (or not yet) a websocket.
   struct plain_stream {
@@ -142,6 +144,9 @@ class connection_impl final : public carrier,
   // The socket being connected or handshaken, closed by the connect deadline.
   boost::asio::ip::tcp::socket* connecting_socket_ = nullptr;
   std::unique_ptr<h2::session> session_;
+  // What the write loop writes next: nghttp2's output, websocket DATA appended to it
+  // directly by on_send_data().
+  std::vector<std::uint8_t> batch_;
   boost::asio::steady_timer wake_;
   boost::asio::steady_timer settings_wait_;
   boost::asio::steady_timer ping_timer_;

@@ -2,6 +2,7 @@
 
 #include "detail/completion.hpp"
 #include "detail/owners.hpp"
+#include "ws/mask.hpp"
 #include "ws/utf8_validator.hpp"
 #include "ws/writer.hpp"
 #include <h2ws/error.hpp>
@@ -10,6 +11,9 @@
 #include <charconv>
 #include <cstring>
 
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <nghttp2/nghttp2.h>
 
 namespace h2ws::detail {
@@ -27,6 +31,9 @@ ws::reader_limits limits_from(const options& o) {
 }
 
 // Close codes an endpoint may put on the wire (RFC 6455 7.4, IANA registry).
+// Messages one pump hands over before it lets other handlers run.
+constexpr int max_pumped = 256;
+
 bool sendable_close_code(std::uint16_t code) {
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
          (code >= 3000 && code <= 4999);
@@ -277,34 +284,45 @@ void websocket_impl::handle_event(ws::event& ev) {
 
 void websocket_impl::queue_frame(ws::opcode op, std::span<const std::uint8_t> payload, bool rsv1,
                                  bool fin) {
-  std::vector<std::uint8_t> frame;
-  frame.reserve(payload.size() + 14);
+  queue_owned_frame(op, std::string(reinterpret_cast<const char*>(payload.data()), payload.size()),
+                    rsv1, fin);
+}
+
+void websocket_impl::queue_owned_frame(ws::opcode op, std::string payload, bool rsv1, bool fin) {
+  out_frame frame;
   std::optional<std::uint32_t> key;
   if (role_ == ws::role::client) key = conn_->masks().next();
-  ws::write_frame(frame, op, fin, payload, key, rsv1);
+  frame.header_size = static_cast<std::uint8_t>(
+      ws::write_frame_header(frame.header.data(), op, fin, payload.size(), key, rsv1));
+  if (key) ws::apply_mask({reinterpret_cast<std::uint8_t*>(payload.data()), payload.size()}, *key);
+  frame.payload = std::move(payload);
   push_frame(std::move(frame));
 }
 
-void websocket_impl::queue_message(ws::opcode op, std::span<const std::uint8_t> payload) {
-  std::vector<std::uint8_t> compressed;
+void websocket_impl::queue_message(ws::opcode op, std::string payload) {
   bool rsv1 = false;
   if (deflater_) {  // permessage-deflate: the whole message, RSV1 on its first frame
-    deflater_->compress(payload, compressed);
-    payload = compressed;
+    std::vector<std::uint8_t> compressed;
+    deflater_->compress({reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()},
+                        compressed);
+    payload.assign(reinterpret_cast<const char*>(compressed.data()), compressed.size());
     rsv1 = true;
   }
   auto limit = conn_->opts().max_send_frame_size;
-  if (limit == 0 || payload.size() <= limit) return queue_frame(op, payload, rsv1);
+  if (limit == 0 || payload.size() <= limit) return queue_owned_frame(op, std::move(payload), rsv1);
   // Fragmented: a first frame with the opcode, then continuations, FIN on the last.
-  for (std::size_t offset = 0; offset < payload.size(); offset += limit) {
-    auto part = payload.subspan(offset, std::min(limit, payload.size() - offset));
-    bool last = offset + part.size() == payload.size();
+  std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(payload.data()),
+                                      payload.size());
+  for (std::size_t offset = 0; offset < bytes.size(); offset += limit) {
+    auto part = bytes.subspan(offset, std::min(limit, bytes.size() - offset));
+    bool last = offset + part.size() == bytes.size();
     queue_frame(offset == 0 ? op : ws::opcode::continuation, part, rsv1 && offset == 0, last);
   }
 }
 
-void websocket_impl::push_frame(std::vector<std::uint8_t> frame) {
+void websocket_impl::push_frame(out_frame frame) {
   queued_total_ += frame.size();
+  out_bytes_ += frame.size();
   out_.push_back(std::move(frame));
   if (deferred_) {
     deferred_ = false;
@@ -313,16 +331,45 @@ void websocket_impl::push_frame(std::vector<std::uint8_t> frame) {
   conn_->wake_writer();
 }
 
+template <class Sink>
+void websocket_impl::take_out(std::size_t n, Sink&& sink) {
+  n = std::min(n, out_bytes_);
+  out_bytes_ -= n;
+  written_total_ += n;
+  while (n > 0) {
+    auto& front = out_.front();
+    if (out_front_offset_ < front.header_size) {
+      std::size_t k = std::min<std::size_t>(n, front.header_size - out_front_offset_);
+      sink(front.header.data() + out_front_offset_, k);
+      out_front_offset_ += k;
+      n -= k;
+    }
+    if (n > 0 && out_front_offset_ < front.size()) {
+      std::size_t at = out_front_offset_ - front.header_size;
+      std::size_t k = std::min(n, front.payload.size() - at);
+      sink(reinterpret_cast<const std::uint8_t*>(front.payload.data()) + at, k);
+      out_front_offset_ += k;
+      n -= k;
+    }
+    if (out_front_offset_ == front.size()) {
+      out_.pop_front();
+      out_front_offset_ = 0;
+    }
+  }
+  // Frames of no bytes (none today) would stay at the front: drop them.
+  while (!out_.empty() && out_.front().size() == 0) out_.pop_front();
+}
+
 void websocket_impl::queue_close(std::uint16_t code, std::string_view reason) {
-  std::vector<std::uint8_t> frame;
-  std::optional<std::uint32_t> key;
-  if (role_ == ws::role::client) key = conn_->masks().next();
-  ws::write_close_frame(frame, code, reason, key);
+  std::vector<std::uint8_t> bytes;
+  ws::write_close_frame(bytes, code, reason, std::nullopt);
+  // Unmasked: the payload follows the header (2 bytes, a control frame has at most 125).
+  std::string payload(reinterpret_cast<const char*>(bytes.data()) + 2, bytes.size() - 2);
   conn_->trace("> websocket close stream=" + std::to_string(stream_id) +
                " code=" + std::to_string(code));
   close_sent_ = true;
   if (!send_error_) send_error_ = make_error_code(error::send_after_close);
-  push_frame(std::move(frame));
+  queue_owned_frame(ws::opcode::close, std::move(payload));
 }
 
 void websocket_impl::end_our_half() {
@@ -353,19 +400,11 @@ void websocket_impl::start_close_timer() {
 
 ssize_t websocket_impl::read_body(std::uint8_t* buf, std::size_t length,
                                   std::uint32_t* data_flags) {
-  std::size_t copied = 0;
-  while (copied < length && !out_.empty()) {
-    auto& front = out_.front();
-    std::size_t n = std::min(length - copied, front.size() - out_front_offset_);
-    std::memcpy(buf + copied, front.data() + out_front_offset_, n);
-    copied += n;
-    out_front_offset_ += n;
-    if (out_front_offset_ == front.size()) {
-      out_.pop_front();
-      out_front_offset_ = 0;
-    }
-  }
-  written_total_ += copied;
+  std::size_t copied = std::min(length, out_bytes_);
+  take_out(copied, [&buf](const std::uint8_t* p, std::size_t k) {
+    std::memcpy(buf, p, k);
+    buf += k;
+  });
   complete_sends();
   if (out_.empty() && end_after_queue_) {
     *data_flags |= NGHTTP2_DATA_FLAG_EOF;
@@ -379,11 +418,44 @@ ssize_t websocket_impl::read_body(std::uint8_t* buf, std::size_t length,
   return static_cast<ssize_t>(copied);
 }
 
+ssize_t websocket_impl::prepare_data(std::size_t length, std::uint32_t* data_flags) {
+  std::size_t n = std::min(length, out_bytes_);
+  bool eof = n == out_bytes_ && end_after_queue_;
+  if (n == 0 && !eof) {
+    deferred_ = true;
+    return NGHTTP2_ERR_DEFERRED;
+  }
+  *data_flags |= NGHTTP2_DATA_FLAG_NO_COPY;
+  if (eof) {
+    *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    ended_ = true;
+  }
+  return static_cast<ssize_t>(n);
+}
+
+void websocket_impl::take_data(std::vector<std::uint8_t>& out, std::size_t n) {
+  const std::size_t before = out.size();
+  take_out(n, [&out](const std::uint8_t* p, std::size_t k) { out.insert(out.end(), p, p + k); });
+  // prepare_data() promised n bytes: the DATA frame header says so whatever happened since.
+  if (out.size() - before < n) out.insert(out.end(), n - (out.size() - before), 0);
+  complete_sends();
+}
+
 void websocket_impl::complete_sends() {
+  if (sends_.empty() || sends_.front().end > written_total_) return;
+  // One post for every send this call completed, each handler then run on its own executor.
+  std::vector<websocket::send_handler> done;
   while (!sends_.empty() && sends_.front().end <= written_total_) {
-    complete_later(conn_->strand(), std::move(sends_.front().handler), error_code{});
+    done.emplace_back(std::move(sends_.front().handler));
     sends_.pop_front();
   }
+  asio::post(conn_->strand(), [conn = conn_, done = std::move(done)]() mutable {
+    for (auto& h : done) {
+      auto handler_ex = asio::get_associated_executor(h, conn->completion_executor());
+      run_on<carrier::strand_type>(handler_ex,
+                                   [h = std::move(h)]() mutable { std::move(h)(error_code{}); });
+    }
+  });
 }
 
 void websocket_impl::fail_sends(error_code ec) {
@@ -391,6 +463,7 @@ void websocket_impl::fail_sends(error_code ec) {
   sends_.clear();
   out_.clear();
   out_front_offset_ = 0;
+  out_bytes_ = 0;
 }
 
 void websocket_impl::complete_closes(error_code ec) {
@@ -472,16 +545,53 @@ void websocket_impl::terminate(error_code ec) {
 void websocket_impl::deliver() {
   if (!receive_handler_) return;
   if (!inbox_.empty()) {
+    // A pump is handing messages over right now: it takes this one once the
+    // handler it is running returns (outside this receive() call).
+    if (pumping_) return;
     auto m = std::move(inbox_.front());
     inbox_.pop_front();
     inbox_bytes_ -= m.size();
     auto h = take_handler(receive_handler_);
     app_holds_message_ = true;  // until it asks for the next one
-    complete_later(conn_->strand(), std::move(h), error_code{}, std::move(m));
+    // Counted until the handler is handed over, so that the writer waits for what the
+    // application sends in answer (carrier::deliveries_in_flight).
+    ++conn_->deliveries_in_flight;
+    asio::post(conn_->strand(),
+               [self = shared_from_this(), h = std::move(h), m = std::move(m)]() mutable {
+                 --self->conn_->deliveries_in_flight;
+                 self->pump(std::move(h), std::move(m));
+               });
   } else if (receive_error_) {
     auto h = take_handler(receive_handler_);
     complete_later(conn_->strand(), std::move(h), receive_error_, message{});
   }
+}
+
+void websocket_impl::pump(websocket::receive_handler h, message m) {
+  // Hands `m` to `h`, then, as long as the handler asked for the next message before
+  // returning (a coroutine awaiting receive() in a loop, on this strand) and the inbox
+  // has one, hands that over too: many messages per scheduler turn instead of one.
+  // Every handler runs after the receive() that started it has returned.
+  pumping_ = true;
+  struct end_of_pump {  // also when a handler throws: receive() must deliver again
+    websocket_impl* self;
+    ~end_of_pump() { self->pumping_ = false; }
+  } guard{this};
+  for (int n = 1;; ++n) {
+    auto handler_ex = asio::get_associated_executor(h, conn_->completion_executor());
+    run_on<carrier::strand_type>(handler_ex, [h = std::move(h), m = std::move(m)]() mutable {
+      std::move(h)(error_code{}, std::move(m));
+    });
+    if (!receive_handler_ || inbox_.empty() || n == max_pumped) break;
+    m = std::move(inbox_.front());
+    inbox_.pop_front();
+    inbox_bytes_ -= m.size();
+    store_handler(h, take_handler(receive_handler_));
+    app_holds_message_ = true;
+  }
+  pumping_ = false;
+  deliver();  // what is left, or the error after the last message
+  acknowledge_if_drained();
 }
 
 void websocket_impl::acknowledge_if_drained() {
@@ -501,14 +611,14 @@ void websocket_impl::send(message m, websocket::send_handler handler) {
     return;
   }
   auto op = m.is_text() ? ws::opcode::text : ws::opcode::binary;
-  auto bytes = m.bytes();
   if (raw) {
-    push_frame({reinterpret_cast<const std::uint8_t*>(bytes.data()),
-                reinterpret_cast<const std::uint8_t*>(bytes.data()) + bytes.size()});
+    out_frame frame;  // no header: the bytes exactly as given
+    frame.payload = std::move(m).payload();
+    push_frame(std::move(frame));
     sends_.push_back({queued_total_, std::move(handler)});
     return;
   }
-  queue_message(op, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
+  queue_message(op, std::move(m).payload());
   sends_.push_back({queued_total_, std::move(handler)});
 }
 

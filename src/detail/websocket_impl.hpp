@@ -9,6 +9,7 @@
 #include <h2ws/connection.hpp>
 #include <h2ws/websocket.hpp>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -39,6 +40,9 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   std::string extensions;  // negotiated sec-websocket-extensions value
   // Scripted server only: the stream carries raw bytes, no RFC 6455 codec.
   bool raw = false;
+  // Calls of the public handle posted to the strand and not run yet (any thread): while
+  // there are some, a call made on the strand is posted too, to keep call order.
+  std::atomic<std::uint32_t> posted_calls{0};
 
   /// permessage-deflate was negotiated with these settings.
   void enable_deflate(const ws::deflate_params& params);
@@ -68,6 +72,10 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void on_stream_closed(std::uint32_t error_code);
   void on_connection_failed(boost::system::error_code ec);
   ssize_t read_body(std::uint8_t* buf, std::size_t length, std::uint32_t* data_flags);
+  // HTTP/2: how many bytes the next DATA frame carries (NGHTTP2_DATA_FLAG_NO_COPY), or
+  // NGHTTP2_ERR_DEFERRED; take_data() then appends exactly that many to `out`.
+  ssize_t prepare_data(std::size_t length, std::uint32_t* data_flags);
+  void take_data(std::vector<std::uint8_t>& out, std::size_t n);
   // Server stop: close with 1001.
   void going_away();
 
@@ -92,13 +100,20 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   bool maybe_reply_to_close();
   void queue_frame(ws::opcode op, std::span<const std::uint8_t> payload, bool rsv1 = false,
                    bool fin = true);
-  void queue_message(ws::opcode op, std::span<const std::uint8_t> payload);
-  void push_frame(std::vector<std::uint8_t> frame);
+  // The same with a payload it takes over (masked in place on the client side): no copy.
+  void queue_owned_frame(ws::opcode op, std::string payload, bool rsv1 = false, bool fin = true);
+  void queue_message(ws::opcode op, std::string payload);
+  struct out_frame;
+  void push_frame(out_frame frame);
+  // Hands the next `n` queued bytes to `sink(const std::uint8_t*, std::size_t)` piece by piece.
+  template <class Sink>
+  void take_out(std::size_t n, Sink&& sink);
   void queue_close(std::uint16_t code, std::string_view reason);
   void end_our_half();
   void start_close_timer();
   void terminate(boost::system::error_code ec);
   void deliver();
+  void pump(websocket::receive_handler h, message m);
   void acknowledge_if_drained();
   void complete_sends();
   void fail_sends(boost::system::error_code ec);
@@ -111,11 +126,19 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   std::unique_ptr<ws::deflater> deflater_;  // set when permessage-deflate is on
   std::unique_ptr<ws::inflater> inflater_;
 
-  // Sending: frames queued in order, handed to nghttp2 by read_body().
-  std::deque<std::vector<std::uint8_t>> out_;
-  std::size_t out_front_offset_ = 0;
-  std::uint64_t queued_total_ = 0;   // bytes ever queued
-  std::uint64_t written_total_ = 0;  // bytes ever handed to nghttp2
+  // Sending: frames queued in order, handed to nghttp2 by read_body() (HTTP/1.1: copied
+  // out), or by prepare_data() and take_data() (HTTP/2: copied once, into the write batch).
+  struct out_frame {
+    std::array<std::uint8_t, 14> header{};  // ws::max_frame_header_size
+    std::uint8_t header_size = 0;
+    std::string payload;  // masked already on the client side
+    std::size_t size() const { return header_size + payload.size(); }
+  };
+  std::deque<out_frame> out_;
+  std::size_t out_front_offset_ = 0;  // into header, then payload, of out_.front()
+  std::size_t out_bytes_ = 0;         // bytes in out_ not yet handed over
+  std::uint64_t queued_total_ = 0;    // bytes ever queued
+  std::uint64_t written_total_ = 0;   // bytes ever handed to nghttp2
   struct pending_send {
     std::uint64_t end;  // written_total_ at which this send is done
     websocket::send_handler handler;
@@ -140,6 +163,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   bool close_received_ = false;
   bool close_reply_pending_ = false;  // the peer closed; we answer once the app caught up
   std::uint16_t close_reply_code_ = 1005;
+  bool pumping_ = false;            // pump() is handing messages over
   bool app_holds_message_ = false;  // a message was delivered; no receive() since
   std::uint16_t peer_close_code_ = 1006;
   std::string peer_close_reason_;

@@ -169,6 +169,10 @@ struct callbacks {
     trace(ud, "! http2: " + std::string(msg, len));
     return 0;
   }
+  static int send_data(nghttp2_session*, nghttp2_frame* frame, const uint8_t* framehd,
+                       size_t length, nghttp2_data_source*, void* ud) {
+    return events(ud).on_send_data(frame->hd.stream_id, {framehd, 9}, length, frame->data.padlen);
+  }
   static ssize_t read_body(nghttp2_session*, int32_t stream_id, uint8_t* buf, size_t length,
                            uint32_t* data_flags, nghttp2_data_source*, void* ud) {
     return events(ud).read_body(stream_id, buf, length, data_flags);
@@ -202,6 +206,7 @@ session::session(role r, session_events& ev, const session_settings& settings,
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, callbacks::on_data_chunk);
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, callbacks::on_stream_close);
   nghttp2_session_callbacks_set_error_callback2(cbs, callbacks::on_error);
+  nghttp2_session_callbacks_set_send_data_callback(cbs, callbacks::send_data);
 
   nghttp2_option* opt = nullptr;
   nghttp2_option_new(&opt);

@@ -44,6 +44,17 @@ class session_events {
   /// (NGHTTP2_ERR_DEFERRED when nothing is queued, NGHTTP2_DATA_FLAG_EOF to end).
   virtual ssize_t read_body(std::int32_t stream_id, std::uint8_t* buf, std::size_t length,
                             std::uint32_t* data_flags) = 0;
+  /// After read_body() set NGHTTP2_DATA_FLAG_NO_COPY: the DATA frame goes out now, inside
+  /// next_output(): `frame_header` (9 bytes), then `padding` bytes of padding length (0 or
+  /// 1), then `length` payload bytes, then `padding - 1` zero bytes, all to be appended to
+  /// the output by the callee after what next_output() returned so far. 0, or an nghttp2 error.
+  /// Only called when read_body() set NO_COPY: the default (for event sinks that never do)
+  /// fails the session (NGHTTP2_ERR_CALLBACK_FAILURE).
+  virtual int on_send_data(std::int32_t /*stream_id*/,
+                           std::span<const std::uint8_t> /*frame_header*/, std::size_t /*length*/,
+                           std::size_t /*padding*/) {
+    return -902;
+  }
 };
 
 struct session_settings {

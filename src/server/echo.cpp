@@ -1,6 +1,7 @@
 // The bundled echo handler: every message goes back as it came, in order.
 #include <h2ws/server.hpp>
 
+#include <cstddef>
 #include <memory>
 
 #include <boost/asio/as_tuple.hpp>
@@ -15,19 +16,26 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Up to this many echoes in flight: the write loop then sends them in batches
-// instead of one write per message; beyond it the handler waits (backpressure).
-constexpr int max_echoes_in_flight = 64;
+// Echoes in flight (sent, not yet handed to HTTP/2) at most: this many, and this many
+// bytes (one stream window's worth). The write loop sends what is in flight in one
+// write; beyond either limit the handler stops receiving (backpressure).
+constexpr int max_echoes_in_flight = 1024;
+constexpr std::size_t max_echo_bytes_in_flight = 4 * 1024 * 1024;
 
 struct echo_state {
   explicit echo_state(const asio::any_io_executor& ex) : slot(ex) {}
   int in_flight = 0;
+  std::size_t bytes_in_flight = 0;
   bool failed = false;
   asio::steady_timer slot;  // cancelled when an echo completes
+  bool full() const {
+    return in_flight >= max_echoes_in_flight || bytes_in_flight >= max_echo_bytes_in_flight;
+  }
 };
 
-asio::awaitable<void> wait_below(echo_state& state, int limit) {
-  while (state.in_flight > limit && !state.failed) {
+// Until every echo is handed over (`drain`), or until there is room for one more.
+asio::awaitable<void> wait_for_room(echo_state& state, bool drain) {
+  while ((drain ? state.in_flight > 0 : state.full()) && !state.failed) {
     state.slot.expires_at(asio::steady_timer::time_point::max());
     co_await state.slot.async_wait(asio::as_tuple(asio::use_awaitable));
   }
@@ -39,16 +47,19 @@ asio::awaitable<void> echo_loop(websocket ws) {
   for (;;) {
     auto [ec, m] = co_await ws.receive(asio::as_tuple(asio::use_awaitable));
     if (ec) break;  // closed (our close frame is already on its way) or failed
-    co_await wait_below(*state, max_echoes_in_flight - 1);
+    if (state->full()) co_await wait_for_room(*state, false);
     if (state->failed) break;
     ++state->in_flight;
-    ws.send(std::move(m), [state](boost::system::error_code ec) {
+    const std::size_t size = m.size();
+    state->bytes_in_flight += size;
+    ws.send(std::move(m), [state, size](boost::system::error_code ec) {
       --state->in_flight;
+      state->bytes_in_flight -= size;
       if (ec) state->failed = true;
       state->slot.cancel();
     });
   }
-  co_await wait_below(*state, 0);  // keep the websocket until its last echo is handed over
+  co_await wait_for_room(*state, true);  // keep the websocket until its last echo is handed over
 }
 
 }  // namespace

@@ -156,10 +156,11 @@ void reader::finish_header() {
     message_.clear();
   }
 
-  // One allocation for a frame rather than doubling as it arrives. Capped: a peer
-  // that announces a large frame and sends little must not make us hold much (on
-  // every stream at once); larger frames grow from there as their bytes arrive.
-  constexpr std::uint64_t reserve_cap = 64 * 1024;
+  // One allocation for a frame rather than doubling (and copying) as it arrives. Capped:
+  // a peer that announces a large frame and sends little must not make us hold much (on
+  // every stream at once); larger frames grow from there as their bytes arrive. Pages of
+  // a large reservation that no byte reached are not resident (malloc maps them lazily).
+  constexpr std::uint64_t reserve_cap = 1024 * 1024;
   if (!is_control(frame_opcode_) && length > 0)
     message_.reserve(message_.size() + static_cast<std::size_t>(std::min(length, reserve_cap)));
 

@@ -2,6 +2,7 @@
 #include "test_support.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
@@ -89,6 +90,27 @@ TEST(Echo, PipelinedSendsArriveInOrder) {
       EXPECT_EQ(m.text(), std::to_string(i));
     }
     EXPECT_EQ(completed, count);
+    co_await ws.close(close_code::normal, "", asio::use_awaitable);
+  });
+}
+
+// Verifies that a send made on the strand does not overtake an earlier send made off the
+// strand and still posted to it (call order, even though the one on the strand could run
+// at once).
+TEST(Echo, SendOnTheStrandKeepsCallOrderBehindAPostedSend) {
+  server_fixture f;
+  f.run([&]() -> asio::awaitable<void> {
+    auto ws = co_await open_echo(f.url());
+    // Leave the strand (the coroutine was resumed from one of its handlers).
+    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    // Queued on the strand first, but it calls send("b") only when it runs: after send("a").
+    asio::post(ws.get_executor(),
+               [&ws] { ws.send(message::text("b"), [](boost::system::error_code) {}); });
+    ws.send(message::text("a"), [](boost::system::error_code) {});
+    auto first = co_await ws.receive(asio::use_awaitable);
+    auto second = co_await ws.receive(asio::use_awaitable);
+    EXPECT_EQ(first.text(), "a");
+    EXPECT_EQ(second.text(), "b");
     co_await ws.close(close_code::normal, "", asio::use_awaitable);
   });
 }
