@@ -1,6 +1,7 @@
 // reconnecting_websocket against real servers that die, restart, go away and refuse.
 #include "test_support.hpp"
 
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <vector>
@@ -124,6 +125,8 @@ TEST(Reconnect, ResumesAfterServerCrashAndRestart) {
           }
         }
         EXPECT_GT(confirmed, 300) << "messages after the restart were not sent";
+        std::printf("%d confirmed, %d reported not sent, %zu arrived at the servers\n", confirmed,
+                    not_sent, counter.received->size());
         EXPECT_EQ(rws.connections(), 2u);
         EXPECT_EQ(std::count(events.begin(), events.end(), reconnect_event::kind::lost), 1);
         EXPECT_EQ(std::count(events.begin(), events.end(), reconnect_event::kind::connected), 2);
