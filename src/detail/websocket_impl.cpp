@@ -33,6 +33,8 @@ ws::reader_limits limits_from(const options& o) {
 // Close codes an endpoint may put on the wire (RFC 6455 7.4, IANA registry).
 // Messages one pump hands over before it lets other handlers run.
 constexpr int max_pumped = 256;
+// Capacity of the completed-sends list kept for reuse, at most (16 bytes each).
+constexpr std::size_t max_spare_done = 1024;
 
 bool sendable_close_code(std::uint16_t code) {
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
@@ -352,6 +354,7 @@ void websocket_impl::take_out(std::size_t n, Sink&& sink) {
       n -= k;
     }
     if (out_front_offset_ == front.size()) {
+      reader_.recycle(std::move(front.payload));  // storage for a later received message
       out_.pop_front();
       out_front_offset_ = 0;
     }
@@ -444,17 +447,25 @@ void websocket_impl::take_data(std::vector<std::uint8_t>& out, std::size_t n) {
 void websocket_impl::complete_sends() {
   if (sends_.empty() || sends_.front().end > written_total_) return;
   // One post for every send this call completed, each handler then run on its own executor.
+  // The list's storage is handed back after use (spare_done_), so that steady sending
+  // does not grow a new vector per call.
   std::vector<websocket::send_handler> done;
+  done.swap(spare_done_);
   while (!sends_.empty() && sends_.front().end <= written_total_) {
     done.emplace_back(std::move(sends_.front().handler));
     sends_.pop_front();
   }
-  asio::post(conn_->strand(), [conn = conn_, done = std::move(done)]() mutable {
+  asio::post(conn_->strand(), [conn = conn_, weak = weak_from_this(),
+                               done = std::move(done)]() mutable {
     for (auto& h : done) {
       auto handler_ex = asio::get_associated_executor(h, conn->completion_executor());
       run_on<carrier::strand_type>(handler_ex,
                                    [h = std::move(h)]() mutable { std::move(h)(error_code{}); });
     }
+    done.clear();
+    auto self = weak.lock();
+    if (self && done.capacity() > self->spare_done_.capacity() && done.capacity() <= max_spare_done)
+      self->spare_done_.swap(done);
   });
 }
 

@@ -144,9 +144,10 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
     websocket::send_handler handler;
   };
   std::deque<pending_send> sends_;
-  bool deferred_ = false;         // nghttp2 is waiting for resume()
-  bool end_after_queue_ = false;  // END_STREAM once out_ drains
-  bool ended_ = false;            // END_STREAM handed to nghttp2
+  std::vector<websocket::send_handler> spare_done_;  // complete_sends()' list, kept for reuse
+  bool deferred_ = false;                            // nghttp2 is waiting for resume()
+  bool end_after_queue_ = false;                     // END_STREAM once out_ drains
+  bool ended_ = false;                               // END_STREAM handed to nghttp2
 
   // Receiving.
   std::deque<message> inbox_;
