@@ -290,7 +290,7 @@ void websocket_impl::queue_frame(ws::opcode op, std::span<const std::uint8_t> pa
                     rsv1, fin);
 }
 
-void websocket_impl::queue_owned_frame(ws::opcode op, std::string payload, bool rsv1, bool fin) {
+void websocket_impl::queue_owned_frame(ws::opcode op, std::string&& payload, bool rsv1, bool fin) {
   out_frame frame;
   std::optional<std::uint32_t> key;
   if (role_ == ws::role::client) key = conn_->masks().next();
@@ -301,7 +301,7 @@ void websocket_impl::queue_owned_frame(ws::opcode op, std::string payload, bool 
   push_frame(std::move(frame));
 }
 
-void websocket_impl::queue_message(ws::opcode op, std::string payload) {
+void websocket_impl::queue_message(ws::opcode op, std::string&& payload) {
   bool rsv1 = false;
   if (deflater_) {  // permessage-deflate: the whole message, RSV1 on its first frame
     std::vector<std::uint8_t> compressed;
@@ -322,7 +322,7 @@ void websocket_impl::queue_message(ws::opcode op, std::string payload) {
   }
 }
 
-void websocket_impl::push_frame(out_frame frame) {
+void websocket_impl::push_frame(out_frame&& frame) {
   queued_total_ += frame.size();
   out_bytes_ += frame.size();
   out_.push_back(std::move(frame));
@@ -590,9 +590,13 @@ void websocket_impl::pump(websocket::receive_handler h, message m) {
   } guard{this};
   for (int n = 1;; ++n) {
     auto handler_ex = asio::get_associated_executor(h, conn_->completion_executor());
-    run_on<carrier::strand_type>(handler_ex, [h = std::move(h), m = std::move(m)]() mutable {
-      std::move(h)(error_code{}, std::move(m));
-    });
+    if (runs_here<carrier::strand_type>(handler_ex)) {
+      std::move(h)(error_code{}, std::move(m));  // what run_on() does, without packaging
+    } else {
+      asio::dispatch(handler_ex, [h = std::move(h), m = std::move(m)]() mutable {
+        std::move(h)(error_code{}, std::move(m));
+      });
+    }
     if (!receive_handler_ || inbox_.empty() || n == max_pumped) break;
     m = std::move(inbox_.front());
     inbox_.pop_front();
@@ -614,7 +618,7 @@ void websocket_impl::acknowledge_if_drained() {
   conn_->wake_writer();
 }
 
-void websocket_impl::send(message m, websocket::send_handler handler) {
+void websocket_impl::send(message&& m, websocket::send_handler&& handler) {
   if (state_ != state::open || send_error_) {
     auto ec = send_error_ ? send_error_
                           : (receive_error_ ? receive_error_ : make_error_code(error::closed));

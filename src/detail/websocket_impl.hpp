@@ -80,7 +80,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void going_away();
 
   // From the public handle (already on the strand).
-  void send(message m, websocket::send_handler handler);
+  void send(message&& m, websocket::send_handler&& handler);
   void receive(websocket::receive_handler handler);
   void close(std::uint16_t code, std::string reason, websocket::send_handler handler);
   void ping(std::string payload, websocket::send_handler handler);
@@ -101,10 +101,10 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void queue_frame(ws::opcode op, std::span<const std::uint8_t> payload, bool rsv1 = false,
                    bool fin = true);
   // The same with a payload it takes over (masked in place on the client side): no copy.
-  void queue_owned_frame(ws::opcode op, std::string payload, bool rsv1 = false, bool fin = true);
-  void queue_message(ws::opcode op, std::string payload);
+  void queue_owned_frame(ws::opcode op, std::string&& payload, bool rsv1 = false, bool fin = true);
+  void queue_message(ws::opcode op, std::string&& payload);
   struct out_frame;
-  void push_frame(out_frame frame);
+  void push_frame(out_frame&& frame);
   // Hands the next `n` queued bytes to `sink(const std::uint8_t*, std::size_t)` piece by piece.
   template <class Sink>
   void take_out(std::size_t n, Sink&& sink);
