@@ -563,22 +563,23 @@ void websocket_impl::deliver() {
     inbox_.pop_front();
     inbox_bytes_ -= m.size();
     auto h = take_handler(receive_handler_);
+    const bool on_strand = receive_on_strand_;
     app_holds_message_ = true;  // until it asks for the next one
     // Counted until the handler is handed over, so that the writer waits for what the
     // application sends in answer (carrier::deliveries_in_flight).
     ++conn_->deliveries_in_flight;
-    asio::post(conn_->strand(),
-               [self = shared_from_this(), h = std::move(h), m = std::move(m)]() mutable {
-                 --self->conn_->deliveries_in_flight;
-                 self->pump(std::move(h), std::move(m));
-               });
+    asio::post(conn_->strand(), [self = shared_from_this(), h = std::move(h), on_strand,
+                                 m = std::move(m)]() mutable {
+      --self->conn_->deliveries_in_flight;
+      self->pump(std::move(h), on_strand, std::move(m));
+    });
   } else if (receive_error_) {
     auto h = take_handler(receive_handler_);
     complete_later(conn_->strand(), std::move(h), receive_error_, message{});
   }
 }
 
-void websocket_impl::pump(websocket::receive_handler h, message m) {
+void websocket_impl::pump(websocket::receive_handler h, bool on_strand, message m) {
   // Hands `m` to `h`, then, as long as the handler asked for the next message before
   // returning (a coroutine awaiting receive() in a loop, on this strand) and the inbox
   // has one, hands that over too: many messages per scheduler turn instead of one.
@@ -589,8 +590,12 @@ void websocket_impl::pump(websocket::receive_handler h, message m) {
     ~end_of_pump() { self->pumping_ = false; }
   } guard{this};
   for (int n = 1;; ++n) {
-    auto handler_ex = asio::get_associated_executor(h, conn_->completion_executor());
-    if (runs_here<carrier::strand_type>(handler_ex)) {
+    // A handler known to run inline here (websocket::receive_impl) is called without
+    // asking it for its executor: that question allocates an any_completion_executor.
+    if (on_strand) {
+      std::move(h)(error_code{}, std::move(m));
+    } else if (auto handler_ex = asio::get_associated_executor(h, conn_->completion_executor());
+               runs_here<carrier::strand_type>(handler_ex)) {
       std::move(h)(error_code{}, std::move(m));  // what run_on() does, without packaging
     } else {
       asio::dispatch(handler_ex, [h = std::move(h), m = std::move(m)]() mutable {
@@ -602,6 +607,7 @@ void websocket_impl::pump(websocket::receive_handler h, message m) {
     inbox_.pop_front();
     inbox_bytes_ -= m.size();
     store_handler(h, take_handler(receive_handler_));
+    on_strand = receive_on_strand_;
     app_holds_message_ = true;
   }
   pumping_ = false;
@@ -637,13 +643,14 @@ void websocket_impl::send(message&& m, websocket::send_handler&& handler) {
   sends_.push_back({queued_total_, std::move(handler)});
 }
 
-void websocket_impl::receive(websocket::receive_handler handler) {
+void websocket_impl::receive(websocket::receive_handler handler, bool on_strand) {
   if (receive_handler_) {
     complete_later(conn_->strand(), std::move(handler),
                    make_error_code(boost::asio::error::already_started), message{});
     return;
   }
   store_handler(receive_handler_, std::move(handler));
+  receive_on_strand_ = on_strand;
   app_holds_message_ = false;
   maybe_reply_to_close();
   deliver();

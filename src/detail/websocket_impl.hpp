@@ -81,7 +81,8 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
 
   // From the public handle (already on the strand).
   void send(message&& m, websocket::send_handler&& handler);
-  void receive(websocket::receive_handler handler);
+  // `on_strand`: see websocket::receive_impl().
+  void receive(websocket::receive_handler handler, bool on_strand = false);
   void close(std::uint16_t code, std::string reason, websocket::send_handler handler);
   void ping(std::string payload, websocket::send_handler handler);
   void abandon();
@@ -113,7 +114,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void start_close_timer();
   void terminate(boost::system::error_code ec);
   void deliver();
-  void pump(websocket::receive_handler h, message m);
+  void pump(websocket::receive_handler h, bool on_strand, message m);
   void acknowledge_if_drained();
   void complete_sends();
   void fail_sends(boost::system::error_code ec);
@@ -153,6 +154,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   std::deque<message> inbox_;
   std::size_t inbox_bytes_ = 0;  // payload bytes held in inbox_
   websocket::receive_handler receive_handler_;
+  bool receive_on_strand_ = false;           // receive_handler_ runs inline on the strand
   std::size_t unacknowledged_ = 0;           // DATA bytes not yet given back as window
   boost::system::error_code receive_error_;  // after the inbox drains, every receive gets it
   boost::system::error_code send_error_;     // every send gets it once set
