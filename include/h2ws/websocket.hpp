@@ -70,7 +70,8 @@ class websocket {
   auto send(message m, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
         [](auto handler, websocket* self, message m) {
-          self->send_impl(std::move(m), send_handler(std::move(handler)));
+          const bool on_strand = self->runs_on_strand(handler);
+          self->send_impl(std::move(m), send_handler(std::move(handler)), on_strand);
         },
         token, this, std::move(m));
   }
@@ -166,7 +167,8 @@ class websocket {
   explicit websocket(std::shared_ptr<detail::websocket_owner> owner);
 
  private:
-  void send_impl(message m, send_handler handler);
+  // `on_strand`: as for receive_impl().
+  void send_impl(message m, send_handler handler, bool on_strand = false);
   // `on_strand`: the handler's associated executor is known (before type erasure) to run it
   // inline on the connection's strand; the library then need not ask the type-erased
   // handler for it (which allocates an any_completion_executor per message).

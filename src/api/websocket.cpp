@@ -49,12 +49,12 @@ void on_strand(const std::shared_ptr<detail::websocket_impl>& impl, Call&& call)
 
 }  // namespace
 
-void websocket::send_impl(message m, send_handler handler) {
+void websocket::send_impl(message m, send_handler handler, bool on_strand_executor) {
   if (!owner_) return fail_unbound(std::move(handler));
-  on_strand(owner_->impl,
-            [m = std::move(m), h = std::move(handler)](detail::websocket_impl& impl) mutable {
-              impl.send(std::move(m), std::move(h));
-            });
+  on_strand(owner_->impl, [m = std::move(m), h = std::move(handler),
+                           on_strand_executor](detail::websocket_impl& impl) mutable {
+    impl.send(std::move(m), std::move(h), on_strand_executor);
+  });
 }
 
 void websocket::receive_impl(receive_handler handler, bool on_strand_executor) {

@@ -449,18 +449,22 @@ void websocket_impl::complete_sends() {
   // One post for every send this call completed, each handler then run on its own executor.
   // The list's storage is handed back after use (spare_done_), so that steady sending
   // does not grow a new vector per call.
-  std::vector<websocket::send_handler> done;
+  std::vector<pending_send> done;
   done.swap(spare_done_);
   while (!sends_.empty() && sends_.front().end <= written_total_) {
-    done.emplace_back(std::move(sends_.front().handler));
+    done.push_back(std::move(sends_.front()));
     sends_.pop_front();
   }
   asio::post(conn_->strand(), [conn = conn_, weak = weak_from_this(),
                                done = std::move(done)]() mutable {
-    for (auto& h : done) {
-      auto handler_ex = asio::get_associated_executor(h, conn->completion_executor());
-      run_on<carrier::strand_type>(handler_ex,
-                                   [h = std::move(h)]() mutable { std::move(h)(error_code{}); });
+    for (auto& s : done) {
+      if (s.on_strand) {  // known to run inline here: no executor lookup (it allocates)
+        std::move(s.handler)(error_code{});
+        continue;
+      }
+      auto handler_ex = asio::get_associated_executor(s.handler, conn->completion_executor());
+      run_on<carrier::strand_type>(
+          handler_ex, [h = std::move(s.handler)]() mutable { std::move(h)(error_code{}); });
     }
     done.clear();
     auto self = weak.lock();
@@ -624,7 +628,7 @@ void websocket_impl::acknowledge_if_drained() {
   conn_->wake_writer();
 }
 
-void websocket_impl::send(message&& m, websocket::send_handler&& handler) {
+void websocket_impl::send(message&& m, websocket::send_handler&& handler, bool on_strand) {
   if (state_ != state::open || send_error_) {
     auto ec = send_error_ ? send_error_
                           : (receive_error_ ? receive_error_ : make_error_code(error::closed));
@@ -636,11 +640,11 @@ void websocket_impl::send(message&& m, websocket::send_handler&& handler) {
     out_frame frame;  // no header: the bytes exactly as given
     frame.payload = std::move(m).payload();
     push_frame(std::move(frame));
-    sends_.push_back({queued_total_, std::move(handler)});
+    sends_.push_back({queued_total_, std::move(handler), on_strand});
     return;
   }
   queue_message(op, std::move(m).payload());
-  sends_.push_back({queued_total_, std::move(handler)});
+  sends_.push_back({queued_total_, std::move(handler), on_strand});
 }
 
 void websocket_impl::receive(websocket::receive_handler handler, bool on_strand) {

@@ -80,7 +80,8 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void going_away();
 
   // From the public handle (already on the strand).
-  void send(message&& m, websocket::send_handler&& handler);
+  // `on_strand`: see websocket::send_impl().
+  void send(message&& m, websocket::send_handler&& handler, bool on_strand = false);
   // `on_strand`: see websocket::receive_impl().
   void receive(websocket::receive_handler handler, bool on_strand = false);
   void close(std::uint16_t code, std::string reason, websocket::send_handler handler);
@@ -143,12 +144,13 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   struct pending_send {
     std::uint64_t end;  // written_total_ at which this send is done
     websocket::send_handler handler;
+    bool on_strand = false;  // the handler runs inline on the strand (no executor lookup)
   };
   std::deque<pending_send> sends_;
-  std::vector<websocket::send_handler> spare_done_;  // complete_sends()' list, kept for reuse
-  bool deferred_ = false;                            // nghttp2 is waiting for resume()
-  bool end_after_queue_ = false;                     // END_STREAM once out_ drains
-  bool ended_ = false;                               // END_STREAM handed to nghttp2
+  std::vector<pending_send> spare_done_;  // complete_sends()' list, kept for reuse
+  bool deferred_ = false;                 // nghttp2 is waiting for resume()
+  bool end_after_queue_ = false;          // END_STREAM once out_ drains
+  bool ended_ = false;                    // END_STREAM handed to nghttp2
 
   // Receiving.
   std::deque<message> inbox_;

@@ -77,7 +77,7 @@ TEST(CompletionTokens, FuturesFromAnotherThread) {
   f.context().restart();
 }
 
-// Verifies that each receive handler runs on its own associated executor, also when
+// Verifies that each receive and send handler runs on its own associated executor, also when
 // messages are already waiting and handlers of different executors alternate (the
 // delivery pump calls handlers that run on the strand inline, and must not do so for
 // one bound to another io_context).
@@ -87,6 +87,7 @@ TEST(CompletionTokens, ReceiveHandlersRunOnTheirExecutors) {
   constexpr int count = 40;
   int received = 0;
   int wrong_executor = 0;
+  int sends_done = 0;
   bool done = false;
   std::vector<std::string> texts;
   websocket ws;
@@ -116,18 +117,30 @@ TEST(CompletionTokens, ReceiveHandlersRunOnTheirExecutors) {
         conn.open_websocket("/echo", [&](boost::system::error_code ec, websocket w) {
           ASSERT_FALSE(ec) << ec.message();
           ws = std::move(w);
-          for (int i = 0; i < count; ++i)
-            ws.send(message::text("m" + std::to_string(i)), [](boost::system::error_code) {});
+          for (int i = 0; i < count; ++i) {
+            // Send handlers too: plain ones and bound ones alternating.
+            auto sent = [&, bound = i % 2 == 1](boost::system::error_code ec) {
+              EXPECT_FALSE(ec) << ec.message();
+              if (bound != other.get_executor().running_in_this_thread()) ++wrong_executor;
+              ++sends_done;
+            };
+            auto text = message::text("m" + std::to_string(i));
+            if (i % 2 == 1)
+              ws.send(std::move(text), asio::bind_executor(other.get_executor(), sent));
+            else
+              ws.send(std::move(text), sent);
+          }
           receive_next();
         });
       });
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!done && std::chrono::steady_clock::now() < deadline) {
+  while ((!done || sends_done < count) && std::chrono::steady_clock::now() < deadline) {
     f.context().run_one_for(std::chrono::milliseconds(5));
     other.poll();
     other.restart();
   }
   ASSERT_TRUE(done);
+  EXPECT_EQ(sends_done, count);
   EXPECT_EQ(wrong_executor, 0);
   for (int i = 0; i < count; ++i) EXPECT_EQ(texts[i], "m" + std::to_string(i));
   ws = websocket();
