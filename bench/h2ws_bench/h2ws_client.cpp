@@ -1,12 +1,13 @@
 // The h2ws side of the benchmark client: websockets over HTTP/2 through the public API only.
 #include "client.hpp"
-
+#include "handler_memory.hpp"
 #include <h2ws/h2ws.hpp>
 
 #include <chrono>
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
@@ -33,9 +34,11 @@ class h2ws_channel final : public channel {
 
   void send(std::string payload) override {
     // The completion may come after this channel is gone: it only touches the shared slot.
-    ws_.send(h2ws::message::binary(std::move(payload)), [slot = send_error_](error_code ec) {
-      if (ec && !*slot) *slot = ec;
-    });
+    // One completion handler per message: its memory comes from a per-thread free list.
+    ws_.send(h2ws::message::binary(std::move(payload)),
+             asio::bind_allocator(handler_allocator<void>(), [slot = send_error_](error_code ec) {
+               if (ec && !*slot) *slot = ec;
+             }));
   }
 
   asio::awaitable<std::string> receive() override {

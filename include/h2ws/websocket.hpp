@@ -10,9 +10,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/system/error_code.hpp>
 
@@ -22,6 +24,9 @@ namespace detail {
 class websocket_impl;
 struct websocket_owner;
 struct websocket_access;
+// The candidate websocket::runs_on_strand() passes: comes back when a handler has no
+// associated executor of its own.
+struct no_associated_executor {};
 }  // namespace detail
 
 /// An open (or refused) WebSocket. Move-only; destroying the last handle of an
@@ -65,7 +70,8 @@ class websocket {
   auto send(message m, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
         [](auto handler, websocket* self, message m) {
-          self->send_impl(std::move(m), send_handler(std::move(handler)));
+          const bool on_strand = self->runs_on_strand(handler);
+          self->send_impl(std::move(m), send_handler(std::move(handler)), on_strand);
         },
         token, this, std::move(m));
   }
@@ -86,7 +92,8 @@ class websocket {
   auto receive(Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, message)>(
         [](auto handler, websocket* self) {
-          self->receive_impl(receive_handler(std::move(handler)));
+          const bool on_strand = self->runs_on_strand(handler);
+          self->receive_impl(receive_handler(std::move(handler)), on_strand);
         },
         token, this);
   }
@@ -160,10 +167,32 @@ class websocket {
   explicit websocket(std::shared_ptr<detail::websocket_owner> owner);
 
  private:
-  void send_impl(message m, send_handler handler);
-  void receive_impl(receive_handler handler);
+  // `on_strand`: as for receive_impl().
+  void send_impl(message m, send_handler handler, bool on_strand = false);
+  // `on_strand`: the handler's associated executor is known (before type erasure) to run it
+  // inline on the connection's strand; the library then need not ask the type-erased
+  // handler for it (which allocates an any_completion_executor per message).
+  void receive_impl(receive_handler handler, bool on_strand = false);
   void close_impl(std::uint16_t code, std::string reason, send_handler handler);
   void ping_impl(std::string payload, send_handler handler);
+
+  // Whether a handler's associated executor is the connection's strand, or none (then the
+  // strand is used), or an io_context executor of the context the strand runs on.
+  // Conservative: false when unsure.
+  template <class Handler>
+  bool runs_on_strand(const Handler& handler) const {
+    using candidate = detail::no_associated_executor;
+    using associated = boost::asio::associated_executor<Handler, candidate>;
+    using executor = typename associated::type;
+    if constexpr (std::is_same_v<executor, candidate>) {
+      return true;
+    } else if constexpr (std::is_same_v<executor, boost::asio::any_io_executor>) {
+      return executor_runs_on_strand(associated::get(handler, candidate{}));
+    } else {
+      return false;
+    }
+  }
+  bool executor_runs_on_strand(const boost::asio::any_io_executor& ex) const;
 
   friend struct detail::websocket_access;
   std::shared_ptr<detail::websocket_owner> owner_;

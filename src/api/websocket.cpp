@@ -7,6 +7,7 @@
 #include <h2ws/websocket.hpp>
 
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
 namespace h2ws {
@@ -48,19 +49,32 @@ void on_strand(const std::shared_ptr<detail::websocket_impl>& impl, Call&& call)
 
 }  // namespace
 
-void websocket::send_impl(message m, send_handler handler) {
+void websocket::send_impl(message m, send_handler handler, bool on_strand_executor) {
   if (!owner_) return fail_unbound(std::move(handler));
+  on_strand(owner_->impl, [m = std::move(m), h = std::move(handler),
+                           on_strand_executor](detail::websocket_impl& impl) mutable {
+    impl.send(std::move(m), std::move(h), on_strand_executor);
+  });
+}
+
+void websocket::receive_impl(receive_handler handler, bool on_strand_executor) {
+  if (!owner_) return fail_unbound(std::move(handler), message{});
   on_strand(owner_->impl,
-            [m = std::move(m), h = std::move(handler)](detail::websocket_impl& impl) mutable {
-              impl.send(std::move(m), std::move(h));
+            [h = std::move(handler), on_strand_executor](detail::websocket_impl& impl) mutable {
+              impl.receive(std::move(h), on_strand_executor);
             });
 }
 
-void websocket::receive_impl(receive_handler handler) {
-  if (!owner_) return fail_unbound(std::move(handler), message{});
-  on_strand(owner_->impl, [h = std::move(handler)](detail::websocket_impl& impl) mutable {
-    impl.receive(std::move(h));
-  });
+bool websocket::executor_runs_on_strand(const asio::any_io_executor& ex) const {
+  if (!owner_) return false;
+  const auto& strand = owner_->impl->connection().strand();
+  if (const auto* s = ex.target<detail::carrier::strand_type>()) return *s == strand;
+  // An executor of the io_context the strand runs on: dispatch() from inside the strand
+  // runs it inline, since the strand's handlers run inside that context's run().
+  using io_executor = asio::io_context::executor_type;
+  const auto* io = ex.target<io_executor>();
+  const auto* inner = strand.get_inner_executor().target<io_executor>();
+  return io && inner && &io->context() == &inner->context();
 }
 
 void websocket::close_impl(std::uint16_t code, std::string reason, send_handler handler) {

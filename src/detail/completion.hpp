@@ -29,18 +29,24 @@ void complete_later(const Executor& ex, Handler&& handler, Args&&... args) {
               }));
 }
 
-/// Runs `f` on `ex`: at once when `ex` would run it inline anyway (a strand or an
-/// io_context executor running on this thread), which spares dispatch() its type-erased
-/// function object; otherwise through dispatch().
-template <class Strand, class F>
-void run_on(const boost::asio::any_completion_executor& ex, F&& f) {
+/// Whether a function dispatched to `ex` would run at once, inside the call: `ex` is a
+/// strand or an io_context executor running on this thread.
+template <class Strand>
+bool runs_here(const boost::asio::any_completion_executor& ex) {
   using io_executor = boost::asio::io_context::executor_type;
   using tracked_io_executor = decltype(boost::asio::prefer(
       std::declval<io_executor>(), boost::asio::execution::outstanding_work.tracked));
-  if (const auto* s = ex.target<Strand>(); s && s->running_in_this_thread()) return f();
-  if (const auto* io = ex.target<io_executor>(); io && io->running_in_this_thread()) return f();
-  if (const auto* io = ex.target<tracked_io_executor>(); io && io->running_in_this_thread())
-    return f();
+  if (const auto* s = ex.target<Strand>()) return s->running_in_this_thread();
+  if (const auto* io = ex.target<io_executor>()) return io->running_in_this_thread();
+  if (const auto* io = ex.target<tracked_io_executor>()) return io->running_in_this_thread();
+  return false;
+}
+
+/// Runs `f` on `ex`: at once when `ex` would run it inline anyway (runs_here()), which
+/// spares dispatch() its type-erased function object; otherwise through dispatch().
+template <class Strand, class F>
+void run_on(const boost::asio::any_completion_executor& ex, F&& f) {
+  if (runs_here<Strand>(ex)) return f();
   boost::asio::dispatch(ex, std::forward<F>(f));
 }
 

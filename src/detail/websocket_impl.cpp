@@ -33,6 +33,8 @@ ws::reader_limits limits_from(const options& o) {
 // Close codes an endpoint may put on the wire (RFC 6455 7.4, IANA registry).
 // Messages one pump hands over before it lets other handlers run.
 constexpr int max_pumped = 256;
+// Capacity of the completed-sends list kept for reuse, at most (16 bytes each).
+constexpr std::size_t max_spare_done = 1024;
 
 bool sendable_close_code(std::uint16_t code) {
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
@@ -288,7 +290,7 @@ void websocket_impl::queue_frame(ws::opcode op, std::span<const std::uint8_t> pa
                     rsv1, fin);
 }
 
-void websocket_impl::queue_owned_frame(ws::opcode op, std::string payload, bool rsv1, bool fin) {
+void websocket_impl::queue_owned_frame(ws::opcode op, std::string&& payload, bool rsv1, bool fin) {
   out_frame frame;
   std::optional<std::uint32_t> key;
   if (role_ == ws::role::client) key = conn_->masks().next();
@@ -299,7 +301,7 @@ void websocket_impl::queue_owned_frame(ws::opcode op, std::string payload, bool 
   push_frame(std::move(frame));
 }
 
-void websocket_impl::queue_message(ws::opcode op, std::string payload) {
+void websocket_impl::queue_message(ws::opcode op, std::string&& payload) {
   bool rsv1 = false;
   if (deflater_) {  // permessage-deflate: the whole message, RSV1 on its first frame
     std::vector<std::uint8_t> compressed;
@@ -320,7 +322,7 @@ void websocket_impl::queue_message(ws::opcode op, std::string payload) {
   }
 }
 
-void websocket_impl::push_frame(out_frame frame) {
+void websocket_impl::push_frame(out_frame&& frame) {
   queued_total_ += frame.size();
   out_bytes_ += frame.size();
   out_.push_back(std::move(frame));
@@ -352,6 +354,7 @@ void websocket_impl::take_out(std::size_t n, Sink&& sink) {
       n -= k;
     }
     if (out_front_offset_ == front.size()) {
+      reader_.recycle(std::move(front.payload));  // storage for a later received message
       out_.pop_front();
       out_front_offset_ = 0;
     }
@@ -444,17 +447,29 @@ void websocket_impl::take_data(std::vector<std::uint8_t>& out, std::size_t n) {
 void websocket_impl::complete_sends() {
   if (sends_.empty() || sends_.front().end > written_total_) return;
   // One post for every send this call completed, each handler then run on its own executor.
-  std::vector<websocket::send_handler> done;
+  // The list's storage is handed back after use (spare_done_), so that steady sending
+  // does not grow a new vector per call.
+  std::vector<pending_send> done;
+  done.swap(spare_done_);
   while (!sends_.empty() && sends_.front().end <= written_total_) {
-    done.emplace_back(std::move(sends_.front().handler));
+    done.push_back(std::move(sends_.front()));
     sends_.pop_front();
   }
-  asio::post(conn_->strand(), [conn = conn_, done = std::move(done)]() mutable {
-    for (auto& h : done) {
-      auto handler_ex = asio::get_associated_executor(h, conn->completion_executor());
-      run_on<carrier::strand_type>(handler_ex,
-                                   [h = std::move(h)]() mutable { std::move(h)(error_code{}); });
+  asio::post(conn_->strand(), [conn = conn_, weak = weak_from_this(),
+                               done = std::move(done)]() mutable {
+    for (auto& s : done) {
+      if (s.on_strand) {  // known to run inline here: no executor lookup (it allocates)
+        std::move(s.handler)(error_code{});
+        continue;
+      }
+      auto handler_ex = asio::get_associated_executor(s.handler, conn->completion_executor());
+      run_on<carrier::strand_type>(
+          handler_ex, [h = std::move(s.handler)]() mutable { std::move(h)(error_code{}); });
     }
+    done.clear();
+    auto self = weak.lock();
+    if (self && done.capacity() > self->spare_done_.capacity() && done.capacity() <= max_spare_done)
+      self->spare_done_.swap(done);
   });
 }
 
@@ -552,22 +567,23 @@ void websocket_impl::deliver() {
     inbox_.pop_front();
     inbox_bytes_ -= m.size();
     auto h = take_handler(receive_handler_);
+    const bool on_strand = receive_on_strand_;
     app_holds_message_ = true;  // until it asks for the next one
     // Counted until the handler is handed over, so that the writer waits for what the
     // application sends in answer (carrier::deliveries_in_flight).
     ++conn_->deliveries_in_flight;
-    asio::post(conn_->strand(),
-               [self = shared_from_this(), h = std::move(h), m = std::move(m)]() mutable {
-                 --self->conn_->deliveries_in_flight;
-                 self->pump(std::move(h), std::move(m));
-               });
+    asio::post(conn_->strand(), [self = shared_from_this(), h = std::move(h), on_strand,
+                                 m = std::move(m)]() mutable {
+      --self->conn_->deliveries_in_flight;
+      self->pump(std::move(h), on_strand, std::move(m));
+    });
   } else if (receive_error_) {
     auto h = take_handler(receive_handler_);
     complete_later(conn_->strand(), std::move(h), receive_error_, message{});
   }
 }
 
-void websocket_impl::pump(websocket::receive_handler h, message m) {
+void websocket_impl::pump(websocket::receive_handler h, bool on_strand, message m) {
   // Hands `m` to `h`, then, as long as the handler asked for the next message before
   // returning (a coroutine awaiting receive() in a loop, on this strand) and the inbox
   // has one, hands that over too: many messages per scheduler turn instead of one.
@@ -578,15 +594,24 @@ void websocket_impl::pump(websocket::receive_handler h, message m) {
     ~end_of_pump() { self->pumping_ = false; }
   } guard{this};
   for (int n = 1;; ++n) {
-    auto handler_ex = asio::get_associated_executor(h, conn_->completion_executor());
-    run_on<carrier::strand_type>(handler_ex, [h = std::move(h), m = std::move(m)]() mutable {
+    // A handler known to run inline here (websocket::receive_impl) is called without
+    // asking it for its executor: that question allocates an any_completion_executor.
+    if (on_strand) {
       std::move(h)(error_code{}, std::move(m));
-    });
+    } else if (auto handler_ex = asio::get_associated_executor(h, conn_->completion_executor());
+               runs_here<carrier::strand_type>(handler_ex)) {
+      std::move(h)(error_code{}, std::move(m));  // what run_on() does, without packaging
+    } else {
+      asio::dispatch(handler_ex, [h = std::move(h), m = std::move(m)]() mutable {
+        std::move(h)(error_code{}, std::move(m));
+      });
+    }
     if (!receive_handler_ || inbox_.empty() || n == max_pumped) break;
     m = std::move(inbox_.front());
     inbox_.pop_front();
     inbox_bytes_ -= m.size();
     store_handler(h, take_handler(receive_handler_));
+    on_strand = receive_on_strand_;
     app_holds_message_ = true;
   }
   pumping_ = false;
@@ -603,7 +628,7 @@ void websocket_impl::acknowledge_if_drained() {
   conn_->wake_writer();
 }
 
-void websocket_impl::send(message m, websocket::send_handler handler) {
+void websocket_impl::send(message&& m, websocket::send_handler&& handler, bool on_strand) {
   if (state_ != state::open || send_error_) {
     auto ec = send_error_ ? send_error_
                           : (receive_error_ ? receive_error_ : make_error_code(error::closed));
@@ -615,20 +640,21 @@ void websocket_impl::send(message m, websocket::send_handler handler) {
     out_frame frame;  // no header: the bytes exactly as given
     frame.payload = std::move(m).payload();
     push_frame(std::move(frame));
-    sends_.push_back({queued_total_, std::move(handler)});
+    sends_.push_back({queued_total_, std::move(handler), on_strand});
     return;
   }
   queue_message(op, std::move(m).payload());
-  sends_.push_back({queued_total_, std::move(handler)});
+  sends_.push_back({queued_total_, std::move(handler), on_strand});
 }
 
-void websocket_impl::receive(websocket::receive_handler handler) {
+void websocket_impl::receive(websocket::receive_handler handler, bool on_strand) {
   if (receive_handler_) {
     complete_later(conn_->strand(), std::move(handler),
                    make_error_code(boost::asio::error::already_started), message{});
     return;
   }
   store_handler(receive_handler_, std::move(handler));
+  receive_on_strand_ = on_strand;
   app_holds_message_ = false;
   maybe_reply_to_close();
   deliver();

@@ -80,8 +80,10 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void going_away();
 
   // From the public handle (already on the strand).
-  void send(message m, websocket::send_handler handler);
-  void receive(websocket::receive_handler handler);
+  // `on_strand`: see websocket::send_impl().
+  void send(message&& m, websocket::send_handler&& handler, bool on_strand = false);
+  // `on_strand`: see websocket::receive_impl().
+  void receive(websocket::receive_handler handler, bool on_strand = false);
   void close(std::uint16_t code, std::string reason, websocket::send_handler handler);
   void ping(std::string payload, websocket::send_handler handler);
   void abandon();
@@ -101,10 +103,10 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void queue_frame(ws::opcode op, std::span<const std::uint8_t> payload, bool rsv1 = false,
                    bool fin = true);
   // The same with a payload it takes over (masked in place on the client side): no copy.
-  void queue_owned_frame(ws::opcode op, std::string payload, bool rsv1 = false, bool fin = true);
-  void queue_message(ws::opcode op, std::string payload);
+  void queue_owned_frame(ws::opcode op, std::string&& payload, bool rsv1 = false, bool fin = true);
+  void queue_message(ws::opcode op, std::string&& payload);
   struct out_frame;
-  void push_frame(out_frame frame);
+  void push_frame(out_frame&& frame);
   // Hands the next `n` queued bytes to `sink(const std::uint8_t*, std::size_t)` piece by piece.
   template <class Sink>
   void take_out(std::size_t n, Sink&& sink);
@@ -113,7 +115,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void start_close_timer();
   void terminate(boost::system::error_code ec);
   void deliver();
-  void pump(websocket::receive_handler h, message m);
+  void pump(websocket::receive_handler h, bool on_strand, message m);
   void acknowledge_if_drained();
   void complete_sends();
   void fail_sends(boost::system::error_code ec);
@@ -142,16 +144,19 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   struct pending_send {
     std::uint64_t end;  // written_total_ at which this send is done
     websocket::send_handler handler;
+    bool on_strand = false;  // the handler runs inline on the strand (no executor lookup)
   };
   std::deque<pending_send> sends_;
-  bool deferred_ = false;         // nghttp2 is waiting for resume()
-  bool end_after_queue_ = false;  // END_STREAM once out_ drains
-  bool ended_ = false;            // END_STREAM handed to nghttp2
+  std::vector<pending_send> spare_done_;  // complete_sends()' list, kept for reuse
+  bool deferred_ = false;                 // nghttp2 is waiting for resume()
+  bool end_after_queue_ = false;          // END_STREAM once out_ drains
+  bool ended_ = false;                    // END_STREAM handed to nghttp2
 
   // Receiving.
   std::deque<message> inbox_;
   std::size_t inbox_bytes_ = 0;  // payload bytes held in inbox_
   websocket::receive_handler receive_handler_;
+  bool receive_on_strand_ = false;           // receive_handler_ runs inline on the strand
   std::size_t unacknowledged_ = 0;           // DATA bytes not yet given back as window
   boost::system::error_code receive_error_;  // after the inbox drains, every receive gets it
   boost::system::error_code send_error_;     // every send gets it once set

@@ -1,10 +1,12 @@
 // The bundled echo handler: every message goes back as it came, in order.
+#include "detail/handler_memory.hpp"
 #include <h2ws/server.hpp>
 
 #include <cstddef>
 #include <memory>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -52,12 +54,14 @@ asio::awaitable<void> echo_loop(websocket ws) {
     ++state->in_flight;
     const std::size_t size = m.size();
     state->bytes_in_flight += size;
-    ws.send(std::move(m), [state, size](boost::system::error_code ec) {
-      --state->in_flight;
-      state->bytes_in_flight -= size;
-      if (ec) state->failed = true;
-      state->slot.cancel();
-    });
+    // One completion handler per echo: its memory comes from a per-thread free list.
+    ws.send(std::move(m), asio::bind_allocator(detail::handler_allocator<void>(),
+                                               [state, size](boost::system::error_code ec) {
+                                                 --state->in_flight;
+                                                 state->bytes_in_flight -= size;
+                                                 if (ec) state->failed = true;
+                                                 state->slot.cancel();
+                                               }));
   }
   co_await wait_for_room(*state, true);  // keep the websocket until its last echo is handed over
 }

@@ -154,6 +154,12 @@ void reader::finish_header() {
     check_utf8_ = !message_binary_ && !message_compressed_;
     utf8_.reset();
     message_.clear();
+    if (length > message_.capacity() && !spares_.empty()) {
+      // A spare's storage rather than a new allocation (reserve() below grows it if short).
+      spare_bytes_ -= spares_.back().capacity();
+      message_.swap(spares_.back());
+      spares_.pop_back();
+    }
   }
 
   // One allocation for a frame rather than doubling (and copying) as it arrives. Capped:
@@ -233,6 +239,21 @@ void reader::end_close_frame() {
   // Nothing follows a close frame: a fragmented message still open will never complete.
   message_ = std::string();
   control_.clear();
+}
+
+void reader::recycle(std::string&& s) noexcept {
+  const std::size_t capacity = s.capacity();
+  // Short strings live inside the object: nothing to keep.
+  if (capacity <= std::string().capacity() || spares_.size() >= max_spares ||
+      capacity > max_spare_bytes - spare_bytes_)
+    return;
+  try {
+    spares_.push_back(std::move(s));
+  } catch (...) {
+    return;  // no room for the list: the string is freed with its owner
+  }
+  spares_.back().clear();
+  spare_bytes_ += capacity;
 }
 
 void reader::fail(h2ws::error e) {

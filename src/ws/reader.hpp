@@ -76,6 +76,12 @@ class reader {
   /// memory accounting. Does not count events already queued for `next()`.
   std::size_t buffered_bytes() const noexcept { return message_.size() + control_.size(); }
 
+  /// Offers the storage of a string that is no longer needed (the payload of a frame already
+  /// sent, say) for a later message, so that a websocket echoing small messages does not
+  /// allocate one per message. Its content is dropped. Bounded: past `max_spare_bytes` of
+  /// capacity (or `max_spares` strings) the string is simply freed.
+  void recycle(std::string&& s) noexcept;
+
  private:
   enum class stage : std::uint8_t {
     header,    // collecting the bytes of a frame header
@@ -118,6 +124,12 @@ class reader {
   bool check_utf8_ = false;  // text and not compressed
   std::string message_;
   utf8_validator utf8_;
+
+  // Strings offered by recycle(), reused for the next messages' payloads.
+  static constexpr std::size_t max_spares = 256;
+  static constexpr std::size_t max_spare_bytes = 16 * 1024;
+  std::vector<std::string> spares_;
+  std::size_t spare_bytes_ = 0;  // capacity held in spares_
 
   std::string control_;  // payload of the control frame being read (<= 125 bytes)
 

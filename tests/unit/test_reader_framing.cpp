@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -126,6 +128,31 @@ TEST(ReaderFraming, EmptyFeed) {
   EXPECT_EQ(rd.close_code_for_error(), 0);
   EXPECT_FALSE(rd.close_received());
   EXPECT_EQ(rd.buffered_bytes(), 0u);
+}
+
+// Verifies that strings offered with recycle() (with stale content, of any capacity) never
+// leak into a message: every payload, whole or fragmented, comes out exactly as sent.
+TEST(ReaderFraming, RecycledStringsCarryNothingOver) {
+  reader rd(role::client, {});
+  const std::string big(5000, 'B');
+  const std::string medium(200, 'm');
+  const bytes stream =
+      concat({server_frame(opcode::binary, medium),
+              server_frame(opcode::text, "hello there, this is a text"),
+              server_frame(opcode::binary, big), server_frame(opcode::binary, "x", false),
+              server_frame(opcode::continuation, medium), server_frame(opcode::binary, "")});
+  // Stale content, some too small for the next message, one too large to be kept.
+  for (std::size_t size : {40u, 3000u, 100u, 64u * 1024u, 20u, 7u})
+    rd.recycle(std::string(size, '#'));
+  ASSERT_TRUE(rd.feed(stream));
+  std::vector<event> events;
+  while (auto ev = rd.next()) {
+    events.push_back(*ev);
+    if (const auto* m = std::get_if<message_event>(&*ev)) rd.recycle(std::string(m->payload));
+  }
+  EXPECT_FALSE(rd.error());
+  EXPECT_EQ(events, (std::vector<event>{binary(medium), text("hello there, this is a text"),
+                                        binary(big), binary("x" + medium), binary("")}));
 }
 
 }  // namespace
