@@ -1,7 +1,7 @@
 // The h2ws side of the benchmark client: websockets over HTTP/2 through the public API only.
 #include "client.hpp"
-#include "handler_memory.hpp"
 #include <h2ws/h2ws.hpp>
+#include <h2ws/handler_allocator.hpp>
 
 #include <chrono>
 #include <utility>

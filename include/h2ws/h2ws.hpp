@@ -7,6 +7,7 @@
 #include <h2ws/connect.hpp>
 #include <h2ws/connection.hpp>
 #include <h2ws/error.hpp>
+#include <h2ws/handler_allocator.hpp>
 #include <h2ws/http.hpp>
 #include <h2ws/message.hpp>
 #include <h2ws/options.hpp>

@@ -1,5 +1,5 @@
 // The bundled echo handler: every message goes back as it came, in order.
-#include "detail/handler_memory.hpp"
+#include <h2ws/handler_allocator.hpp>
 #include <h2ws/server.hpp>
 
 #include <cstddef>
@@ -55,7 +55,7 @@ asio::awaitable<void> echo_loop(websocket ws) {
     const std::size_t size = m.size();
     state->bytes_in_flight += size;
     // One completion handler per echo: its memory comes from a per-thread free list.
-    ws.send(std::move(m), asio::bind_allocator(detail::handler_allocator<void>(),
+    ws.send(std::move(m), asio::bind_allocator(handler_allocator<void>(),
                                                [state, size](boost::system::error_code ec) {
                                                  --state->in_flight;
                                                  state->bytes_in_flight -= size;
