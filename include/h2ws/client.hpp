@@ -72,7 +72,8 @@ class client {
   /// the URL is used when `request.path` is empty) on a pooled connection to its origin.
   ///
   /// Signature: `void(boost::system::error_code, websocket)`. Errors: those of
-  /// connection::connect and connection::open_websocket.
+  /// connection::connect and connection::open_websocket; error::operation_aborted on a
+  /// moved-from client.
   template <class Token>
   auto open_websocket(std::string_view url, websocket_request request, options opts,
                       Token&& token) {

@@ -228,13 +228,26 @@ client::executor_type client::get_executor() const {
   return pool_ ? pool_->executor() : executor_type{};
 }
 
+namespace {
+
+// Parses `url`, and gives an empty `path` the URL's own target.
+error_code parse_target(const std::string& url, net::parsed_url& parsed, std::string& path) {
+  if (auto ec = net::parse_url(url, parsed)) return ec;
+  if (path.empty()) path = parsed.target;
+  return {};
+}
+
+}  // namespace
+
 void client::open_impl(std::string url, websocket_request request, options opts,
                        open_handler handler) {
+  if (!pool_)  // moved from
+    return detail::complete_later_unbound(std::move(handler), error::operation_aborted,
+                                          websocket{});
   auto ex = pool_->executor();
   net::parsed_url parsed;
-  if (auto ec = net::parse_url(url, parsed))
+  if (auto ec = parse_target(url, parsed, request.path))
     return detail::complete_later(ex, std::move(handler), ec, websocket{});
-  if (request.path.empty()) request.path = parsed.target;
   if (detail::skip_http2(parsed, opts))
     return detail::open_over_http1(ex, std::move(parsed), std::move(request), std::move(opts),
                                    std::move(handler));
@@ -262,11 +275,13 @@ void client::open_impl(std::string url, websocket_request request, options opts,
 
 void client::request_impl(std::string url, http_request req, options opts,
                           request_handler handler) {
+  if (!pool_)  // moved from
+    return detail::complete_later_unbound(std::move(handler), error::operation_aborted,
+                                          http_response{});
   auto ex = pool_->executor();
   net::parsed_url parsed;
-  if (auto ec = net::parse_url(url, parsed))
+  if (auto ec = parse_target(url, parsed, req.path))
     return detail::complete_later(ex, std::move(handler), ec, http_response{});
-  if (req.path.empty()) req.path = parsed.target;
   auto shared = std::make_shared<request_handler>(std::move(handler));
   pool_->acquire(std::move(parsed), std::move(opts),
                  [ex, req = std::move(req), shared](error_code ec, connection conn,

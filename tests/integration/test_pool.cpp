@@ -119,6 +119,27 @@ TEST(Pool, GoawayMovesNewWebsocketsToAFreshConnection) {
   });
 }
 
+// Verifies that a moved-from client reports error::operation_aborted instead of failing
+// in some worse way, for websockets and requests alike.
+TEST(Pool, MovedFromClientReportsAborted) {
+  server_fixture f;
+  f.run([&]() -> asio::awaitable<void> {
+    client pool(co_await asio::this_coro::executor);
+    client taken = std::move(pool);
+    auto [ec, ws] =
+        co_await pool.open_websocket(f.url(), test_options(), asio::as_tuple(asio::use_awaitable));
+    EXPECT_EQ(ec, error::operation_aborted);
+    http_request req;
+    auto [rec, response] =
+        co_await pool.request(f.url(), req, test_options(), asio::as_tuple(asio::use_awaitable));
+    EXPECT_EQ(rec, error::operation_aborted);
+    EXPECT_EQ(pool.connection_count(), 0u);
+    auto open = co_await taken.open_websocket(f.url(), test_options(), asio::use_awaitable);
+    co_await expect_echo(open, "still works");
+    co_await open.close(close_code::normal, "", asio::use_awaitable);
+  });
+}
+
 // Verifies that a pooled connection with nothing open is closed after idle_timeout, and
 // that the next open dials again.
 TEST(Pool, IdleConnectionIsDropped) {
