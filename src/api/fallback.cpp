@@ -3,12 +3,12 @@
 
 #include "api/fallback_memory.hpp"
 #include "http1/h1_connection.hpp"
+#include "ws/stream_errors.hpp"
 #include <h2ws/error.hpp>
 
 #include <memory>
 
 #include <boost/asio/post.hpp>
-#include <nghttp2/nghttp2.h>
 
 namespace h2ws::detail {
 
@@ -32,7 +32,7 @@ bool connect_failure_means_no_http2(boost::system::error_code ec) {
 bool open_failure_means_no_rfc8441(boost::system::error_code ec, const websocket& ws) {
   if (ec == error::no_extended_connect) return true;
   // REFUSED_STREAM only says "not now" (too many streams), not "no RFC 8441 here".
-  if (ec == error::stream_reset) return ws.reset_code() != NGHTTP2_REFUSED_STREAM;
+  if (ec == error::stream_reset) return ws.reset_code() != ws::stream_refused;
   auto status = ws.status();
   return ec == error::refused && (status == 405 || status == 501 || status == 502);
 }

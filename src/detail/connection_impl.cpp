@@ -546,12 +546,13 @@ void connection_impl::answer_request(std::int32_t stream_id, plain_stream& reque
     ws->status = decision.status;
     ws->path = decision.request.path;
     ws->subprotocol = decision.subprotocol;
-    ws->raw = static_cast<bool>(server_->script) && script.raw;
+    const bool raw = static_cast<bool>(server_->script) && script.raw;
+    if (raw) ws->make_raw();
     ws->headers = std::move(request.headers);
     plain_streams_.erase(stream_id);
     header_list response = {{":status", std::to_string(decision.status)}};
     if (!ws->subprotocol.empty()) response.emplace_back("sec-websocket-protocol", ws->subprotocol);
-    if (opts_.compression && !ws->raw) {
+    if (opts_.compression && !raw) {
       if (auto agreed = ws::accept_client_offer(ws->extension_fields())) {
         ws->enable_deflate(agreed->params);
         ws->extensions = agreed->response;
@@ -641,8 +642,14 @@ void connection_impl::on_ping_ack() {
 
 ssize_t connection_impl::read_body(std::int32_t stream_id, std::uint8_t* buf, std::size_t length,
                                    std::uint32_t* data_flags) {
-  if (auto it = websockets_.find(stream_id); it != websockets_.end())
-    return it->second->prepare_data(length, data_flags);  // then on_send_data()
+  if (auto it = websockets_.find(stream_id); it != websockets_.end()) {
+    // No copy here: on_send_data() appends the bytes straight to the write batch.
+    auto out = it->second->poll_output(length);
+    if (out.waiting) return NGHTTP2_ERR_DEFERRED;
+    *data_flags |= NGHTTP2_DATA_FLAG_NO_COPY;
+    if (out.ends) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+    return static_cast<ssize_t>(out.ready);
+  }
   if (auto r = requests_.find(stream_id); r != requests_.end())
     return copy_body(r->second.body_out, r->second.sent, buf, length, data_flags);
   auto p = plain_streams_.find(stream_id);
@@ -656,13 +663,16 @@ ssize_t connection_impl::read_body(std::int32_t stream_id, std::uint8_t* buf, st
 int connection_impl::on_send_data(std::int32_t stream_id,
                                   std::span<const std::uint8_t> frame_header, std::size_t length,
                                   std::size_t padding) {
+  // read_body() promised `length` bytes: the DATA frame header says so. Should they no
+  // longer be there, the framing would break: fail the session instead of inventing bytes.
+  auto it = websockets_.find(stream_id);
+  if (it == websockets_.end() || it->second->output_size() < length) {
+    trace("! DATA promised to nghttp2 is gone: ending the connection");
+    return NGHTTP2_ERR_CALLBACK_FAILURE;
+  }
   batch_.insert(batch_.end(), frame_header.begin(), frame_header.end());
   if (padding > 0) batch_.push_back(static_cast<std::uint8_t>(padding - 1));
-  if (auto it = websockets_.find(stream_id); it != websockets_.end()) {
-    it->second->take_data(batch_, length);
-  } else {
-    batch_.insert(batch_.end(), length, 0);  // cannot happen: keep the framing whole anyway
-  }
+  it->second->take_output(batch_, length);
   if (padding > 1) batch_.insert(batch_.end(), padding - 1, 0);
   return 0;
 }

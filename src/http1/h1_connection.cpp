@@ -13,7 +13,6 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <nghttp2/nghttp2.h>
 
 namespace h2ws::detail {
 
@@ -187,20 +186,20 @@ asio::awaitable<void> h1_connection::read_loop(std::vector<std::uint8_t> leftove
 asio::awaitable<void> h1_connection::write_loop() {
   std::vector<std::uint8_t> buffer(64 * 1024);
   while (ws_ && !closed_) {
-    std::uint32_t flags = 0;
     auto ws = ws_;
-    auto n = ws->read_body(buffer.data(), buffer.size(), &flags);
-    if (n == NGHTTP2_ERR_DEFERRED) {
+    auto out = ws->poll_output(buffer.size());
+    if (out.waiting) {
       co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    if (n > 0) {
+    if (out.ready > 0) {
+      auto n = ws->take_output(buffer.data(), out.ready);
       error_code ec;
-      co_await dialed_.stream->write(asio::buffer(buffer.data(), static_cast<std::size_t>(n)), ec);
+      co_await dialed_.stream->write(asio::buffer(buffer.data(), n), ec);
       if (ec) break;
     }
     // End of our half: the server closes TCP (RFC 6455 7.1.1); the close timer bounds the wait.
-    if (flags & NGHTTP2_DATA_FLAG_EOF) co_return;
+    if (out.ends) co_return;
   }
 }
 

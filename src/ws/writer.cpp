@@ -65,21 +65,23 @@ void write_frame(std::vector<std::uint8_t>& out, opcode op, bool fin,
   if (mask_key) apply_mask(std::span(out).subspan(payload_at), *mask_key);
 }
 
-void write_close_frame(std::vector<std::uint8_t>& out, std::uint16_t code, std::string_view reason,
-                       std::optional<std::uint32_t> mask_key) {
+std::string close_payload(std::uint16_t code, std::string_view reason) {
   // RFC 6455 section 7.1.5: 1005 is what a receiver reports for a close frame without a code,
   // so sending "1005" means sending no code at all.
-  if (code == 1005) {
-    write_frame(out, opcode::close, true, {}, mask_key);
-    return;
-  }
-  std::array<std::uint8_t, max_control_payload> payload;
-  payload[0] = static_cast<std::uint8_t>(code >> 8);
-  payload[1] = static_cast<std::uint8_t>(code);
-  const std::size_t reason_size = close_reason_fit(reason);
-  // (An empty string_view may hold a null pointer, which memcpy must never get.)
-  if (reason_size != 0) std::memcpy(payload.data() + 2, reason.data(), reason_size);
-  write_frame(out, opcode::close, true, std::span(payload.data(), 2 + reason_size), mask_key);
+  std::string payload;
+  if (code == 1005) return payload;
+  payload.reserve(2 + close_reason_fit(reason));
+  payload.push_back(static_cast<char>(code >> 8));
+  payload.push_back(static_cast<char>(code & 0xff));
+  payload.append(reason.substr(0, close_reason_fit(reason)));
+  return payload;
+}
+
+void write_close_frame(std::vector<std::uint8_t>& out, std::uint16_t code, std::string_view reason,
+                       std::optional<std::uint32_t> mask_key) {
+  const auto payload = close_payload(code, reason);
+  write_frame(out, opcode::close, true,
+              {reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()}, mask_key);
 }
 
 }  // namespace h2ws::ws

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -40,6 +41,10 @@ void write_frame(std::vector<std::uint8_t>& out, opcode op, bool fin,
 /// and `reason` is then ignored; any other code is written followed by `reason`, cut to 123 bytes
 /// on a UTF-8 character boundary so the frame stays a valid control frame with a valid reason.
 /// The code itself is not checked: callers validate user input with `is_valid_close_code`.
+/// The payload of a close frame: `code` big-endian, then `reason` cut to 123 bytes on a UTF-8
+/// character boundary; empty for 1005 ("no status"). The code itself is not checked.
+std::string close_payload(std::uint16_t code, std::string_view reason);
+
 void write_close_frame(std::vector<std::uint8_t>& out, std::uint16_t code, std::string_view reason,
                        std::optional<std::uint32_t> mask_key);
 
