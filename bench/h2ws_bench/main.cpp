@@ -19,10 +19,10 @@
 #include <unistd.h>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 namespace h2ws::bench {
@@ -102,8 +102,8 @@ bool acceptable_url(const std::string& url, std::string& why) {
 // wall-clock limit after which the process gives up.
 json_line run_bounded(asio::io_context& ctx, client_factory& factory, const bench_case& c) {
   using clock_type = std::chrono::steady_clock;
-  const std::string label = fmt::format("{}/{} size={}", to_string(c.what),
-                                        to_string(factory.kind()), c.size);
+  const std::string label =
+      fmt::format("{}/{} size={}", to_string(c.what), to_string(factory.kind()), c.size);
   struct outcome {
     bool done = false;
     std::exception_ptr failure;
@@ -115,18 +115,19 @@ json_line run_bounded(asio::io_context& ctx, client_factory& factory, const benc
   const auto start = clock_type::now();
   const auto limit = c.time_cap + c.idle + std::chrono::seconds(60);
 
-  asio::co_spawn(ctx, run_case(factory, c, p),
-                 [&, result](std::exception_ptr e, json_line line) {
-                   result->failure = e;
-                   result->line = std::move(line);
-                   result->done = true;
-                   watchdog.cancel();
-                   ctx.stop();
-                 });
+  asio::co_spawn(ctx, run_case(factory, c, p), [&, result](std::exception_ptr e, json_line line) {
+    result->failure = e;
+    result->line = std::move(line);
+    result->done = true;
+    watchdog.cancel();
+    ctx.stop();
+  });
   auto next_report = start + std::chrono::seconds(2);
   std::function<void()> arm = [&] {
     watchdog.expires_after(std::chrono::milliseconds(200));
-    watchdog.async_wait([&](boost::system::error_code ec) {
+    // `result` by value: a tick that expired just before the case ended may still run
+    // after this function returned (in a later run of the context), and must stop here.
+    watchdog.async_wait([&, result](boost::system::error_code ec) {
       if (ec || result->done) return;
       const auto now = clock_type::now();
       if (now - start > limit)
@@ -168,8 +169,9 @@ void print_ratio(const bench_case& c, const json_line& h2ws_line, const json_lin
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"h2ws-bench: latency, throughput and memory of h2ws (WebSocket over HTTP/2,\n"
-               "RFC 8441) next to the floor of plain TCP. Results are JSON lines on stdout."};
+  CLI::App app{
+      "h2ws-bench: latency, throughput and memory of h2ws (WebSocket over HTTP/2,\n"
+      "RFC 8441) next to the floor of plain TCP. Results are JSON lines on stdout."};
   app.footer(std::string(footer));
   app.get_formatter()->column_width(34);
 
@@ -196,8 +198,9 @@ int run(int argc, char** argv) {
   app.add_flag("--quick", cfg.quick, "10x smaller counts (and 1 s instead of 10 s for small)");
   app.add_flag("--sweep", cfg.sweep,
                "latency over 16 B .. 64 KiB and throughput over 16 B .. 1 MiB");
-  app.add_option("--size", cfg.sizes, "message size in bytes for latency and throughput "
-                                      "(repeatable; overrides the fixed shape or the sweep)")
+  app.add_option("--size", cfg.sizes,
+                 "message size in bytes for latency and throughput "
+                 "(repeatable; overrides the fixed shape or the sweep)")
       ->check(CLI::Range(std::size_t{0}, std::size_t{64} * 1024 * 1024 - 1024));
   app.add_option("--count", count,
                  "round trips (latency), messages (throughput, small), websockets (streams) or "
@@ -233,7 +236,8 @@ int run(int argc, char** argv) {
   if (serve_tcp_port) return serve_tcp_echo(*serve_tcp_port);
 
   if (baseline == "h1") {
-    fmt::print(stderr, "h2ws-bench: h1 baseline needs the HTTP/1.1 fallback (not implemented yet)\n");
+    fmt::print(stderr,
+               "h2ws-bench: h1 baseline needs the HTTP/1.1 fallback (not implemented yet)\n");
     return to_int(exit_status::setup_failed);
   }
   cfg.baseline_tcp = baseline == "tcp";
@@ -250,7 +254,9 @@ int run(int argc, char** argv) {
     }
     auto s = scenario_from_string(name);
     if (!s) {
-      fmt::print(stderr, "h2ws-bench: unknown scenario '{}'\nRun with --help for more information.\n", name);
+      fmt::print(stderr,
+                 "h2ws-bench: unknown scenario '{}'\nRun with --help for more information.\n",
+                 name);
       return to_int(exit_status::usage);
     }
     cfg.scenarios.push_back(*s);

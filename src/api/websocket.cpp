@@ -73,9 +73,7 @@ bool websocket::executor_runs_on_strand(const asio::any_io_executor& ex) const {
   // runs it inline, since the strand's handlers run inside that context's run().
   using io_executor = asio::io_context::executor_type;
   const auto* io = ex.target<io_executor>();
-  const auto inner_executor = strand.get_inner_executor();  // a copy: target() points into it
-  const auto* inner = inner_executor.target<io_executor>();
-  return io && inner && &io->context() == &inner->context();
+  return io && &io->context() == &strand.get_inner_executor().context();
 }
 
 void websocket::close_impl(std::uint16_t code, std::string reason, send_handler handler) {

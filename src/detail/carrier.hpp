@@ -3,6 +3,7 @@
 // websocket runs the same codec and close handshake over either.
 #pragma once
 
+#include "net/executor.hpp"
 #include "ws/mask_generator.hpp"
 #include <h2ws/options.hpp>
 
@@ -12,14 +13,12 @@
 #include <string_view>
 
 #include <boost/asio/any_completion_executor.hpp>
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/strand.hpp>
 
 namespace h2ws::detail {
 
 class carrier {
  public:
-  using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
+  using strand_type = net::strand;
   virtual ~carrier() = default;
 
   virtual strand_type& strand() = 0;

@@ -4,7 +4,7 @@
 #include "detail/owners.hpp"
 #include "detail/websocket_impl.hpp"
 #include "net/dial.hpp"
-#include "net/tls_transport.hpp"
+#include "net/tls.hpp"
 #include "server/handshake.hpp"
 #include "server/server_context.hpp"
 #include "ws/permessage_deflate.hpp"
@@ -85,15 +85,12 @@ websocket_owner::~websocket_owner() {
 }
 
 connection_impl::connection_impl(asio::any_io_executor ex, h2::role role, options opts)
-    : strand_(asio::make_strand(ex)),
+    : strand_(net::make_strand(ex)),
       role_(role),
       opts_(std::move(opts)),
-      wake_(strand_),
       settings_wait_(strand_),
       ping_timer_(strand_),
-      ping_deadline_(strand_) {
-  wake_.expires_at(asio::steady_timer::time_point::max());
-}
+      ping_deadline_(strand_) {}
 
 connection_impl::~connection_impl() = default;
 
@@ -151,13 +148,12 @@ void connection_impl::start_session(h2::role role) {
   start_loops();
 }
 
-void connection_impl::start_server(asio::ip::tcp::socket socket,
-                                   std::shared_ptr<server_context> ctx,
+void connection_impl::start_server(net::tcp_socket socket, std::shared_ptr<server_context> ctx,
                                    std::shared_ptr<asio::ssl::context> tls) {
   server_ = std::move(ctx);
   tls_context_ = std::move(tls);
   if (!tls_context_) {
-    transport_ = std::make_unique<net::tcp_transport>(std::move(socket));
+    transport_ = std::make_unique<net::transport>(std::move(socket));
     start_session(h2::role::server);
     return;
   }
@@ -165,12 +161,12 @@ void connection_impl::start_server(asio::ip::tcp::socket socket,
                  [self = shared_from_this()](std::exception_ptr) {});
 }
 
-asio::awaitable<void> connection_impl::server_tls_flow(asio::ip::tcp::socket socket) {
+asio::awaitable<void> connection_impl::server_tls_flow(net::tcp_socket socket) {
   auto stream = std::make_unique<net::tls_stream>(std::move(socket), *tls_context_);
   // A client that never finishes its handshake must not hold the connection forever.
-  asio::steady_timer deadline(strand_, opts_.connect_timeout.count() > 0
-                                           ? opts_.connect_timeout
-                                           : duration(std::chrono::seconds(10)));
+  net::timer deadline(strand_, opts_.connect_timeout.count() > 0
+                                   ? opts_.connect_timeout
+                                   : duration(std::chrono::seconds(10)));
   deadline.async_wait([s = &stream->next_layer()](error_code ec) {
     if (!ec) s->close(ec);
   });
@@ -181,14 +177,121 @@ asio::awaitable<void> connection_impl::server_tls_flow(asio::ip::tcp::socket soc
     trace("! TLS handshake with client failed: " + ec.message());
     co_return;
   }
-  transport_ = std::make_unique<net::tls_transport>(std::move(stream));
+  transport_ = std::make_unique<net::transport>(std::move(stream));
   start_session(h2::role::server);
 }
 
 void connection_impl::start_loops() {
-  asio::co_spawn(strand_, read_loop(), [self = shared_from_this()](std::exception_ptr) {});
-  asio::co_spawn(strand_, write_loop(), [self = shared_from_this()](std::exception_ptr) {});
+  start_read();
+  wake_writer();  // our preface and SETTINGS
   schedule_ping();
+}
+
+// The read handler. Websockets and their connection own each other while a stream is
+// open: if the handler is destroyed without having run (its io_context went away), it
+// breaks that cycle, or both would outlive everything.
+struct connection_impl::read_handler {
+  std::shared_ptr<connection_impl> self;
+  read_handler(std::shared_ptr<connection_impl> s) : self(std::move(s)) {}
+  read_handler(read_handler&&) noexcept = default;
+  read_handler& operator=(read_handler&&) = delete;
+  ~read_handler() {
+    if (self) auto websockets = std::move(self->websockets_);
+  }
+  void operator()(error_code ec, std::size_t n) {
+    auto s = std::move(self);
+    s->on_read(ec, n);
+  }
+};
+
+void connection_impl::start_read() {
+  if (!read_buffer_) read_buffer_.reset(new std::uint8_t[read_buffer_size]);
+  transport_->async_read_some(asio::buffer(read_buffer_.get(), read_buffer_size),
+                              read_handler(shared_from_this()));
+}
+
+void connection_impl::on_read(error_code ec, std::size_t n) {
+  if (ec) {
+    if (!failure_) trace("! connection lost: " + ec.message());
+    fail(make_error_code(error::connection_lost));
+    transport_->close();
+    wake_writer();
+    return;
+  }
+  if (auto perr = session_->receive({read_buffer_.get(), n})) {
+    // nghttp2 queued a GOAWAY; the writer flushes it, then closes.
+    fail(perr);
+    wake_writer();
+    return;
+  }
+  wake_writer();
+  if (!failure_) start_read();
+}
+
+void connection_impl::wake_writer() {
+  // Posted, never run here: this may be inside an nghttp2 callback, and many wakes in
+  // one turn make one write.
+  if (writing_ || write_posted_ || writer_done_ || !session_) return;
+  write_posted_ = true;
+  asio::post(strand_, [self = shared_from_this()] {
+    self->write_posted_ = false;
+    self->write_some();
+  });
+}
+
+void connection_impl::write_some() {
+  if (writing_ || writer_done_) return;
+  // Not reserved up front (write_batch_size would be a mapping of its own, one more
+  // resident page per idle connection): it grows to its working size on first use.
+  while (batch_.size() < write_batch_size) {
+    auto chunk = session_->next_output();
+    if (chunk.empty()) break;
+    batch_.insert(batch_.end(), chunk.begin(), chunk.end());
+  }
+  if (!batch_.empty() && deliveries_in_flight > 0 && batch_.size() < coalesce_size &&
+      write_yields_ < max_write_yields && !failure_) {
+    // Received messages are on their way to the application: let it answer them
+    // first, so that its sends join this write instead of one write each. Sends
+    // taken so far are complete already (next_output() handed them to nghttp2).
+    ++write_yields_;
+    wake_writer();
+    return;
+  }
+  write_yields_ = 0;
+  if (!batch_.empty()) {
+    writing_ = true;
+    transport_->async_write(
+        asio::buffer(batch_),
+        [self = shared_from_this()](error_code ec, std::size_t) { self->on_written(ec); });
+    return;
+  }
+  if (failure_ || !session_->wants_io()) finish_writing();
+  // Otherwise nothing to write: the next wake_writer() posts write_some() again.
+}
+
+void connection_impl::on_written(error_code ec) {
+  writing_ = false;
+  batch_.clear();
+  if (ec) {
+    fail(make_error_code(error::connection_lost));
+    transport_->close();
+    writer_done_ = true;
+    return;
+  }
+  write_some();
+}
+
+void connection_impl::finish_writing() {
+  // Everything (GOAWAY included) is flushed: the connection is over.
+  writer_done_ = true;
+  open_ = false;
+  // nghttp2 stopped on its own, without our release or the peer's GOAWAY, only when the
+  // peer broke HTTP/2 (for one, an HTTP/1.1 server answering our h2c preface).
+  bool peer_broke_http2 = !released_ && goaway_last_stream_ < 0;
+  if (!failure_)
+    fail(
+        make_error_code(peer_broke_http2 ? error::http2_protocol_error : error::connection_closed));
+  transport_->close();
 }
 
 void connection_impl::finish_connect(error_code ec) {
@@ -208,96 +311,6 @@ void connection_impl::finish_connect(error_code ec) {
   open_ = true;
   complete_later(strand_, std::move(handler), ec,
                  connection(std::make_shared<connection_owner>(shared_from_this())));
-}
-
-asio::awaitable<void> connection_impl::read_loop() {
-  // Websockets and their connection own each other while a stream is open. If
-  // this loop is destroyed unfinished (its io_context went away), break that
-  // cycle here, or both would outlive everything.
-  struct cycle_breaker {
-    connection_impl* self;
-    ~cycle_breaker() {
-      auto websockets = std::move(self->websockets_);
-      self->websockets_.clear();
-    }
-  } breaker{this};
-  // Not zero-filled: an idle connection keeps only the pages a read has touched.
-  std::unique_ptr<std::uint8_t[]> buffer(new std::uint8_t[read_buffer_size]);
-  for (;;) {
-    error_code ec;
-    std::size_t n =
-        co_await transport_->read_some(asio::buffer(buffer.get(), read_buffer_size), ec);
-    if (ec) {
-      if (!failure_) trace("! connection lost: " + ec.message());
-      fail(make_error_code(error::connection_lost));
-      transport_->close();
-      wake_writer();
-      co_return;
-    }
-    if (auto perr = session_->receive({buffer.get(), n})) {
-      // nghttp2 queued a GOAWAY; the write loop flushes it, then closes.
-      fail(perr);
-      wake_writer();
-      co_return;
-    }
-    wake_writer();
-    if (failure_) co_return;
-  }
-}
-
-asio::awaitable<void> connection_impl::write_loop() {
-  // Not reserved up front (write_batch_size would be a mapping of its own, one more
-  // resident page per idle connection): it grows to its working size on first use.
-  auto& batch = batch_;
-  int yields = 0;
-  for (;;) {
-    while (batch.size() < write_batch_size) {
-      auto chunk = session_->next_output();
-      if (chunk.empty()) break;
-      batch.insert(batch.end(), chunk.begin(), chunk.end());
-    }
-    if (!batch.empty() && deliveries_in_flight > 0 && batch.size() < coalesce_size &&
-        yields < max_write_yields && !failure_) {
-      // Received messages are on their way to the application: let it answer them
-      // first, so that its sends join this write instead of one write each. Sends
-      // taken so far are complete already (next_output() handed them to nghttp2).
-      ++yields;
-      co_await asio::post(strand_, asio::use_awaitable);
-      continue;
-    }
-    yields = 0;
-    if (!batch.empty()) {
-      error_code ec;
-      co_await transport_->write(asio::buffer(batch), ec);
-      batch.clear();
-      if (ec) {
-        fail(make_error_code(error::connection_lost));
-        transport_->close();
-        co_return;
-      }
-      continue;
-    }
-    if (failure_ || !session_->wants_io()) {
-      // Everything (GOAWAY included) is flushed: the connection is over.
-      open_ = false;
-      // nghttp2 stopped on its own, without our release or the peer's GOAWAY,
-      // only when the peer broke HTTP/2 (for one, an HTTP/1.1 server answering
-      // our h2c preface).
-      bool peer_broke_http2 = !released_ && goaway_last_stream_ < 0;
-      if (!failure_)
-        fail(make_error_code(peer_broke_http2 ? error::http2_protocol_error
-                                              : error::connection_closed));
-      transport_->close();
-      co_return;
-    }
-    writer_waiting_ = true;
-    co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
-    writer_waiting_ = false;
-  }
-}
-
-void connection_impl::wake_writer() {
-  if (writer_waiting_) wake_.cancel();
 }
 
 void connection_impl::fail(error_code ec) {
@@ -392,7 +405,7 @@ void connection_impl::send_request(http_request request, connection::request_han
   r.body_out = std::move(request.body);
   store_handler(r.handler, std::move(handler));
   if (opts_.open_timeout.count() > 0) {
-    r.timer = std::make_unique<asio::steady_timer>(strand_, opts_.open_timeout);
+    r.timer = std::make_unique<net::timer>(strand_, opts_.open_timeout);
     r.timer->async_wait([self = shared_from_this(), id](error_code ec) {
       if (ec || !self->requests_.count(id)) return;
       self->session_->reset_stream(id, NGHTTP2_CANCEL);

@@ -20,7 +20,6 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 namespace boost::asio::ssl {
@@ -67,7 +66,7 @@ class connection_impl final : public carrier,
   // Client role: a plain HTTP request on a new stream.
   void send_request(http_request request, connection::request_handler handler);
   // Server role: serve one accepted socket.
-  void start_server(boost::asio::ip::tcp::socket socket, std::shared_ptr<server_context> ctx,
+  void start_server(net::tcp_socket socket, std::shared_ptr<server_context> ctx,
                     std::shared_ptr<boost::asio::ssl::context> tls);
 
   // The last user handle is gone: GOAWAY, finish open streams, close.
@@ -86,11 +85,17 @@ class connection_impl final : public carrier,
 
  private:
   boost::asio::awaitable<void> connect_flow(net::parsed_url url);
-  boost::asio::awaitable<void> server_tls_flow(boost::asio::ip::tcp::socket socket);
+  boost::asio::awaitable<void> server_tls_flow(net::tcp_socket socket);
   void start_session(h2::role role);
-  boost::asio::awaitable<void> read_loop();
-  boost::asio::awaitable<void> write_loop();
+  // The read and write loops: plain handlers on the strand (no coroutine frame, no type
+  // erasure per read or write).
   void start_loops();
+  void start_read();
+  void on_read(boost::system::error_code ec, std::size_t n);
+  void write_some();
+  void on_written(boost::system::error_code ec);
+  void finish_writing();
+  struct read_handler;
   void fail(boost::system::error_code ec);
   void finish_connect(boost::system::error_code ec);
   void maybe_finish_release();
@@ -129,7 +134,7 @@ class connection_impl final : public carrier,
     std::string body_out;
     std::size_t sent = 0;
     connection::request_handler handler;
-    std::unique_ptr<boost::asio::steady_timer> timer;
+    std::unique_ptr<net::timer> timer;
   };
   void finish_request(std::int32_t stream_id, boost::system::error_code ec);
   std::unordered_map<std::int32_t, client_request> requests_;
@@ -142,15 +147,17 @@ class connection_impl final : public carrier,
   std::shared_ptr<boost::asio::ssl::context> tls_context_;  // outlives the TLS stream
   std::unique_ptr<net::transport> transport_;
   // The socket being connected or handshaken, closed by the connect deadline.
-  boost::asio::ip::tcp::socket* connecting_socket_ = nullptr;
+  net::tcp_socket* connecting_socket_ = nullptr;
   std::unique_ptr<h2::session> session_;
   // What the write loop writes next: nghttp2's output, websocket DATA appended to it
   // directly by on_send_data().
   std::vector<std::uint8_t> batch_;
-  boost::asio::steady_timer wake_;
-  boost::asio::steady_timer settings_wait_;
-  boost::asio::steady_timer ping_timer_;
-  boost::asio::steady_timer ping_deadline_;
+  // Not zero-filled, allocated at the first read: an idle connection keeps only the pages
+  // a read has touched.
+  std::unique_ptr<std::uint8_t[]> read_buffer_;
+  net::timer settings_wait_;
+  net::timer ping_timer_;
+  net::timer ping_deadline_;
   std::unordered_map<std::int32_t, std::shared_ptr<websocket_impl>> websockets_;
   std::unordered_map<std::int32_t, plain_stream> plain_streams_;
   std::shared_ptr<server_context> server_;
@@ -159,7 +166,10 @@ class connection_impl final : public carrier,
   std::int32_t goaway_last_stream_ = -1;  // from the peer's GOAWAY; -1 = none
   bool remote_settings_ = false;
   bool released_ = false;
-  bool writer_waiting_ = false;
+  bool writing_ = false;       // an async_write is in flight
+  bool write_posted_ = false;  // write_some() is posted
+  bool writer_done_ = false;   // the transport is closed for good
+  int write_yields_ = 0;       // turns the writer waited for answers to deliveries
   bool ping_outstanding_ = false;
   std::atomic<bool> open_{false};
   std::atomic<bool> extended_connect_{false};

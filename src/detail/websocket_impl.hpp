@@ -18,7 +18,6 @@
 #include <sys/types.h>
 #include <vector>
 
-#include <boost/asio/steady_timer.hpp>
 #include <boost/system/error_code.hpp>
 
 namespace h2ws::detail {
@@ -129,7 +128,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
 
   std::vector<websocket::send_handler> close_handlers_;
   ws::fifo<websocket::send_handler> ping_handlers_;
-  boost::asio::steady_timer timer_;  // open timeout, then what the session asks for
+  net::timer timer_;  // open timeout, then what the session asks for
   std::atomic<bool> open_flag_{false};
   // Answer headers, as RFC 9113 counts them (name + value + 32 per field).
   std::size_t header_bytes_ = 0;

@@ -20,13 +20,13 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 h1_connection::h1_connection(asio::any_io_executor ex, options opts)
-    : strand_(asio::make_strand(ex)),
+    : strand_(net::make_strand(ex)),
       opts_(std::move(opts)),
       deadline_(strand_),
       wake_(strand_),
       read_gate_(strand_) {
-  wake_.expires_at(asio::steady_timer::time_point::max());
-  read_gate_.expires_at(asio::steady_timer::time_point::max());
+  wake_.expires_at(net::timer::time_point::max());
+  read_gate_.expires_at(net::timer::time_point::max());
 }
 
 h1_connection::~h1_connection() = default;

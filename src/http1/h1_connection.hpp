@@ -12,8 +12,6 @@
 #include <memory>
 #include <vector>
 
-#include <boost/asio/steady_timer.hpp>
-
 namespace h2ws::detail {
 
 class websocket_impl;
@@ -53,13 +51,13 @@ class h1_connection final : public carrier, public std::enable_shared_from_this<
   options opts_;
   ws::mask_generator masks_;
   net::dial_result dialed_;
-  boost::asio::ip::tcp::socket* connecting_socket_ = nullptr;
+  net::tcp_socket* connecting_socket_ = nullptr;
   std::shared_ptr<websocket_impl> ws_;
   connection::open_handler open_handler_;
-  boost::asio::steady_timer deadline_;
-  boost::asio::steady_timer wake_;       // the write loop waits here for data
-  boost::asio::steady_timer read_gate_;  // the read loop waits here while the app lags
-  std::size_t unacknowledged_ = 0;       // bytes read but not yet consumed by the app
+  net::timer deadline_;
+  net::timer wake_;                 // the write loop waits here for data
+  net::timer read_gate_;            // the read loop waits here while the app lags
+  std::size_t unacknowledged_ = 0;  // bytes read but not yet consumed by the app
   bool timed_out_ = false;
   bool closed_ = false;
 };

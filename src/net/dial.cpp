@@ -1,7 +1,7 @@
 #include "net/dial.hpp"
 
-#include "http1/proxy_tunnel.hpp"
-#include "net/tls_transport.hpp"
+#include "net/proxy_tunnel.hpp"
+#include "net/tls.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
@@ -13,9 +13,9 @@ namespace h2ws::net {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
-asio::awaitable<error_code> dial(asio::any_io_executor ex, const parsed_url& url,
+asio::awaitable<error_code> dial(const strand& ex, const parsed_url& url,
                                  const dial_settings& settings, dial_result& out,
-                                 asio::ip::tcp::socket** in_progress) {
+                                 tcp_socket** in_progress) {
   auto trace = [&](const std::string& line) {
     if (settings.trace) settings.trace(line);
   };
@@ -32,7 +32,7 @@ asio::awaitable<error_code> dial(asio::any_io_executor ex, const parsed_url& url
   auto [rec, endpoints] = co_await resolver.async_resolve(
       first_hop.host, std::to_string(first_hop.port), asio::as_tuple(asio::use_awaitable));
   if (rec) co_return rec;
-  asio::ip::tcp::socket socket(ex);
+  tcp_socket socket(ex);
   *in_progress = &socket;
   auto [cec, endpoint] =
       co_await asio::async_connect(socket, endpoints, asio::as_tuple(asio::use_awaitable));
@@ -43,7 +43,7 @@ asio::awaitable<error_code> dial(asio::any_io_executor ex, const parsed_url& url
     trace("* connected to proxy " + where + ", CONNECT " + url.authority);
     unsigned status = 0;
     *in_progress = &socket;
-    auto tec = co_await http1::open_tunnel(socket, url.host, url.port, credentials, status);
+    auto tec = co_await open_tunnel(socket, url.host, url.port, credentials, status);
     *in_progress = nullptr;
     if (tec) {
       trace("! proxy tunnel failed" +
@@ -56,7 +56,7 @@ asio::awaitable<error_code> dial(asio::any_io_executor ex, const parsed_url& url
   }
   if (!url.tls) {
     trace("* connected to " + where + " (cleartext)");
-    out.stream = std::make_unique<tcp_transport>(std::move(socket));
+    out.stream = std::make_unique<transport>(std::move(socket));
     co_return error_code{};
   }
 
@@ -80,7 +80,7 @@ asio::awaitable<error_code> dial(asio::any_io_executor ex, const parsed_url& url
   }
   out.alpn = selected_alpn(*stream);
   trace("* TLS established, ALPN: " + (out.alpn.empty() ? std::string("(none)") : out.alpn));
-  out.stream = std::make_unique<tls_transport>(std::move(stream));
+  out.stream = std::make_unique<transport>(std::move(stream));
   co_return error_code{};
 }
 

@@ -2,7 +2,8 @@
 // opening a connection that HTTP/2 and the HTTP/1.1 fallback share.
 #pragma once
 
-#include "net/tls_transport.hpp"
+#include "net/executor.hpp"
+#include "net/tls.hpp"
 #include "net/transport.hpp"
 #include "net/url.hpp"
 
@@ -11,7 +12,6 @@
 #include <string>
 #include <string_view>
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
@@ -35,10 +35,8 @@ struct dial_result {
 
 /// Opens the byte stream to `url`. While it runs, `*in_progress` points at the
 /// socket being connected or handshaken, so a deadline can close it.
-boost::asio::awaitable<boost::system::error_code> dial(boost::asio::any_io_executor ex,
-                                                       const parsed_url& url,
+boost::asio::awaitable<boost::system::error_code> dial(const strand& ex, const parsed_url& url,
                                                        const dial_settings& settings,
-                                                       dial_result& out,
-                                                       boost::asio::ip::tcp::socket** in_progress);
+                                                       dial_result& out, tcp_socket** in_progress);
 
 }  // namespace h2ws::net

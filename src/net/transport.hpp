@@ -1,41 +1,60 @@
-// One byte stream under an HTTP/2 connection: TCP now, TLS behind the same interface.
+// The byte stream under a connection: a TCP socket, or TLS over one. Not virtual: the
+// read and write of the hot path take the caller's handler as it is (no type erasure,
+// no coroutine frame per read), and both branches instantiate with that same handler.
 #pragma once
 
+#include "net/executor.hpp"
+
 #include <cstddef>
-#include <span>
+#include <memory>
+#include <utility>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/system/error_code.hpp>
 
 namespace h2ws::net {
 
+using tls_stream = boost::asio::ssl::stream<tcp_socket>;
+
 class transport {
  public:
-  virtual ~transport() = default;
-  /// Reads some bytes; ec set on failure or EOF.
-  virtual boost::asio::awaitable<std::size_t> read_some(boost::asio::mutable_buffer buffer,
-                                                        boost::system::error_code& ec) = 0;
-  /// Writes every byte of `buffer`.
-  virtual boost::asio::awaitable<void> write(boost::asio::const_buffer buffer,
-                                             boost::system::error_code& ec) = 0;
-  /// Closes at once; pending reads and writes complete with an error.
-  virtual void close() = 0;
-};
+  /// Plain TCP, with TCP_NODELAY (the writer coalesces frames itself).
+  explicit transport(tcp_socket socket);
+  /// TLS, handshake done.
+  explicit transport(std::unique_ptr<tls_stream> tls);
+  ~transport();
+  transport(const transport&) = delete;
+  transport& operator=(const transport&) = delete;
 
-/// A plain TCP transport with TCP_NODELAY (frames are coalesced by the write loop).
-class tcp_transport final : public transport {
- public:
-  explicit tcp_transport(boost::asio::ip::tcp::socket socket);
+  /// Reads some bytes; `handler(error_code, std::size_t)` runs on the socket's strand.
+  template <class Handler>
+  void async_read_some(boost::asio::mutable_buffer buffer, Handler&& handler) {
+    if (tls_) return tls_->async_read_some(buffer, std::forward<Handler>(handler));
+    socket_->async_read_some(buffer, std::forward<Handler>(handler));
+  }
+  /// Writes every byte of `buffer`; `handler(error_code, std::size_t)` as above.
+  template <class Handler>
+  void async_write(boost::asio::const_buffer buffer, Handler&& handler) {
+    if (tls_) return boost::asio::async_write(*tls_, buffer, std::forward<Handler>(handler));
+    boost::asio::async_write(*socket_, buffer, std::forward<Handler>(handler));
+  }
+
+  /// The same as coroutines, for handshakes (not the per-message path).
   boost::asio::awaitable<std::size_t> read_some(boost::asio::mutable_buffer buffer,
-                                                boost::system::error_code& ec) override;
+                                                boost::system::error_code& ec);
   boost::asio::awaitable<void> write(boost::asio::const_buffer buffer,
-                                     boost::system::error_code& ec) override;
-  void close() override;
+                                     boost::system::error_code& ec);
+
+  /// Closes at once; pending reads and writes complete with an error.
+  void close();
+  bool is_tls() const { return tls_ != nullptr; }
 
  private:
-  boost::asio::ip::tcp::socket socket_;
+  std::unique_ptr<tcp_socket> socket_;  // plain TCP
+  std::unique_ptr<tls_stream> tls_;     // or TLS
 };
 
 }  // namespace h2ws::net

@@ -1,6 +1,6 @@
 // The listener: accepts TCP connections and gives each to a server-role connection_impl.
 #include "detail/connection_impl.hpp"
-#include "net/tls_transport.hpp"
+#include "net/tls.hpp"
 #include "server/server_context.hpp"
 #include <h2ws/server.hpp>
 
@@ -84,7 +84,7 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
       auto conn = std::make_shared<connection_impl>(ex_, h2::role::server, ctx_->opts.limits);
       connections_.push_back(conn);
       asio::post(conn->strand(), [conn, ctx = ctx_, tls = tls_, s = std::move(socket)]() mutable {
-        conn->start_server(std::move(s), ctx, tls);
+        conn->start_server(net::adopt(std::move(s), conn->strand()), ctx, tls);
       });
     }
   }

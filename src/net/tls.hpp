@@ -1,5 +1,5 @@
-// TLS over TCP (OpenSSL through asio::ssl): contexts for both roles, with
-// ALPN, SNI and certificate verification configured the way h2ws needs them.
+// TLS (OpenSSL through asio::ssl): contexts for both roles, with ALPN, SNI and
+// certificate verification configured the way h2ws needs them.
 #pragma once
 
 #include "net/transport.hpp"
@@ -30,25 +30,10 @@ boost::system::error_code make_server_context(const std::string& cert_file,
                                               const std::string& key_file,
                                               std::unique_ptr<boost::asio::ssl::context>& out);
 
-using tls_stream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
-
 /// Prepares a client stream: SNI (not for IP literals) and host-name verification.
 boost::system::error_code prepare_client_stream(tls_stream& stream, const std::string& host,
                                                 bool verify);
 /// The protocol ALPN selected ("h2", "http/1.1" or empty).
 std::string selected_alpn(tls_stream& stream);
-
-class tls_transport final : public transport {
- public:
-  explicit tls_transport(std::unique_ptr<tls_stream> stream);
-  boost::asio::awaitable<std::size_t> read_some(boost::asio::mutable_buffer buffer,
-                                                boost::system::error_code& ec) override;
-  boost::asio::awaitable<void> write(boost::asio::const_buffer buffer,
-                                     boost::system::error_code& ec) override;
-  void close() override;
-
- private:
-  std::unique_ptr<tls_stream> stream_;
-};
 
 }  // namespace h2ws::net

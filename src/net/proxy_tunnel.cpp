@@ -1,4 +1,4 @@
-#include "http1/proxy_tunnel.hpp"
+#include "net/proxy_tunnel.hpp"
 
 #include "http1/upgrade.hpp"
 #include <h2ws/error.hpp>
@@ -10,12 +10,12 @@
 #include <boost/asio/write.hpp>
 #include <openssl/evp.h>
 
-namespace h2ws::http1 {
+namespace h2ws::net {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
 
-asio::awaitable<error_code> open_tunnel(asio::ip::tcp::socket& socket, const std::string& host,
+asio::awaitable<error_code> open_tunnel(tcp_socket& socket, const std::string& host,
                                         std::uint16_t port, const std::string& credentials,
                                         unsigned& status) {
   status = 0;
@@ -38,7 +38,7 @@ asio::awaitable<error_code> open_tunnel(asio::ip::tcp::socket& socket, const std
 
   // Read the answer's head one byte at a time: nothing after it may be consumed,
   // since the tunnel's first bytes (TLS, HTTP/2) belong to the next layer.
-  response_reader reader;
+  http1::response_reader reader;
   std::uint8_t byte = 0;
   for (std::size_t i = 0; i < 64 * 1024 && !reader.done(); ++i) {
     auto [rec, n] = co_await socket.async_read_some(asio::buffer(&byte, 1),
@@ -55,4 +55,4 @@ asio::awaitable<error_code> open_tunnel(asio::ip::tcp::socket& socket, const std
   co_return error_code{};
 }
 
-}  // namespace h2ws::http1
+}  // namespace h2ws::net

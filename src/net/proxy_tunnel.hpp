@@ -2,24 +2,25 @@
 // before TLS and HTTP/2 when options::proxy is set.
 #pragma once
 
+#include "net/executor.hpp"
+
 #include <cstdint>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
 
-namespace h2ws::http1 {
+namespace h2ws::net {
 
 /// Asks the proxy on `socket` for a tunnel to host:port. `credentials` is
 /// "user:password" for Basic authentication, or empty. On success the socket
 /// carries the tunnel. Errors: error::proxy_auth_required (407),
 /// error::proxy_refused (any other non-2xx; `status` tells which), or the
 /// socket's error. `status` is 0 when no answer came.
-boost::asio::awaitable<boost::system::error_code> open_tunnel(boost::asio::ip::tcp::socket& socket,
+boost::asio::awaitable<boost::system::error_code> open_tunnel(tcp_socket& socket,
                                                               const std::string& host,
                                                               std::uint16_t port,
                                                               const std::string& credentials,
                                                               unsigned& status);
 
-}  // namespace h2ws::http1
+}  // namespace h2ws::net

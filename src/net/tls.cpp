@@ -1,10 +1,7 @@
-#include "net/tls_transport.hpp"
+#include "net/tls.hpp"
 
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <openssl/ssl.h>
 
 namespace h2ws::net {
@@ -106,27 +103,6 @@ std::string selected_alpn(tls_stream& stream) {
   unsigned int len = 0;
   SSL_get0_alpn_selected(stream.native_handle(), &data, &len);
   return data ? std::string(reinterpret_cast<const char*>(data), len) : std::string();
-}
-
-tls_transport::tls_transport(std::unique_ptr<tls_stream> stream) : stream_(std::move(stream)) {
-  error_code ignored;
-  stream_->next_layer().set_option(asio::ip::tcp::no_delay(true), ignored);
-}
-
-asio::awaitable<std::size_t> tls_transport::read_some(asio::mutable_buffer buffer, error_code& ec) {
-  co_return co_await stream_->async_read_some(buffer,
-                                              asio::redirect_error(asio::use_awaitable, ec));
-}
-
-asio::awaitable<void> tls_transport::write(asio::const_buffer buffer, error_code& ec) {
-  co_await asio::async_write(*stream_, buffer, asio::redirect_error(asio::use_awaitable, ec));
-}
-
-void tls_transport::close() {
-  error_code ignored;
-  // No close_notify round trip: the HTTP/2 layer already said goodbye (GOAWAY).
-  stream_->next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_->next_layer().close(ignored);
 }
 
 }  // namespace h2ws::net

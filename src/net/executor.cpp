@@ -1,0 +1,46 @@
+#include "net/executor.hpp"
+
+#include <stdexcept>
+
+#include <boost/asio/prefer.hpp>
+
+namespace h2ws::net {
+
+namespace asio = boost::asio;
+
+namespace {
+
+using tracked_io_executor =
+    decltype(asio::prefer(std::declval<io_executor>(), asio::execution::outstanding_work.tracked));
+
+// The io_context an executor runs on, when it is one of the kinds made from one.
+asio::io_context* io_context_of(const asio::any_io_executor& ex) {
+  if (const auto* e = ex.target<io_executor>()) return &e->context();
+  if (const auto* e = ex.target<tracked_io_executor>()) return &e->context();
+  if (const auto* e = ex.target<strand>()) return &e->get_inner_executor().context();
+  if (const auto* e = ex.target<asio::strand<asio::any_io_executor>>())
+    return io_context_of(e->get_inner_executor());
+  return nullptr;
+}
+
+}  // namespace
+
+strand make_strand(const asio::any_io_executor& ex) {
+  auto* io = io_context_of(ex);
+  if (!io)
+    throw std::invalid_argument(
+        "h2ws: the executor must belong to a boost::asio::io_context (or a strand of one)");
+  return asio::make_strand(io->get_executor());
+}
+
+tcp_socket adopt(asio::ip::tcp::socket&& socket, const strand& s) {
+  tcp_socket out(s);
+  boost::system::error_code ec;
+  const auto protocol = socket.local_endpoint(ec).protocol();
+  if (ec) return out;  // a socket already dead: the caller's first read fails
+  const auto fd = socket.release(ec);
+  if (!ec) out.assign(protocol, fd, ec);
+  return out;
+}
+
+}  // namespace h2ws::net

@@ -1,0 +1,47 @@
+#include "net/transport.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace h2ws::net {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+transport::transport(tcp_socket socket) : socket_(std::make_unique<tcp_socket>(std::move(socket))) {
+  error_code ignored;
+  socket_->set_option(asio::ip::tcp::no_delay(true), ignored);
+}
+
+transport::transport(std::unique_ptr<tls_stream> tls) : tls_(std::move(tls)) {
+  error_code ignored;
+  tls_->next_layer().set_option(asio::ip::tcp::no_delay(true), ignored);
+}
+
+transport::~transport() = default;
+
+asio::awaitable<std::size_t> transport::read_some(asio::mutable_buffer buffer, error_code& ec) {
+  if (tls_)
+    co_return co_await tls_->async_read_some(buffer, asio::redirect_error(asio::use_awaitable, ec));
+  co_return co_await socket_->async_read_some(buffer,
+                                              asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<void> transport::write(asio::const_buffer buffer, error_code& ec) {
+  if (tls_) {
+    co_await asio::async_write(*tls_, buffer, asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    co_await asio::async_write(*socket_, buffer, asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+void transport::close() {
+  error_code ignored;
+  // No close_notify round trip for TLS: the protocol above already said goodbye (GOAWAY,
+  // or the websocket close).
+  auto& socket = tls_ ? tls_->next_layer() : *socket_;
+  socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+}  // namespace h2ws::net
