@@ -20,7 +20,7 @@ namespace h2ws {
 class handler_memory {
  public:
   /// Requests up to this many bytes get a recycled block; larger ones go to operator new.
-  static constexpr std::size_t block_size = 128;
+  static constexpr std::size_t block_size = 256;
   /// Free blocks kept per thread, at most (128 KiB); beyond it they are freed.
   static constexpr std::size_t max_free = 1024;
 

@@ -41,7 +41,7 @@ void on_strand(const std::shared_ptr<detail::websocket_impl>& impl, Call&& call)
       impl->connection().strand().running_in_this_thread())
     return call(*impl);
   impl->posted_calls.fetch_add(1, std::memory_order_acq_rel);
-  asio::post(impl->connection().strand(), [impl, call = std::move(call)]() mutable {
+  detail::post_recycled(impl->connection().strand(), [impl, call = std::move(call)]() mutable {
     impl->posted_calls.fetch_sub(1, std::memory_order_acq_rel);
     call(*impl);
   });

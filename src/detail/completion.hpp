@@ -2,11 +2,14 @@
 // posted through the strand, run on the handler's associated executor.
 #pragma once
 
+#include <h2ws/handler_allocator.hpp>
+
 #include <tuple>
 #include <utility>
 
 #include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,12 +19,20 @@
 
 namespace h2ws::detail {
 
+/// Posts `f` to `ex` with its operation's memory from handler_memory's free list: on the
+/// per-message path, Asio's own per-thread cache (two blocks) is taken by the strand's
+/// operations, and any post beyond those would be a heap allocation.
+template <class Executor, class F>
+void post_recycled(const Executor& ex, F&& f) {
+  boost::asio::post(ex, boost::asio::bind_allocator(handler_allocator<void>{}, std::forward<F>(f)));
+}
+
 // (asio::append is not used: in Asio 1.26 it re-wraps an any_completion_handler
 // held as an lvalue inside another one, endlessly.)
 template <class Executor, class Handler, class... Args>
 void complete_later(const Executor& ex, Handler&& handler, Args&&... args) {
   auto handler_ex = boost::asio::get_associated_executor(handler, ex);
-  boost::asio::post(
+  post_recycled(
       ex, boost::asio::bind_executor(
               handler_ex, [h = std::forward<Handler>(handler),
                            values = std::make_tuple(std::forward<Args>(args)...)]() mutable {

@@ -9,6 +9,7 @@
 #include "server/server_context.hpp"
 #include "ws/permessage_deflate.hpp"
 #include <h2ws/error.hpp>
+#include <h2ws/handler_allocator.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -16,6 +17,7 @@
 #include <cstring>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
@@ -191,6 +193,11 @@ void connection_impl::start_loops() {
 // open: if the handler is destroyed without having run (its io_context went away), it
 // breaks that cycle, or both would outlive everything.
 struct connection_impl::read_handler {
+  // Read and write operations take their memory from our own free list, which leaves
+  // Asio's per-thread cache (two blocks) to the strand's own operations: none of the
+  // three then allocates in steady state.
+  using allocator_type = handler_allocator<void>;
+  allocator_type get_allocator() const noexcept { return {}; }
   std::shared_ptr<connection_impl> self;
   read_handler(std::shared_ptr<connection_impl> s) : self(std::move(s)) {}
   read_handler(read_handler&&) noexcept = default;
@@ -233,7 +240,7 @@ void connection_impl::wake_writer() {
   // one turn make one write.
   if (writing_ || write_posted_ || writer_done_ || !session_) return;
   write_posted_ = true;
-  asio::post(strand_, [self = shared_from_this()] {
+  post_recycled(strand_, [self = shared_from_this()] {
     self->write_posted_ = false;
     self->write_some();
   });
@@ -262,7 +269,9 @@ void connection_impl::write_some() {
     writing_ = true;
     transport_->async_write(
         asio::buffer(batch_),
-        [self = shared_from_this()](error_code ec, std::size_t) { self->on_written(ec); });
+        asio::bind_allocator(
+            handler_allocator<void>{},
+            [self = shared_from_this()](error_code ec, std::size_t) { self->on_written(ec); }));
     return;
   }
   if (failure_ || !session_->wants_io()) finish_writing();

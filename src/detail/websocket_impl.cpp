@@ -272,8 +272,8 @@ void websocket_impl::complete_sends() {
     done.push_back(std::move(sends_.front()));
     sends_.pop_front();
   }
-  asio::post(conn_->strand(), [conn = conn_, weak = weak_from_this(),
-                               done = std::move(done)]() mutable {
+  post_recycled(conn_->strand(), [conn = conn_, weak = weak_from_this(),
+                                  done = std::move(done)]() mutable {
     for (auto& s : done) {
       if (s.on_strand) {  // known to run inline here: no executor lookup (it allocates)
         std::move(s.handler)(error_code{});
@@ -302,8 +302,8 @@ void websocket_impl::deliver() {
     // Counted until the handler is handed over, so that the writer waits for what the
     // application sends in answer (carrier::deliveries_in_flight).
     ++conn_->deliveries_in_flight;
-    asio::post(conn_->strand(), [self = shared_from_this(), h = std::move(h), on_strand,
-                                 m = std::move(m)]() mutable {
+    post_recycled(conn_->strand(), [self = shared_from_this(), h = std::move(h), on_strand,
+                                    m = std::move(m)]() mutable {
       --self->conn_->deliveries_in_flight;
       self->pump(std::move(h), on_strand, std::move(m));
     });

@@ -47,7 +47,9 @@ asio::awaitable<void> echo_loop(websocket ws) {
   // Runs on the connection's strand, as do the send completions below.
   auto state = std::make_shared<echo_state>(co_await asio::this_coro::executor);
   for (;;) {
-    auto [ec, m] = co_await ws.receive(asio::as_tuple(asio::use_awaitable));
+    // The receive's type-erased handler takes its memory from the same free list.
+    auto [ec, m] = co_await ws.receive(
+        asio::bind_allocator(handler_allocator<void>(), asio::as_tuple(asio::use_awaitable)));
     if (ec) break;  // closed (our close frame is already on its way) or failed
     if (state->full()) co_await wait_for_room(*state, false);
     if (state->failed) break;
