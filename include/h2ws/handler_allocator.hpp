@@ -21,7 +21,7 @@ class handler_memory {
  public:
   /// Requests up to this many bytes get a recycled block; larger ones go to operator new.
   static constexpr std::size_t block_size = 256;
-  /// Free blocks kept per thread, at most (128 KiB); beyond it they are freed.
+  /// Free blocks kept per thread, at most (256 KiB); beyond it they are freed.
   static constexpr std::size_t max_free = 1024;
 
   /// A block of at least `n` bytes, from this thread's free list when there is one.
