@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -37,7 +38,12 @@ struct server_options {
   /// Advertise SETTINGS_ENABLE_CONNECT_PROTOCOL=1. Off only to imitate servers without RFC 8441.
   bool enable_connect_protocol = true;
   /// Decides the HTTP status of each websocket handshake (2xx accepts); empty = accept.
+  /// Should it throw, the client gets 500 and on_error hears of it.
   std::function<unsigned(const handshake_request&)> authorize;
+  /// Hears of every exception the server contained: thrown by `authorize`, by the websocket
+  /// handler, or while handling a stream (that stream is answered 500 or reset; the server
+  /// keeps serving). Also written to `limits.trace`. Empty = only the trace.
+  std::function<void(std::string_view what)> on_error;
   /// TLS certificate chain (PEM file). Both this and tls_key_file empty = cleartext h2c.
   std::string tls_cert_file;
   /// TLS private key (PEM file) of tls_cert_file's certificate.

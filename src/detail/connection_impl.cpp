@@ -553,8 +553,34 @@ int connection_impl::on_headers_complete(std::int32_t stream_id, bool end_stream
   return 0;
 }
 
+void connection_impl::report(std::string_view where, std::exception_ptr e) {
+  std::string what(where);
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    what += x.what();
+  } catch (...) {
+    what += "unknown exception";
+  }
+  trace("! " + what);
+  if (server_ && server_->opts.on_error) {
+    try {
+      server_->opts.on_error(what);
+    } catch (...) {  // the error sink failing in turn has nobody left to tell
+    }
+  }
+}
+
 void connection_impl::answer_request(std::int32_t stream_id, plain_stream& request) {
-  auto decision = decide_handshake(server_->opts, request.headers);
+  handshake_decision decision;
+  try {
+    decision = decide_handshake(server_->opts, request.headers);
+  } catch (...) {
+    // authorize() threw: the client gets an answer now, not at its own timeout.
+    report("authorize threw: ", std::current_exception());
+    session_->submit_response(stream_id, {{":status", "500"}}, false);
+    return;
+  }
   scripted_answer script;
   if (decision.accept_websocket && server_->script) {
     script = server_->script(decision.request);
@@ -588,7 +614,13 @@ void connection_impl::answer_request(std::int32_t stream_id, plain_stream& reque
     ws->mark_open();
     // Hand the websocket over outside nghttp2's callback.
     asio::post(strand_, [ctx = server_, ws] {
-      ctx->handler(websocket(std::make_shared<websocket_owner>(ws, nullptr)));
+      try {
+        ctx->handler(websocket(std::make_shared<websocket_owner>(ws, nullptr)));
+      } catch (...) {
+        // The handle died with the handler: its websocket is reset, the server carries on.
+        auto& conn = static_cast<connection_impl&>(ws->connection());
+        conn.report("websocket handler threw: ", std::current_exception());
+      }
     });
     return;
   }

@@ -12,6 +12,7 @@
 #include <h2ws/options.hpp>
 
 #include <atomic>
+#include <exception>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -127,6 +128,8 @@ class connection_impl final : public carrier,
     bool answered = false;
   };
   void answer_request(std::int32_t stream_id, plain_stream& request);
+  // A contained exception: to the trace and to server_options::on_error.
+  void report(std::string_view where, std::exception_ptr e);
 
   // Client role: a plain request in flight.
   struct client_request {

@@ -2,6 +2,7 @@
 
 #include <h2ws/error.hpp>
 
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -107,21 +108,51 @@ struct callbacks {
   }
   static bool tracing(void* user_data) { return static_cast<bool>(self(user_data).trace_); }
 
-  static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* ud) {
-    if (frame->hd.type != NGHTTP2_HEADERS) return 0;
-    return events(ud).on_begin_headers(frame->hd.stream_id);
+  // No exception crosses into nghttp2's C code. One thrown while handling a stream fails
+  // that stream (RST_STREAM INTERNAL_ERROR; the connection and its other streams carry
+  // on); one thrown for the connection as a whole fails the session (GOAWAY).
+  template <class F>
+  static int guarded(void* ud, nghttp2_session* s, std::int32_t stream_id, F&& f) noexcept {
+    try {
+      return f();
+    } catch (const std::exception& e) {
+      contained(ud, s, stream_id, e.what());
+    } catch (...) {
+      contained(ud, s, stream_id, "unknown exception");
+    }
+    return stream_id > 0 ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
   }
-  static int on_header(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name,
+  static void contained(void* ud, nghttp2_session* s, std::int32_t stream_id,
+                        const char* what) noexcept {
+    try {
+      trace(ud, "! exception on stream " + std::to_string(stream_id) + ": " + what);
+    } catch (...) {
+    }
+    if (stream_id > 0)
+      nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_INTERNAL_ERROR);
+  }
+
+  static int on_begin_headers(nghttp2_session* s, const nghttp2_frame* frame, void* ud) {
+    if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+    return guarded(ud, s, frame->hd.stream_id,
+                   [&] { return events(ud).on_begin_headers(frame->hd.stream_id); });
+  }
+  static int on_header(nghttp2_session* s, const nghttp2_frame* frame, const uint8_t* name,
                        size_t namelen, const uint8_t* value, size_t valuelen, uint8_t, void* ud) {
     if (frame->hd.type != NGHTTP2_HEADERS) return 0;
-    std::string_view n(reinterpret_cast<const char*>(name), namelen);
-    std::string_view v(reinterpret_cast<const char*>(value), valuelen);
-    if (tracing(ud))
-      trace(ud, "< header stream=" + std::to_string(frame->hd.stream_id) + ' ' + std::string(n) +
-                    ": " + std::string(v));
-    return events(ud).on_header(frame->hd.stream_id, n, v);
+    return guarded(ud, s, frame->hd.stream_id, [&] {
+      std::string_view n(reinterpret_cast<const char*>(name), namelen);
+      std::string_view v(reinterpret_cast<const char*>(value), valuelen);
+      if (tracing(ud))
+        trace(ud, "< header stream=" + std::to_string(frame->hd.stream_id) + ' ' + std::string(n) +
+                      ": " + std::string(v));
+      return events(ud).on_header(frame->hd.stream_id, n, v);
+    });
   }
-  static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* ud) {
+  static int on_frame_recv(nghttp2_session* s, const nghttp2_frame* frame, void* ud) {
+    return guarded(ud, s, frame->hd.stream_id, [&] { return frame_received(frame, ud); });
+  }
+  static int frame_received(const nghttp2_frame* frame, void* ud) {
     if (tracing(ud) && frame->hd.type != NGHTTP2_DATA) trace(ud, describe("<", frame));
     auto& ev = events(ud);
     switch (frame->hd.type) {
@@ -145,8 +176,11 @@ struct callbacks {
         return 0;
     }
   }
-  static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* ud) {
+  static int on_frame_send(nghttp2_session* s, const nghttp2_frame* frame, void* ud) {
     if (!tracing(ud) || frame->hd.type == NGHTTP2_DATA) return 0;
+    return guarded(ud, s, 0, [&] { return frame_sent(frame, ud); });
+  }
+  static int frame_sent(const nghttp2_frame* frame, void* ud) {
     trace(ud, describe(">", frame));
     if (frame->hd.type == NGHTTP2_HEADERS) {
       for (std::size_t i = 0; i < frame->headers.nvlen; ++i) {
@@ -158,24 +192,35 @@ struct callbacks {
     }
     return 0;
   }
-  static int on_data_chunk(nghttp2_session*, uint8_t, int32_t stream_id, const uint8_t* data,
+  static int on_data_chunk(nghttp2_session* s, uint8_t, int32_t stream_id, const uint8_t* data,
                            size_t len, void* ud) {
-    return events(ud).on_data(stream_id, {data, len});
+    return guarded(ud, s, stream_id, [&] { return events(ud).on_data(stream_id, {data, len}); });
   }
-  static int on_stream_close(nghttp2_session*, int32_t stream_id, uint32_t error_code, void* ud) {
-    return events(ud).on_stream_closed(stream_id, error_code);
+  static int on_stream_close(nghttp2_session* s, int32_t stream_id, uint32_t error_code, void* ud) {
+    // The stream is gone already: an exception here can only fail the session.
+    return guarded(ud, s, 0, [&] { return events(ud).on_stream_closed(stream_id, error_code); });
   }
-  static int on_error(nghttp2_session*, int, const char* msg, size_t len, void* ud) {
-    trace(ud, "! http2: " + std::string(msg, len));
-    return 0;
+  static int on_error(nghttp2_session* s, int, const char* msg, size_t len, void* ud) {
+    return guarded(ud, s, 0, [&] {
+      trace(ud, "! http2: " + std::string(msg, len));
+      return 0;
+    });
   }
-  static int send_data(nghttp2_session*, nghttp2_frame* frame, const uint8_t* framehd,
+  static int send_data(nghttp2_session* s, nghttp2_frame* frame, const uint8_t* framehd,
                        size_t length, nghttp2_data_source*, void* ud) {
-    return events(ud).on_send_data(frame->hd.stream_id, {framehd, 9}, length, frame->data.padlen);
+    // Half a DATA frame may be out already: only the session can fail cleanly.
+    return guarded(ud, s, 0, [&] {
+      return events(ud).on_send_data(frame->hd.stream_id, {framehd, 9}, length, frame->data.padlen);
+    });
   }
   static ssize_t read_body(nghttp2_session*, int32_t stream_id, uint8_t* buf, size_t length,
-                           uint32_t* data_flags, nghttp2_data_source*, void* ud) {
-    return events(ud).read_body(stream_id, buf, length, data_flags);
+                           uint32_t* data_flags, nghttp2_data_source*, void* ud) noexcept {
+    try {
+      return events(ud).read_body(stream_id, buf, length, data_flags);
+    } catch (...) {
+      // nghttp2 resets this stream with INTERNAL_ERROR.
+      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    }
   }
 };
 

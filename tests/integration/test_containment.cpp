@@ -1,0 +1,81 @@
+// Exceptions thrown by the application's callbacks on the server are contained: the peer
+// gets an answer at once, the error is reported, the server keeps serving.
+#include "test_support.hpp"
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <gtest/gtest.h>
+
+namespace h2ws::test {
+namespace {
+
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+using clock_type = std::chrono::steady_clock;
+
+// Verifies that an authorize callback that throws answers the CONNECT with 500 at once
+// (not at the client's open timeout), reports the exception, and leaves the connection
+// and the server serving other websockets.
+TEST(Containment, ThrowingAuthorizeAnswers500AndTheServerCarriesOn) {
+  std::vector<std::string> errors;
+  server_options sopts;
+  sopts.paths = {"/echo", "/boom"};
+  sopts.authorize = [](const handshake_request& r) -> unsigned {
+    if (r.path == "/boom") throw std::runtime_error("authorization backend unreachable");
+    return 200;
+  };
+  sopts.on_error = [&](std::string_view what) { errors.emplace_back(what); };
+  server_fixture f(sopts);
+  f.run([&]() -> asio::awaitable<void> {
+    auto ex = co_await asio::this_coro::executor;
+    auto conn = co_await connection::connect(ex, f.url(), test_options(), asio::use_awaitable);
+    const auto start = clock_type::now();
+    auto [ec, ws] = co_await conn.open_websocket("/boom", tuple_awaitable);
+    EXPECT_EQ(ec, error::refused);
+    EXPECT_EQ(ws.status(), 500u);
+    EXPECT_LT(clock_type::now() - start, std::chrono::seconds(2));
+    // The same connection still opens and echoes.
+    auto ok = co_await conn.open_websocket("/echo", asio::use_awaitable);
+    co_await ok.send(message::text("still here"), asio::use_awaitable);
+    auto back = co_await ok.receive(asio::use_awaitable);
+    EXPECT_EQ(back.text(), "still here");
+  });
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("authorization backend unreachable"), std::string::npos) << errors[0];
+}
+
+// Verifies that a websocket handler that throws gets its websocket reset (the client
+// learns at once, with no close handshake to wait for), reports the exception, and that
+// the server goes on serving the next websocket.
+TEST(Containment, ThrowingHandlerResetsItsWebsocketAndTheServerCarriesOn) {
+  std::vector<std::string> errors;
+  server_options sopts;
+  sopts.paths = {"/echo", "/throw"};
+  sopts.on_error = [&](std::string_view what) { errors.emplace_back(what); };
+  server_fixture f(sopts, [](websocket ws) {
+    if (ws.path() == "/throw") throw std::logic_error("handler bug");
+    echo(std::move(ws));
+  });
+  f.run([&]() -> asio::awaitable<void> {
+    auto ex = co_await asio::this_coro::executor;
+    auto conn = co_await connection::connect(ex, f.url(), test_options(), asio::use_awaitable);
+    auto doomed = co_await conn.open_websocket("/throw", asio::use_awaitable);
+    const auto start = clock_type::now();
+    auto [ec, m] = co_await doomed.receive(tuple_awaitable);
+    EXPECT_EQ(ec, error::stream_reset) << ec.message();
+    EXPECT_LT(clock_type::now() - start, std::chrono::seconds(2));
+    auto ok = co_await conn.open_websocket("/echo", asio::use_awaitable);
+    co_await ok.send(message::text("next"), asio::use_awaitable);
+    auto back = co_await ok.receive(asio::use_awaitable);
+    EXPECT_EQ(back.text(), "next");
+  });
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("handler bug"), std::string::npos) << errors[0];
+}
+
+}  // namespace
+}  // namespace h2ws::test
