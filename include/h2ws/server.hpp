@@ -48,6 +48,16 @@ struct server_options {
   std::string tls_cert_file;
   /// TLS private key (PEM file) of tls_cert_file's certificate.
   std::string tls_key_file;
+  /// A new connection's TLS handshake and protocol detection, and each HTTP/1.1 request
+  /// from its first byte to its last, must arrive within this (slowloris); 0 = no limit.
+  duration handshake_timeout = std::chrono::seconds(10);
+  /// Body bytes of a plain HTTP/1.1 request; beyond it the answer is 413.
+  std::size_t max_request_body = 1024 * 1024;
+  /// Client connections at once; beyond it new ones are closed as they arrive. 0 = no limit.
+  std::size_t max_connections = 10000;
+  /// SO_REUSEPORT: several processes (or servers) may listen on the same port, and the
+  /// kernel spreads new connections over them.
+  bool reuse_port = false;
   /// Limits and windows of each accepted connection and websocket (timeouts, max message
   /// size, ...); `limits.compression` accepts clients' permessage-deflate offers.
   options limits;

@@ -87,7 +87,10 @@ websocket_owner::~websocket_owner() {
 }
 
 connection_impl::connection_impl(asio::any_io_executor ex, h2::role role, options opts)
-    : strand_(net::make_strand(ex)),
+    : connection_impl(net::make_strand(ex), role, std::move(opts)) {}
+
+connection_impl::connection_impl(net::strand strand, h2::role role, options opts)
+    : strand_(std::move(strand)),
       role_(role),
       opts_(std::move(opts)),
       settings_wait_(strand_),
@@ -150,40 +153,25 @@ void connection_impl::start_session(h2::role role) {
   start_loops();
 }
 
-void connection_impl::start_server(net::tcp_socket socket, std::shared_ptr<server_context> ctx,
-                                   std::shared_ptr<asio::ssl::context> tls) {
+void connection_impl::start_server(std::unique_ptr<net::transport> transport,
+                                   std::vector<std::uint8_t> initial,
+                                   std::shared_ptr<server_context> ctx) {
   server_ = std::move(ctx);
-  tls_context_ = std::move(tls);
-  if (!tls_context_) {
-    transport_ = std::make_unique<net::transport>(std::move(socket));
-    start_session(h2::role::server);
-    return;
-  }
-  asio::co_spawn(strand_, server_tls_flow(std::move(socket)),
-                 [self = shared_from_this()](std::exception_ptr) {});
-}
-
-asio::awaitable<void> connection_impl::server_tls_flow(net::tcp_socket socket) {
-  auto stream = std::make_unique<net::tls_stream>(std::move(socket), *tls_context_);
-  // A client that never finishes its handshake must not hold the connection forever.
-  net::timer deadline(strand_, opts_.connect_timeout.count() > 0
-                                   ? opts_.connect_timeout
-                                   : duration(std::chrono::seconds(10)));
-  deadline.async_wait([s = &stream->next_layer()](error_code ec) {
-    if (!ec) s->close(ec);
-  });
-  auto [ec] = co_await stream->async_handshake(asio::ssl::stream_base::server,
-                                               asio::as_tuple(asio::use_awaitable));
-  deadline.cancel();
-  if (ec) {
-    trace("! TLS handshake with client failed: " + ec.message());
-    co_return;
-  }
-  transport_ = std::make_unique<net::transport>(std::move(stream));
+  transport_ = std::move(transport);
+  initial_bytes_ = std::move(initial);
   start_session(h2::role::server);
 }
 
 void connection_impl::start_loops() {
+  if (!initial_bytes_.empty()) {
+    // What the listener read to tell HTTP/2 from HTTP/1.1: the client's preface.
+    const auto initial = std::move(initial_bytes_);
+    if (auto perr = session_->receive(initial)) {
+      fail(perr);
+      wake_writer();
+      return;
+    }
+  }
   start_read();
   wake_writer();  // our preface and SETTINGS
   schedule_ping();
@@ -553,31 +541,13 @@ int connection_impl::on_headers_complete(std::int32_t stream_id, bool end_stream
   return 0;
 }
 
-void connection_impl::report(std::string_view where, std::exception_ptr e) {
-  std::string what(where);
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& x) {
-    what += x.what();
-  } catch (...) {
-    what += "unknown exception";
-  }
-  trace("! " + what);
-  if (server_ && server_->opts.on_error) {
-    try {
-      server_->opts.on_error(what);
-    } catch (...) {  // the error sink failing in turn has nobody left to tell
-    }
-  }
-}
-
 void connection_impl::answer_request(std::int32_t stream_id, plain_stream& request) {
   handshake_decision decision;
   try {
     decision = decide_handshake(server_->opts, request.headers);
   } catch (...) {
     // authorize() threw: the client gets an answer now, not at its own timeout.
-    report("authorize threw: ", std::current_exception());
+    report_contained(*server_, opts_, "authorize threw: ", std::current_exception());
     session_->submit_response(stream_id, {{":status", "500"}}, false);
     return;
   }
@@ -618,8 +588,8 @@ void connection_impl::answer_request(std::int32_t stream_id, plain_stream& reque
         ctx->handler(websocket(std::make_shared<websocket_owner>(ws, nullptr)));
       } catch (...) {
         // The handle died with the handler: its websocket is reset, the server carries on.
-        auto& conn = static_cast<connection_impl&>(ws->connection());
-        conn.report("websocket handler threw: ", std::current_exception());
+        report_contained(*ctx, ws->connection().opts(),
+                         "websocket handler threw: ", std::current_exception());
       }
     });
     return;

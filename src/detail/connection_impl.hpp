@@ -38,6 +38,7 @@ class connection_impl final : public carrier,
                               private h2::session_events {
  public:
   connection_impl(boost::asio::any_io_executor ex, h2::role role, options opts);
+  connection_impl(net::strand strand, h2::role role, options opts);
   ~connection_impl() override;
 
   // carrier
@@ -67,8 +68,9 @@ class connection_impl final : public carrier,
   // Client role: a plain HTTP request on a new stream.
   void send_request(http_request request, connection::request_handler handler);
   // Server role: serve one accepted socket.
-  void start_server(net::tcp_socket socket, std::shared_ptr<server_context> ctx,
-                    std::shared_ptr<boost::asio::ssl::context> tls);
+  // Server role: serve `transport`; `initial` was read from it already (the preface).
+  void start_server(std::unique_ptr<net::transport> transport, std::vector<std::uint8_t> initial,
+                    std::shared_ptr<server_context> ctx);
 
   // The last user handle is gone: GOAWAY, finish open streams, close.
   void release();
@@ -86,7 +88,6 @@ class connection_impl final : public carrier,
 
  private:
   boost::asio::awaitable<void> connect_flow(net::parsed_url url);
-  boost::asio::awaitable<void> server_tls_flow(net::tcp_socket socket);
   void start_session(h2::role role);
   // The read and write loops: plain handlers on the strand (no coroutine frame, no type
   // erasure per read or write).
@@ -128,8 +129,6 @@ class connection_impl final : public carrier,
     bool answered = false;
   };
   void answer_request(std::int32_t stream_id, plain_stream& request);
-  // A contained exception: to the trace and to server_options::on_error.
-  void report(std::string_view where, std::exception_ptr e);
 
   // Client role: a plain request in flight.
   struct client_request {
@@ -158,6 +157,7 @@ class connection_impl final : public carrier,
   // Not zero-filled, allocated at the first read: an idle connection keeps only the pages
   // a read has touched.
   std::unique_ptr<std::uint8_t[]> read_buffer_;
+  std::vector<std::uint8_t> initial_bytes_;  // server: read before the session existed
   net::timer settings_wait_;
   net::timer ping_timer_;
   net::timer ping_deadline_;

@@ -3,7 +3,11 @@
 #include "detail/completion.hpp"
 #include "detail/owners.hpp"
 #include "detail/websocket_impl.hpp"
+#include "http1/request_reader.hpp"
+#include "http1/server_handshake.hpp"
 #include "http1/upgrade.hpp"
+#include "server/handshake.hpp"
+#include "server/server_context.hpp"
 #include "ws/permessage_deflate.hpp"
 #include <h2ws/error.hpp>
 
@@ -29,7 +33,148 @@ h1_connection::h1_connection(asio::any_io_executor ex, options opts)
   read_gate_.expires_at(net::timer::time_point::max());
 }
 
+h1_connection::h1_connection(net::strand strand, options opts)
+    : strand_(std::move(strand)),
+      opts_(std::move(opts)),
+      deadline_(strand_),
+      wake_(strand_),
+      read_gate_(strand_) {
+  wake_.expires_at(net::timer::time_point::max());
+  read_gate_.expires_at(net::timer::time_point::max());
+}
+
 h1_connection::~h1_connection() = default;
+
+void h1_connection::start_server(std::unique_ptr<net::transport> transport,
+                                 std::vector<std::uint8_t> initial,
+                                 std::shared_ptr<server_context> ctx) {
+  dialed_.stream = std::move(transport);
+  server_ = std::move(ctx);
+  asio::co_spawn(strand_, serve(std::move(initial)),
+                 [self = shared_from_this()](std::exception_ptr e) {
+                   if (e) self->close_transport();
+                 });
+}
+
+asio::awaitable<bool> h1_connection::write_all(const std::string& bytes) {
+  error_code ec;
+  co_await dialed_.stream->write(asio::buffer(bytes), ec);
+  co_return !ec;
+}
+
+asio::awaitable<void> h1_connection::serve(std::vector<std::uint8_t> pending) {
+  const auto& sopts = server_->opts;
+  std::vector<std::uint8_t> buffer(16 * 1024);
+  for (;;) {
+    // Slowloris: the whole request, from its first byte (or the previous answer), in time.
+    arm_deadline(sopts.handshake_timeout);
+    http1::request_reader reader(opts_.max_header_list_size, sopts.max_request_body);
+    error_code perr;
+    std::size_t used = pending.empty() ? 0 : reader.put(pending, perr);
+    while (!perr && !reader.done()) {
+      error_code ec;
+      auto n = co_await dialed_.stream->read_some(asio::buffer(buffer), ec);
+      if (ec || closed_) {
+        close_transport();
+        co_return;
+      }
+      pending.assign(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
+      used = reader.put(pending, perr);
+    }
+    if (perr) {
+      trace("! bad HTTP/1.1 request: " + perr.message());
+      co_await write_all(
+          http1::response(reader.failure_status(), {}, "h2ws: bad request\n", false));
+      close_transport();
+      co_return;
+    }
+    pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(used));
+    auto request = reader.take();
+    auto routed = http1::route_form(request);
+    trace("< " + request.method + " " + request.target + " HTTP/1.1" +
+          (routed.websocket ? " (Upgrade: websocket)" : ""));
+    if (routed.bad_status) {
+      header_list extra;
+      if (routed.bad_status == 426) extra.emplace_back("sec-websocket-version", "13");
+      co_await write_all(http1::response(routed.bad_status, extra, routed.bad_reason, false));
+      close_transport();
+      co_return;
+    }
+    handshake_decision decision;
+    try {
+      decision = decide_handshake(sopts, routed.headers);
+    } catch (...) {
+      report_contained(*server_, opts_, "authorize threw: ", std::current_exception());
+      decision.status = 500;
+      decision.body = "h2ws: internal error\n";
+    }
+    if (shutting_down_) {
+      decision.accept_websocket = false;
+      decision.status = 503;
+      decision.body = "h2ws: shutting down\n";
+    }
+    if (routed.websocket && decision.accept_websocket) {
+      auto ws = std::make_shared<websocket_impl>(shared_from_this(), ws::role::server);
+      ws->stream_id = 1;
+      ws->status = 101;
+      ws->path = decision.request.path;
+      ws->subprotocol = decision.subprotocol;
+      ws->headers = std::move(routed.headers);
+      if (opts_.compression) {
+        if (auto agreed = ws::accept_client_offer(ws->extension_fields())) {
+          ws->enable_deflate(agreed->params);
+          ws->extensions = agreed->response;
+        }
+      }
+      if (!co_await write_all(
+              http1::switching_protocols(routed.key, ws->subprotocol, ws->extensions, {}))) {
+        close_transport();
+        co_return;
+      }
+      deadline_.cancel();
+      hand_over(ws);
+      asio::co_spawn(strand_, write_loop(), [self = shared_from_this()](std::exception_ptr) {});
+      co_await read_loop(std::move(pending));
+      co_return;
+    }
+    const bool keep_alive = request.keep_alive && !routed.websocket && !shutting_down_;
+    header_list headers;
+    if (decision.status == 200 && decision.body.size() > 0 && request.target == "/")
+      headers.emplace_back("content-type", "text/plain; charset=utf-8");
+    if (!co_await write_all(http1::response(decision.status, headers, decision.body, keep_alive,
+                                            request.method == "HEAD")) ||
+        !keep_alive) {
+      close_transport();
+      co_return;
+    }
+  }
+}
+
+void h1_connection::hand_over(std::shared_ptr<websocket_impl> ws) {
+  ws->mark_open();
+  ws_ = ws;
+  ++server_->open_websockets;
+  counted_ = true;
+  // Outside this coroutine, as on HTTP/2: the handler runs on the strand by itself.
+  asio::post(strand_, [self = shared_from_this(), ws] {
+    try {
+      self->server_->handler(websocket(std::make_shared<websocket_owner>(ws, nullptr)));
+    } catch (...) {
+      // The handle died with the handler: its websocket is closed, the server carries on.
+      report_contained(*self->server_, self->opts_,
+                       "websocket handler threw: ", std::current_exception());
+    }
+  });
+}
+
+void h1_connection::shutdown(bool close_websockets) {
+  shutting_down_ = true;
+  if (ws_) {
+    if (close_websockets) ws_->going_away();
+    return;
+  }
+  close_transport();  // between requests: nothing is lost
+}
 
 void h1_connection::start(net::parsed_url url, websocket_request request,
                           connection::open_handler handler) {
@@ -45,7 +190,9 @@ void h1_connection::arm_deadline(duration limit) {
   if (limit.count() <= 0) return;
   deadline_.expires_after(limit);
   deadline_.async_wait([self = shared_from_this()](error_code ec) {
-    if (ec || !self->open_handler_) return;
+    // Client: while the open is pending. Server: while a request is being read (the
+    // deadline is cancelled once the connection carries a websocket).
+    if (ec || (!self->open_handler_ && !self->server_)) return;
     self->timed_out_ = true;
     self->trace("! HTTP/1.1 handshake timed out");
     if (self->connecting_socket_) self->connecting_socket_->close(ec);
@@ -198,8 +345,12 @@ asio::awaitable<void> h1_connection::write_loop() {
       co_await dialed_.stream->write(asio::buffer(buffer.data(), n), ec);
       if (ec) break;
     }
-    // End of our half: the server closes TCP (RFC 6455 7.1.1); the close timer bounds the wait.
-    if (out.ends) co_return;
+    // End of our half. A client waits for the server to close TCP (RFC 6455 7.1.1; the
+    // close timer bounds the wait); a server closes its sending side.
+    if (out.ends) {
+      if (server_) dialed_.stream->shutdown_send();
+      co_return;
+    }
   }
 }
 
@@ -219,6 +370,10 @@ void h1_connection::reset(std::int32_t, std::uint32_t code) {
 void h1_connection::wake_writer() { wake_.cancel(); }
 
 void h1_connection::forget_stream(std::int32_t) {
+  if (counted_) {
+    counted_ = false;
+    --server_->open_websockets;
+  }
   ws_.reset();  // the websocket is done; nothing else runs on this connection
   close_transport();
 }

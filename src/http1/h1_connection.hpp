@@ -1,6 +1,7 @@
-// The HTTP/1.1 fallback: one TCP (or TLS) connection, an RFC 6455 Upgrade
-// handshake, then the whole connection carries one websocket with the same
-// codec and close handshake as an RFC 8441 stream.
+// One HTTP/1.1 connection, in either role. Client: the fallback, an RFC 6455 Upgrade
+// request. Server: plain requests and Upgrades, answered by the same rules as RFC 8441
+// streams. After 101 the whole connection carries one websocket with the same session
+// and close handshake as an HTTP/2 stream.
 #pragma once
 
 #include "detail/carrier.hpp"
@@ -15,15 +16,28 @@
 namespace h2ws::detail {
 
 class websocket_impl;
+struct server_context;
 
 class h1_connection final : public carrier, public std::enable_shared_from_this<h1_connection> {
  public:
   h1_connection(boost::asio::any_io_executor ex, options opts);
+  /// Server role, on the strand of the accepted socket.
+  h1_connection(net::strand strand, options opts);
   ~h1_connection() override;
 
   /// Dials `url`, sends the Upgrade request for `request`, and completes
   /// `handler` with the open websocket (or the refusal, with its status).
   void start(net::parsed_url url, websocket_request request, connection::open_handler handler);
+
+  /// Server role: serves requests on `transport`, `initial` being bytes already read from
+  /// it, until the connection closes or becomes a websocket.
+  void start_server(std::unique_ptr<net::transport> transport, std::vector<std::uint8_t> initial,
+                    std::shared_ptr<server_context> ctx);
+  /// Server stop: no more requests; the websocket (if any) closes with 1001 when
+  /// `close_websockets`, or carries on until it closes.
+  void shutdown(bool close_websockets);
+  /// Closes at once, as a network failure would.
+  void abort() { close_transport(); }
 
   // carrier
   strand_type& strand() override { return strand_; }
@@ -43,6 +57,9 @@ class h1_connection final : public carrier, public std::enable_shared_from_this<
   boost::asio::awaitable<void> run(net::parsed_url url, websocket_request request);
   boost::asio::awaitable<void> read_loop(std::vector<std::uint8_t> leftover);
   boost::asio::awaitable<void> write_loop();
+  boost::asio::awaitable<void> serve(std::vector<std::uint8_t> pending);
+  boost::asio::awaitable<bool> write_all(const std::string& bytes);
+  void hand_over(std::shared_ptr<websocket_impl> ws);
   void finish_open(boost::system::error_code ec, std::shared_ptr<websocket_impl> ws);
   void arm_deadline(duration limit);
   void close_transport();
@@ -60,6 +77,10 @@ class h1_connection final : public carrier, public std::enable_shared_from_this<
   std::size_t unacknowledged_ = 0;  // bytes read but not yet consumed by the app
   bool timed_out_ = false;
   bool closed_ = false;
+  // Server role.
+  std::shared_ptr<server_context> server_;
+  bool shutting_down_ = false;
+  bool counted_ = false;  // ws_ is in server_->open_websockets
 };
 
 }  // namespace h2ws::detail

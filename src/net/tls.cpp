@@ -1,5 +1,7 @@
 #include "net/tls.hpp"
 
+#include <string_view>
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <openssl/ssl.h>
@@ -17,18 +19,28 @@ constexpr unsigned char alpn_h2[] = {2, 'h', '2'};
 constexpr unsigned char alpn_h2_http1[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
 constexpr unsigned char alpn_http1[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
 
-int select_h2(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
-              unsigned int inlen, void*) {
-  // Take h2 when the client offers it; otherwise no protocol (the client then fails clearly).
+// Finds `name` in the client's ALPN offer (length-prefixed names).
+const unsigned char* find_protocol(const unsigned char* in, unsigned int inlen,
+                                   std::string_view name) {
   for (unsigned int i = 0; i < inlen;) {
-    unsigned int len = in[i];
+    const unsigned int len = in[i];
     if (i + 1 + len > inlen) break;
-    if (len == 2 && in[i + 1] == 'h' && in[i + 2] == '2') {
-      *out = in + i + 1;
-      *outlen = 2;
+    if (std::string_view(reinterpret_cast<const char*>(in + i + 1), len) == name) return in + i;
+    i += 1 + len;
+  }
+  return nullptr;
+}
+
+int select_protocol(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                    unsigned int inlen, void*) {
+  // h2 when the client offers it, else http/1.1 (the Upgrade path); a client offering
+  // neither gets no protocol and is served HTTP/1.1, as one without ALPN.
+  for (std::string_view name : {std::string_view("h2"), std::string_view("http/1.1")}) {
+    if (const auto* p = find_protocol(in, inlen, name)) {
+      *out = p + 1;
+      *outlen = *p;
       return SSL_TLSEXT_ERR_OK;
     }
-    i += 1 + len;
   }
   return SSL_TLSEXT_ERR_NOACK;
 }
@@ -79,7 +91,7 @@ error_code make_server_context(const std::string& cert_file, const std::string& 
   if (ec) return ec;
   ctx->use_private_key_file(key_file, ssl::context::pem, ec);
   if (ec) return ec;
-  SSL_CTX_set_alpn_select_cb(ctx->native_handle(), select_h2, nullptr);
+  SSL_CTX_set_alpn_select_cb(ctx->native_handle(), select_protocol, nullptr);
   out = std::move(ctx);
   return {};
 }

@@ -25,7 +25,7 @@ struct tls_client_settings {
 /// A client context: TLS 1.2+, system trust store (+ ca_file), verification on.
 boost::system::error_code make_client_context(const tls_client_settings& settings,
                                               std::unique_ptr<boost::asio::ssl::context>& out);
-/// A server context from PEM files, selecting ALPN h2.
+/// A server context from PEM files; ALPN selects h2, else http/1.1.
 boost::system::error_code make_server_context(const std::string& cert_file,
                                               const std::string& key_file,
                                               std::unique_ptr<boost::asio::ssl::context>& out);

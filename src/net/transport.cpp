@@ -35,6 +35,12 @@ asio::awaitable<void> transport::write(asio::const_buffer buffer, error_code& ec
   }
 }
 
+void transport::shutdown_send() {
+  error_code ignored;
+  auto& socket = tls_ ? tls_->next_layer() : *socket_;
+  socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
 void transport::close() {
   error_code ignored;
   // No close_notify round trip for TLS: the protocol above already said goodbye (GOAWAY,

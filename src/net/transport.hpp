@@ -48,6 +48,9 @@ class transport {
   boost::asio::awaitable<void> write(boost::asio::const_buffer buffer,
                                      boost::system::error_code& ec);
 
+  /// Ends our sending side (TCP FIN; with TLS too, without close_notify): the peer reads
+  /// EOF, and we can still read what it sends.
+  void shutdown_send();
   /// Closes at once; pending reads and writes complete with an error.
   void close();
   bool is_tls() const { return tls_ != nullptr; }

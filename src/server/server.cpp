@@ -1,14 +1,22 @@
-// The listener: accepts TCP connections and gives each to a server-role connection_impl.
+// The listener: accepts TCP connections, tells HTTP/2 from HTTP/1.1 on each (the h2
+// preface on cleartext, ALPN with TLS) and gives it to a connection of that protocol.
 #include "detail/connection_impl.hpp"
+#include "http1/h1_connection.hpp"
+#include "net/executor.hpp"
 #include "net/tls.hpp"
+#include "net/transport.hpp"
 #include "server/server_context.hpp"
 #include <h2ws/server.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <list>
+#include <mutex>
+#include <string_view>
+#include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -20,6 +28,13 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 namespace detail {
+
+namespace {
+
+// The client connection preface of RFC 9113 3.4.
+constexpr std::string_view h2_preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+}  // namespace
 
 class server_impl : public std::enable_shared_from_this<server_impl> {
  public:
@@ -40,6 +55,11 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
     acceptor_.open(endpoint.protocol(), ec);
     if (ec) return ec;
     acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+    if (o.reuse_port) {
+      const int on = 1;
+      if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0)
+        return error_code(errno, boost::system::system_category());
+    }
     acceptor_.bind(endpoint, ec);
     if (ec) return ec;
     acceptor_.listen(asio::socket_base::max_listen_connections, ec);
@@ -57,17 +77,23 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
   void stop(bool close_websockets) {
     error_code ignored;
     acceptor_.close(ignored);
-    for (auto& weak : connections_) {
+    std::lock_guard lock(mutex_);
+    for (auto& weak : h2_connections_)
       if (auto c = weak.lock())
         asio::post(c->strand(), [c, close_websockets] { c->shutdown(close_websockets); });
-    }
-    connections_.clear();
+    for (auto& weak : h1_connections_)
+      if (auto c = weak.lock())
+        asio::post(c->strand(), [c, close_websockets] { c->shutdown(close_websockets); });
+    h2_connections_.clear();
+    h1_connections_.clear();
   }
 
   void abort_connections() {
-    for (auto& weak : connections_) {
+    std::lock_guard lock(mutex_);
+    for (auto& weak : h2_connections_)
       if (auto c = weak.lock()) asio::post(c->strand(), [c] { c->abort(); });
-    }
+    for (auto& weak : h1_connections_)
+      if (auto c = weak.lock()) asio::post(c->strand(), [c] { c->abort(); });
   }
 
   std::size_t open_websockets() const { return ctx_->open_websockets.load(); }
@@ -80,20 +106,94 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
         continue;  // e.g. EMFILE: keep serving the connections we have
       }
-      connections_.remove_if([](const auto& w) { return w.expired(); });
-      auto conn = std::make_shared<connection_impl>(ex_, h2::role::server, ctx_->opts.limits);
-      connections_.push_back(conn);
-      asio::post(conn->strand(), [conn, ctx = ctx_, tls = tls_, s = std::move(socket)]() mutable {
-        conn->start_server(net::adopt(std::move(s), conn->strand()), ctx, tls);
+      if (ctx_->opts.max_connections && live_connections() >= ctx_->opts.max_connections) {
+        trace("! connection refused: max_connections reached");
+        continue;  // the socket closes here
+      }
+      // Each connection on a strand of its own: with several threads running the
+      // io_context, connections spread over them.
+      auto strand = net::make_strand(ex_);
+      asio::co_spawn(strand, detect(net::adopt(std::move(socket), strand), strand),
+                     [self = shared_from_this()](std::exception_ptr) {});
+    }
+  }
+
+  // Tells the protocol of a new connection, then hands it over.
+  asio::awaitable<void> detect(net::tcp_socket socket, net::strand strand) {
+    const auto limit = ctx_->opts.handshake_timeout;
+    net::timer deadline(strand);
+    net::tcp_socket* current = &socket;  // the TLS stream takes the socket over
+    if (limit.count() > 0) {
+      deadline.expires_after(limit);
+      deadline.async_wait([&current](error_code ec) {
+        if (!ec) current->close(ec);  // a client that never says anything: let go
       });
     }
+    std::unique_ptr<net::transport> transport;
+    std::vector<std::uint8_t> initial;
+    bool h2 = false;
+    if (tls_) {
+      auto stream = std::make_unique<net::tls_stream>(std::move(socket), *tls_);
+      current = &stream->next_layer();
+      auto [ec] = co_await stream->async_handshake(asio::ssl::stream_base::server,
+                                                   asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        trace("! TLS handshake with client failed: " + ec.message());
+        co_return;
+      }
+      h2 = net::selected_alpn(*stream) == "h2";  // no ALPN at all means HTTP/1.1
+      transport = std::make_unique<net::transport>(std::move(stream));
+    } else {
+      // Read until the bytes either are the whole h2 preface or stop matching it.
+      std::uint8_t buffer[h2_preface.size()];
+      std::size_t have = 0;
+      while (have < h2_preface.size()) {
+        auto [ec, n] = co_await socket.async_read_some(
+            asio::buffer(buffer + have, sizeof buffer - have), asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+        have += n;
+        if (std::memcmp(buffer, h2_preface.data(), have) != 0) break;
+      }
+      h2 = have == h2_preface.size() && std::memcmp(buffer, h2_preface.data(), have) == 0;
+      initial.assign(buffer, buffer + have);
+      transport = std::make_unique<net::transport>(std::move(socket));
+    }
+    deadline.cancel();
+    std::lock_guard lock(mutex_);
+    prune();
+    if (h2) {
+      auto conn = std::make_shared<connection_impl>(strand, h2::role::server, ctx_->opts.limits);
+      h2_connections_.push_back(conn);
+      conn->start_server(std::move(transport), std::move(initial), ctx_);
+    } else {
+      auto conn = std::make_shared<h1_connection>(strand, ctx_->opts.limits);
+      h1_connections_.push_back(conn);
+      conn->start_server(std::move(transport), std::move(initial), ctx_);
+    }
+  }
+
+  void prune() {
+    h2_connections_.remove_if([](const auto& w) { return w.expired(); });
+    h1_connections_.remove_if([](const auto& w) { return w.expired(); });
+  }
+
+  std::size_t live_connections() {
+    std::lock_guard lock(mutex_);
+    prune();
+    return h2_connections_.size() + h1_connections_.size();
+  }
+
+  void trace(const std::string& line) const {
+    if (ctx_->opts.limits.trace) ctx_->opts.limits.trace(line);
   }
 
   asio::any_io_executor ex_;
   asio::ip::tcp::acceptor acceptor_;
   std::shared_ptr<server_context> ctx_;
   std::shared_ptr<asio::ssl::context> tls_;
-  std::list<std::weak_ptr<connection_impl>> connections_;
+  std::mutex mutex_;  // the lists: the listener and each connection's strand reach them
+  std::list<std::weak_ptr<connection_impl>> h2_connections_;
+  std::list<std::weak_ptr<h1_connection>> h1_connections_;
 };
 
 }  // namespace detail

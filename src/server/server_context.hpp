@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <cstddef>
+#include <exception>
 #include <functional>
+#include <string_view>
 
 namespace h2ws::detail {
 
@@ -19,6 +21,7 @@ struct scripted_answer {
 };
 
 struct server_context {
+  std::atomic<std::size_t> open_connections{0};
   server_options opts;
   server::websocket_handler handler;
   std::atomic<std::size_t> open_websockets{0};
@@ -26,5 +29,10 @@ struct server_context {
   // answered as the script says, and 2xx streams reach `handler` in raw mode.
   std::function<scripted_answer(const handshake_request&)> script;
 };
+
+/// A contained exception (a user callback threw): to `limits.trace` and to
+/// server_options::on_error.
+void report_contained(const server_context& ctx, const options& limits, std::string_view where,
+                      std::exception_ptr e);
 
 }  // namespace h2ws::detail

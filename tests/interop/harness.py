@@ -166,14 +166,18 @@ def make_cert(workdir, name="localhost", san="DNS:localhost,IP:127.0.0.1"):
     return cert, key
 
 
-def start_nghttpx(peers, tls=None):
+def start_nghttpx(peers, tls=None, backend_port=None):
     """Starts the backend and nghttpx in front of it; returns nghttpx's port.
-    With tls=(cert, key) the frontend speaks TLS with ALPN h2 instead of h2c."""
+    With tls=(cert, key) the frontend speaks TLS with ALPN h2 instead of h2c. With
+    backend_port, that (already running) HTTP/1.1 server is the backend instead of the
+    python3-websockets echo."""
     nghttpx = find_nghttpx()
-    if subprocess.run([PYTHON, "-c", "import websockets"], capture_output=True).returncode:
-        raise Skip("python3-websockets not installed for /usr/bin/python3")
-    backend, log = peers.start("backend", [PYTHON, os.path.join(HERE, "ws_echo_backend.py")])
-    backend_port = int(wait_for_line(backend, log, r"listening on 127\.0\.0\.1:(\d+)").group(1))
+    if backend_port is None:
+        if subprocess.run([PYTHON, "-c", "import websockets"], capture_output=True).returncode:
+            raise Skip("python3-websockets not installed for /usr/bin/python3")
+        backend, log = peers.start("backend", [PYTHON, os.path.join(HERE, "ws_echo_backend.py")])
+        backend_port = int(
+            wait_for_line(backend, log, r"listening on 127\.0\.0\.1:(\d+)").group(1))
 
     port = free_port()
     proxy, _ = peers.start("nghttpx", [
@@ -594,7 +598,53 @@ def check_nghttpx_tls(h2ws, peers):
     expect(r.stdout == b"hello\nworld\n", f"stdout {r.stdout!r}")
 
 
+PYTHON_CLIENT = r"""
+import asyncio, sys, websockets
+async def main(url):
+    async with websockets.connect(url, subprotocols=["chat"]) as ws:
+        for m in ["hello", "", "x" * 100000, b"\x00\x01\xff"]:
+            await ws.send(m)
+            back = await asyncio.wait_for(ws.recv(), 10)
+            assert back == m, (m[:20], back[:20])
+        await ws.close(1000, "done")
+        assert ws.close_code == 1000, ws.close_code
+    print("ok")
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def check_serve_python_client(h2ws, peers):
+    # A client that speaks only HTTP/1.1 Upgrade (python3-websockets, as browsers on ws://
+    # do) on the same port h2ws serve speaks RFC 8441 on.
+    if subprocess.run([PYTHON, "-c", "import websockets"], capture_output=True).returncode:
+        raise Skip("python3-websockets not installed for /usr/bin/python3")
+    serve, port = start_serve(peers, h2ws)
+    r = subprocess.run([PYTHON, "-c", PYTHON_CLIENT, f"ws://127.0.0.1:{port}/echo"],
+                       capture_output=True, timeout=CLIENT_TIMEOUT)
+    expect(r.returncode == 0 and r.stdout == b"ok\n",
+           f"python3-websockets client: exit {r.returncode}, {r.stderr.decode(errors='replace')}")
+    r = run_client(h2ws, [f"ws://127.0.0.1:{port}/echo"], b"and rfc 8441\n")
+    expect(r.stdout == b"and rfc 8441\n", f"RFC 8441 client on the same port: {r.stdout!r}")
+    rc = peers.stop(serve)
+    expect(rc == 0, f"h2ws serve exited {rc} on SIGTERM, expected 0")
+
+
+def check_nghttpx_front_serve(h2ws, peers):
+    # Deployment shape: nghttpx terminates TLS and RFC 8441 at the front and hands each
+    # websocket to `h2ws serve` as an HTTP/1.1 Upgrade (its backend protocol).
+    _, backend_port = start_serve(peers, h2ws)
+    cert, key = make_cert(peers.workdir)
+    port = start_nghttpx(peers, tls=(key, cert), backend_port=backend_port)
+    lines = b"".join(b"line %d\n" % i for i in range(200))
+    r = run_client(h2ws, ["-v", "--cacert", cert, f"wss://localhost:{port}/echo"], lines)
+    expect(r.returncode == 0, f"exit {r.returncode}, expected 0; {r.stderr[-2000:]!r}")
+    expect(r.stdout == lines, f"stdout differs ({len(r.stdout)} of {len(lines)} bytes)")
+    expect(b"RFC 8441" in r.stderr, "the client did not use RFC 8441 at the front")
+
+
 CHECKS = {
+    "serve-python-client": check_serve_python_client,
+    "nghttpx-front-serve": check_nghttpx_front_serve,
     "nghttpx-echo": check_nghttpx_echo,
     "nghttpx-many": check_nghttpx_many,
     "nghttpx-binary": check_nghttpx_binary,
