@@ -176,7 +176,8 @@ command_line parse_command_line(int argc, char** argv) {
                  "(default: https_proxy for wss/https, http_proxy for ws/http, then all_proxy; "
                  "hosts in no_proxy go direct)");
 
-  auto* serve_cmd = app.add_subcommand("serve", "Run an RFC 8441 echo server (h2c, or TLS)");
+  auto* serve_cmd = app.add_subcommand(
+      "serve", "Run an echo server: RFC 8441 and HTTP/1.1 Upgrade on one port (cleartext or TLS)");
   std::string listen = "127.0.0.1:3000";
   std::vector<std::string> paths;
   serve_cmd->add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")
@@ -200,6 +201,14 @@ command_line parse_command_line(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   serve_cmd->add_option("--tls-key", serve.tls_key, "Private key (PEM) of --tls-cert")
       ->check(CLI::ExistingFile);
+  serve_cmd
+      ->add_option("--threads", serve.threads,
+                   "Threads serving connections (a connection stays on one); default: one per "
+                   "core")
+      ->check(CLI::Range(1u, 1024u));
+  serve_cmd->add_flag("--reuse-port", serve.reuse_port,
+                      "SO_REUSEPORT: several servers may listen on the same port (the kernel "
+                      "spreads connections over them)");
   serve_cmd->footer(
       "\nPrints 'listening on HOST:PORT' on stderr once bound. Stops on SIGINT or SIGTERM "
       "(closing open websockets with 1001) and exits 0; exits 2 when it cannot listen.");

@@ -52,6 +52,10 @@ struct serve_config {
   /// TLS certificate chain and key (PEM); both or neither.
   std::string tls_cert;
   std::string tls_key;
+  /// Threads running the server (each connection stays on one); 0 = one per core.
+  unsigned threads = 0;
+  /// SO_REUSEPORT: several `h2ws serve` processes share the port.
+  bool reuse_port = false;
 };
 
 /// The outcome of parsing: run a mode, or exit at once with `status`

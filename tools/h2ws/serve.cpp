@@ -2,10 +2,13 @@
 
 #include <h2ws/h2ws.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -24,8 +27,10 @@ std::string endpoint(const std::string& host, std::uint16_t port) {
 
 exit_status run_serve(const serve_config& cfg) {
   using namespace std::chrono_literals;
-  // One thread runs it: the hint lets Asio skip locking where it safely can.
-  boost::asio::io_context ioc(1);
+  const unsigned threads =
+      cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+  // With one thread, the hint lets Asio skip locking where it safely can.
+  boost::asio::io_context ioc(static_cast<int>(threads));
 
   h2ws::server_options opts;
   opts.paths = cfg.paths;
@@ -35,6 +40,7 @@ exit_status run_serve(const serve_config& cfg) {
   opts.limits.compression = true;
   opts.tls_cert_file = cfg.tls_cert;
   opts.tls_key_file = cfg.tls_key;
+  opts.reuse_port = cfg.reuse_port;
   if (cfg.verbose) {
     opts.limits.trace = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
   }
@@ -58,8 +64,13 @@ exit_status run_serve(const serve_config& cfg) {
   std::fflush(stderr);
 
   // run(), not a loop of run_one(): each run_one() call starts with an empty per-thread
-  // cache of operation memory, so every message would allocate again.
-  ioc.run();
+  // cache of operation memory, so every message would allocate again. Every connection
+  // runs on a strand: with several threads, connections spread over them.
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+  }  // the other threads return once stop() ran out of work or the signal stopped ioc
   // stop() sent 1001 close frames and GOAWAY; give clients a moment to answer, bounded,
   // so they see a clean close rather than a dropped connection.
   ioc.restart();
