@@ -246,12 +246,24 @@ command_line parse_command_line(int argc, char** argv) {
     usage_error("a URL is required (e.g. h2ws ws://127.0.0.1:3000/echo)");
     return out;
   }
-  auto target = split_url(client.url, why);
-  if (!target) {
-    usage_error(why);
+  if (net::parse_url(client.url, client.target, why)) {
+    usage_error(fmt::format("bad URL '{}': {}", client.url, why));
     return out;
   }
-  client.target = std::move(*target);
+  const auto proxy = client.proxy.empty() ? proxy_from_environment(client.target)
+                                          : proxy_setting{client.proxy, "--proxy"};
+  if (!proxy.url.empty()) {
+    // Checked now, not when connecting: a typo in a variable is a usage error too.
+    // (The URL is not echoed: it may carry a password.)
+    net::parsed_url parsed_proxy;
+    std::string credentials;
+    if (net::parse_proxy_url(proxy.url, parsed_proxy, credentials, why)) {
+      usage_error(fmt::format("bad proxy URL in {}: {}", proxy.source, why));
+      return out;
+    }
+  }
+  client.proxy = proxy.url;
+  client.proxy_source = proxy.source;
   for (const auto& s : client.subprotocols) {
     if (!is_token(s)) {
       usage_error(fmt::format("subprotocol '{}' is not a valid token", s));

@@ -15,7 +15,8 @@ namespace h2ws::cli {
 /// Everything the client mode needs, validated.
 struct client_config {
   std::string url;
-  target_url target;
+  /// `url` parsed by the library's parser (the one h2ws::connect uses).
+  net::parsed_url target;
   std::vector<std::string> subprotocols;
   h2ws::header_list headers;
   bool binary = false;
@@ -29,8 +30,11 @@ struct client_config {
   std::string cacert;
   /// Skip certificate verification (explicit only; warned about on stderr).
   bool insecure = false;
-  /// HTTP CONNECT proxy URL; empty = from the environment (see proxy_for()).
+  /// Proxy URL: --proxy, else from the environment (proxy_from_environment()), validated;
+  /// empty = connect directly.
   std::string proxy;
+  /// Where `proxy` came from ("--proxy", "https_proxy", ...), for messages.
+  std::string proxy_source;
   /// Offer permessage-deflate.
   bool compress = false;
   /// Always open with an HTTP/1.1 Upgrade.

@@ -71,9 +71,9 @@ class client_session {
     opts_.force_http1 = cfg.http1;
     opts_.fallback = cfg.fallback;
     opts_.compression = cfg.compress;
-    opts_.proxy = cfg.proxy.empty() ? proxy_from_environment(cfg.target) : cfg.proxy;
+    opts_.proxy = cfg.proxy;
     if (cfg.verbose && !opts_.proxy.empty())
-      fmt::print(stderr, "h2ws: through proxy {}\n", opts_.proxy);
+      fmt::print(stderr, "h2ws: through proxy {} (from {})\n", opts_.proxy, cfg.proxy_source);
     if (cfg.verbose) {
       opts_.trace = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
     }
