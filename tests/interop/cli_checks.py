@@ -8,11 +8,15 @@ Same rules and helpers as harness.py (which this extends): peers on free loopbac
 every wait bounded, children killed with the harness. Exit 0 pass, 1 fail, 77 skipped.
 """
 import os
+import socket
+import subprocess
 import sys
+import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import expect, run_client, start_serve  # noqa: E402
+from harness import Failure, expect, run_client, start_serve  # noqa: E402
 
 
 def check_url_port_range(h2ws, peers):
@@ -55,9 +59,251 @@ def check_url_bad_proxy(h2ws, peers):
     expect(b"secret" not in r.stderr, "the proxy password was printed")
 
 
+def check_wait(h2ws, peers):
+    # Through nghttpx (RFC 8441) to python3-websockets, whose "later 0.7 TEXT" answers 0.7 s
+    # after the line. Without -w the client closes as soon as stdin ends and the answer is
+    # lost; with -w 3 it is printed, and the client closes after the 3 s.
+    port = harness.start_nghttpx(peers)
+    url = f"ws://127.0.0.1:{port}/echo"
+    r = run_client(h2ws, [url], b"now\nlater 0.7 late\n")
+    expect(r.returncode == 0 and r.stdout == b"now\n", f"without -w: exit {r.returncode}, "
+           f"stdout {r.stdout!r} (the late answer should be lost)")
+    start = time.monotonic()
+    r = run_client(h2ws, ["-w", "3", url], b"now\nlater 0.7 late\n")
+    elapsed = time.monotonic() - start
+    expect(r.returncode == 0, f"-w 3: exit {r.returncode}; {r.stderr!r}")
+    expect(r.stdout == b"now\nlate\n", f"-w 3: stdout {r.stdout!r}")
+    expect(3 <= elapsed < 10, f"-w 3 took {elapsed:.1f} s")
+    # --wait 0.2: too short for the answer.
+    r = run_client(h2ws, ["--wait", "0.2", url], b"later 1.5 late\n")
+    expect(r.returncode == 0 and r.stdout == b"", f"--wait 0.2: stdout {r.stdout!r}")
+
+
+def check_one_message(h2ws, peers):
+    # -1 sends the first line only and prints the first message: the backend answers the
+    # first line after 0.5 s; had the second line gone out, its echo would come first.
+    port = harness.start_nghttpx(peers)
+    url = f"ws://127.0.0.1:{port}/echo"
+    r = run_client(h2ws, ["-1", url], b"later 0.5 A\nB\n")
+    expect(r.returncode == 0 and r.stdout == b"A\n", f"-1: exit {r.returncode}, {r.stdout!r}")
+    r = run_client(h2ws, [url], b"later 0.5 A\nB\n")
+    expect(r.stdout == b"B\n", f"without -1 the echo of B comes first: {r.stdout!r}")
+    # Against h2ws serve; --one-message with stdin that stays open: it still ends.
+    _, sport = start_serve(peers, h2ws)
+    client = harness.InteractiveClient(h2ws, peers.workdir,
+                                       ["--one-message", f"ws://127.0.0.1:{sport}/echo"])
+    client.send("first")
+    try:
+        rc = client.proc.wait(harness.CLIENT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        client.proc.kill()
+        raise Failure("-1 did not exit after its message with stdin open")
+    with open(client.out, "rb") as f:
+        out = f.read()
+    expect(rc == 0 and out == b"first\n", f"-1 with stdin open: exit {rc}, stdout {out!r}")
+    # Nothing to send and nothing arrives: -w bounds the wait, with a note (-q silences it).
+    r = run_client(h2ws, ["-1", "-w", "0.5", f"ws://127.0.0.1:{sport}/echo"], b"")
+    expect(r.returncode == 0 and r.stdout == b"" and b"no message arrived within 0.5 s" in r.stderr,
+           f"-1 -w 0.5: exit {r.returncode}, {r.stderr!r}")
+    r = run_client(h2ws, ["-1", "-q", "-w", "0.5", f"ws://127.0.0.1:{sport}/echo"], b"")
+    expect(r.returncode == 0 and r.stderr == b"", f"-1 -q: stderr {r.stderr!r}")
+
+
+def check_insecure_quiet(h2ws, peers):
+    # -k is --insecure; -q silences its warning, not errors; -q and -v exclude each other.
+    cert, key = harness.make_cert(peers.workdir)
+    _, port = start_serve(peers, h2ws, "--tls-cert", cert, "--tls-key", key)
+    url = f"wss://127.0.0.1:{port}/echo"
+    r = run_client(h2ws, ["-k", url], b"hello\n")
+    expect(r.returncode == 0 and r.stdout == b"hello\n", f"-k: exit {r.returncode}")
+    expect(b"warning: --insecure" in r.stderr, f"-k: no warning: {r.stderr!r}")
+    r = run_client(h2ws, ["-k", "-q", url], b"hello\n")
+    expect(r.returncode == 0 and r.stdout == b"hello\n", f"-k -q: exit {r.returncode}")
+    expect(r.stderr == b"", f"-q: stderr {r.stderr!r}")
+    r = run_client(h2ws, ["-q", url], b"hello\n")
+    expect(r.returncode == 2 and b"certificate verify failed" in r.stderr,
+           f"-q hid an error: exit {r.returncode}, {r.stderr!r}")
+    r = run_client(h2ws, ["-q", "-v", url], b"hello\n")
+    expect(r.returncode == 1, f"-q -v: exit {r.returncode}, expected 1")
+
+
+def check_base64(h2ws, peers):
+    _, port = start_serve(peers, h2ws)
+    url = f"ws://127.0.0.1:{port}/echo"
+    # --binary --base64: lines decoded into binary messages, echoes written as base64.
+    r = run_client(h2ws, ["--binary", "--base64", url], b"AAH/\n\naGk=\naGk\n")
+    expect(r.returncode == 0, f"exit {r.returncode}; {r.stderr!r}")
+    expect(r.stdout == b"AAH/\n\naGk=\naGk=\n", f"stdout {r.stdout!r}")
+    # --base64 alone: binary messages out as base64; text stays text.
+    r = run_client(h2ws, ["--base64", url], b"plain text\n")
+    expect(r.returncode == 0 and r.stdout == b"plain text\n", f"text: {r.stdout!r}")
+    # A line that is not base64: the ones before it go out, exit 1, the line is named.
+    r = run_client(h2ws, ["--binary", "--base64", url], b"AAH/\n!!\nAAAA\n")
+    expect(r.returncode == 1, f"bad base64: exit {r.returncode}, expected 1")
+    expect(r.stdout == b"AAH/\n", f"bad base64: stdout {r.stdout!r}")
+    expect(b"line 2 of stdin is not valid base64" in r.stderr, f"stderr {r.stderr!r}")
+    # Raw binary in a pipe stays raw (the contract); on a terminal it is marked.
+    r = run_client(h2ws, ["--binary", url], b"\x00\x01\xff\n")
+    expect(r.stdout == b"\x00\x01\xff\n", f"raw: {r.stdout!r}")
+    out = run_with_terminal_stdout(h2ws, ["--binary", url], b"\x00\x01\xff\nhi\n")
+    expect(b"[binary, 3 bytes, base64] AAH/\r\n" in out, f"terminal: {out!r}")
+    expect(b"[binary, 2 bytes, base64] aGk=\r\n" in out, f"terminal: {out!r}")
+
+
+def run_with_terminal_stdout(h2ws, args, stdin):
+    """Runs the client with stdout (and stderr) on a pseudo-terminal, stdin from a pipe;
+    returns everything it wrote, bounded by CLIENT_TIMEOUT."""
+    import pty
+    import select
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([h2ws, *args], stdin=subprocess.PIPE, stdout=slave, stderr=slave,
+                                preexec_fn=harness._die_with_parent, env=harness.CLEAN_ENV)
+        os.close(slave)
+        slave = None
+        proc.stdin.write(stdin)
+        proc.stdin.close()
+        out = b""
+        deadline = time.monotonic() + harness.CLIENT_TIMEOUT
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the client closed the terminal
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            elif proc.poll() is not None:
+                break
+        try:
+            proc.wait(max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+            raise Failure(f"h2ws {' '.join(args)} on a terminal did not finish; output {out!r}")
+        sys.stderr.write(f"$ h2ws {' '.join(args)} (stdout on a terminal)\n  exit "
+                         f"{proc.returncode}\n  output {out[:500]!r}\n")
+        return out
+    finally:
+        os.close(master)
+        if slave is not None:
+            os.close(slave)
+
+
+def check_invalid_utf8(h2ws, peers):
+    # A text line that is not UTF-8 would get close 1007 and lose every later line: the
+    # client refuses it, names the line and suggests --binary; exit 1 after a normal close.
+    _, port = start_serve(peers, h2ws)
+    url = f"ws://127.0.0.1:{port}/echo"
+    r = run_client(h2ws, [url], b"ok\n\xff\xfe\nafter\n")
+    expect(r.returncode == 1, f"exit {r.returncode}, expected 1")
+    expect(r.stdout == b"ok\n", f"stdout {r.stdout!r}")
+    expect(b"line 2 of stdin is not valid UTF-8" in r.stderr and b"--binary" in r.stderr,
+           f"stderr {r.stderr!r}")
+    r = run_client(h2ws, ["--binary", url], b"ok\n\xff\xfe\nafter\n")
+    expect(r.returncode == 0 and r.stdout == b"ok\n\xff\xfe\nafter\n",
+           f"--binary: exit {r.returncode}, {r.stdout!r}")
+    # Valid multi-byte text passes untouched.
+    text = "grüße, 你好, 🎉\n".encode()
+    r = run_client(h2ws, [url], text)
+    expect(r.returncode == 0 and r.stdout == text, f"UTF-8 text: {r.stdout!r}")
+
+
+class Relay:
+    """A TCP relay on 127.0.0.1 to `port` that can go silent (freeze): it then forwards
+    nothing either way and keeps the connections open, like a dead NAT entry."""
+
+    def __init__(self, port):
+        self.port = port
+        self.frozen = threading.Event()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.listen_port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.sock.accept()
+                server = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            except OSError:
+                return
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, src, dst):
+        src.settimeout(0.2)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                data = src.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            if not data:
+                break
+            if not self.frozen.is_set():
+                try:
+                    dst.sendall(data)
+                except OSError:
+                    break
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def check_ping_timeout(h2ws, peers):
+    # Keepalive PINGs every 0.2 s, answered through a relay: the client stays. Then the
+    # relay goes silent: within --ping-timeout 1 (plus a tick) the client gives up, exit 4.
+    _, port = start_serve(peers, h2ws)
+    relay = Relay(port)
+    client = harness.InteractiveClient(h2ws, peers.workdir, [
+        "--ping-interval", "0.2", "--ping-timeout", "1",
+        f"ws://127.0.0.1:{relay.listen_port}/echo"])
+    try:
+        client.send("one")
+        client.wait_stdout("one\n")
+        time.sleep(2)  # twice the timeout: the answered PINGs keep it alive
+        expect(client.proc.poll() is None, f"exited ({client.proc.returncode}) while PINGs were "
+               "answered")
+        relay.frozen.set()
+        start = time.monotonic()
+        try:
+            rc = client.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            raise Failure("the client did not notice the silent connection within 10 s")
+        elapsed = time.monotonic() - start
+        with open(client.err, "rb") as f:
+            err = f.read()
+        sys.stderr.write(f"  exit {rc} after {elapsed:.1f} s\n  stderr {err!r}\n")
+        expect(rc == 4, f"exit {rc}, expected 4")
+        expect(b"no answer to a keepalive PING within 1 s" in err, f"stderr {err!r}")
+        expect(elapsed < 4, f"took {elapsed:.1f} s for --ping-timeout 1")
+    finally:
+        if client.proc.poll() is None:
+            client.proc.kill()
+            client.proc.wait(5)
+    # --ping-timeout without PINGs is a usage error.
+    r = run_client(h2ws, ["--ping-interval", "0", "--ping-timeout", "3",
+                          f"ws://127.0.0.1:{port}/echo"], b"x\n")
+    expect(r.returncode == 1 and b"--ping-interval is 0" in r.stderr, f"exit {r.returncode}")
+
+
 CHECKS = {
     "url-port-range": check_url_port_range,
     "url-bad-proxy": check_url_bad_proxy,
+    "wait": check_wait,
+    "one-message": check_one_message,
+    "insecure-quiet": check_insecure_quiet,
+    "base64": check_base64,
+    "invalid-utf8": check_invalid_utf8,
+    "ping-timeout": check_ping_timeout,
 }
 
 if __name__ == "__main__":

@@ -19,13 +19,17 @@ constexpr std::string_view footer = R"(
 Client:
   Every line read from stdin is sent as one message (text, or binary with --binary;
   an empty line is an empty message). Every message received is written to stdout
-  followed by a newline. When stdin is a terminal the client is interactive: a "> "
-  prompt, and received messages shown as "< text". On end of input the client closes
-  the websocket with 1000, waits for the server's close, and exits.
+  followed by a newline; binary ones as they are, as base64 with --base64, and marked
+  "[binary, N bytes, base64] ..." when stdout is a terminal. When stdin is a terminal the
+  client is interactive: a "> " prompt, and received messages shown as "< text". On end
+  of input the client closes the websocket with 1000 (after -w SECONDS of receiving, if
+  given), waits for the server's close, and exits.
 
 Exit status:
   0  the websocket closed normally (1000, 1001, or a close frame without a code)
-  1  usage error, or an option that is not implemented yet
+  1  usage error, or a stdin line that cannot be sent as asked (not UTF-8 without
+     --binary, not base64 with --binary --base64): the lines before it are sent and
+     the websocket is closed normally
   2  connect or handshake failure (HTTP status, no RFC 8441 support, TLS, timeout)
   3  the server closed with a code other than 1000/1001 (code and reason on stderr)
   4  connection lost or protocol error
@@ -144,21 +148,42 @@ command_line parse_command_line(int argc, char** argv) {
                  "CONNECT; 0 = no limit")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  app.add_option("--ping-interval", client.ping_interval_s,
-                 "Seconds between HTTP/2 keepalive PINGs; 0 = none")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  auto* ping_interval = app.add_option("--ping-interval", client.ping_interval_s,
+                                       "Seconds between HTTP/2 keepalive PINGs; 0 = none")
+                            ->check(CLI::NonNegativeNumber)
+                            ->capture_default_str();
+  auto* ping_timeout =
+      app.add_option("--ping-timeout", client.ping_timeout_s,
+                     "Seconds a keepalive PING may go unanswered before the connection counts "
+                     "as dead (exit 4); 0 = wait forever")
+          ->check(CLI::NonNegativeNumber)
+          ->capture_default_str();
+  app.add_option("-w,--wait", client.wait_s,
+                 "After the end of stdin, keep receiving for SECONDS before closing (late "
+                 "replies are printed); with -1, how long to wait for the message")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("-1,--one-message", client.one_message,
+               "Send the first line of stdin only, print the first message received, close "
+               "and exit");
+  app.add_flag("--base64", client.base64,
+               "Write received binary messages as one line of base64; with --binary, decode "
+               "each stdin line from base64");
   app.add_option("--max-message", client.max_message,
                  "Largest message accepted, in bytes; 0 = no limit")
       ->capture_default_str();
-  app.add_flag("-v,--verbose", client.verbose,
-               "Trace the handshake and frames on stderr; print the negotiated subprotocol");
+  auto* verbose = app.add_flag("-v,--verbose", client.verbose,
+                               "Trace the handshake and frames on stderr; print the negotiated "
+                               "subprotocol");
+  app.add_flag("-q,--quiet", client.quiet,
+               "No notes on stderr (the --insecure warning, reconnection progress); errors "
+               "are still reported")
+      ->excludes(verbose);
 
   std::string unused_text;
   app.add_option("--cacert", client.cacert,
                  "CA certificates (PEM) trusted besides the system store")
       ->check(CLI::ExistingFile);
-  app.add_flag("--insecure", client.insecure,
+  app.add_flag("-k,--insecure", client.insecure,
                "Do not verify the server's certificate (dangerous; prints a warning)");
   app.add_flag("--http1", client.http1,
                "Open the websocket with an HTTP/1.1 Upgrade (RFC 6455), no HTTP/2");
@@ -242,6 +267,11 @@ command_line parse_command_line(int argc, char** argv) {
     return out;
   }
 
+  if (ping_timeout->count() > 0 && ping_interval->count() > 0 && client.ping_interval_s == 0 &&
+      client.ping_timeout_s > 0) {
+    usage_error("--ping-timeout needs keepalive PINGs, but --ping-interval is 0");
+    return out;
+  }
   if (client.url.empty()) {
     usage_error("a URL is required (e.g. h2ws ws://127.0.0.1:3000/echo)");
     return out;

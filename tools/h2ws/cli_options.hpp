@@ -24,6 +24,17 @@ struct client_config {
   double connect_timeout_s = 10;
   /// HTTP/2 PING keepalive, on by default: proxies drop idle streams. 0 = off.
   double ping_interval_s = 30;
+  /// A keepalive PING unanswered this long means the connection is dead. 0 = wait forever.
+  double ping_timeout_s = 20;
+  /// -w/--wait: after the end of stdin, keep receiving this long before closing. 0 = close at once.
+  double wait_s = 0;
+  /// -1/--one-message: send the first line only, print the first message received, close.
+  bool one_message = false;
+  /// --base64: received binary messages are written as one line of base64; with --binary,
+  /// each stdin line is base64-decoded into the message.
+  bool base64 = false;
+  /// -q/--quiet: no notes on stderr (warnings, reconnection progress); errors still show.
+  bool quiet = false;
   std::size_t max_message = h2ws::options{}.max_message_size;
   bool verbose = false;
   /// Extra CA bundle (PEM) for wss:// and https://.

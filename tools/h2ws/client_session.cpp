@@ -1,6 +1,7 @@
 #include "client_session.hpp"
 
 #include "console.hpp"
+#include "encoding.hpp"
 #include "event.hpp"
 #include <h2ws/h2ws.hpp>
 
@@ -45,6 +46,21 @@ h2ws::duration from_seconds(double s) {
 // 1005 means the peer's close frame carried no code: a clean close, not an error code.
 bool is_normal_close(std::uint16_t code) { return code == 1000 || code == 1001 || code == 1005; }
 
+// Why the client stops sending and closes (the first reason wins).
+enum class end_reason {
+  none,
+  end_of_input,  // stdin ended (or, with -1, its one line went out): -w may keep receiving
+  signal,        // SIGINT or SIGTERM: close at once
+  bad_input,     // a line that cannot be sent as asked: close at once, exit 1
+  one_message,   // -1: the first message arrived
+};
+
+console::binary_output binary_output_for(const client_config& cfg) {
+  // Raw bytes would garble a terminal; in a pipe they stay as they are unless --base64.
+  if (::isatty(STDOUT_FILENO) == 1) return console::binary_output::marked;
+  return cfg.base64 ? console::binary_output::base64 : console::binary_output::raw;
+}
+
 // What the stdin thread and the io thread share. The stdin thread touches the session
 // only while holding `mutex` and `stopped` is false; the session sets `stopped` (under
 // the mutex) before it goes away, so a thread still blocked in getline stays harmless.
@@ -61,10 +77,12 @@ class client_session {
   explicit client_session(const client_config& cfg)
       : cfg_(cfg),
         console_(::isatty(STDIN_FILENO) == 1,
-                 ::isatty(STDIN_FILENO) == 1 && ::isatty(STDOUT_FILENO) == 1) {
+                 ::isatty(STDIN_FILENO) == 1 && ::isatty(STDOUT_FILENO) == 1,
+                 binary_output_for(cfg)) {
     opts_.connect_timeout = from_seconds(cfg.connect_timeout_s);
     opts_.open_timeout = opts_.connect_timeout;
     opts_.ping_interval = from_seconds(cfg.ping_interval_s);
+    opts_.ping_timeout = from_seconds(cfg.ping_timeout_s);
     opts_.max_message_size = cfg.max_message;
     opts_.ca_file = cfg.cacert;
     opts_.insecure = cfg.insecure;
@@ -96,6 +114,12 @@ class client_session {
   void report_open_error(error_code ec, unsigned status);
   void read_stdin(std::shared_ptr<input_state> in);
   void stop_input();
+  void end_input(end_reason why);
+  // A note on stderr (not an error): silenced by -q.
+  template <class... Args>
+  void note(fmt::format_string<Args...> format, Args&&... args) const {
+    if (!cfg_.quiet) fmt::print(stderr, format, std::forward<Args>(args)...);
+  }
 
   // Declared first so that it is destroyed last: everything below may hold work on it.
   asio::io_context ioc_;
@@ -115,7 +139,12 @@ class client_session {
   bool open_abandoned_ = false;             // the watchdog expired: open() must not touch us
   const char* stage_ = "connecting to";     // for the message when --connect-timeout expires
 
-  event input_ended_{ioc_.get_executor()};  // stdin EOF, SIGINT or SIGTERM
+  event input_ended_{ioc_.get_executor()};  // see end_reason_
+  end_reason end_reason_ = end_reason::none;
+  // Cuts the -w wait (and -1's wait for its message) short: the websocket ended, a signal
+  // came, or -1's message arrived.
+  event linger_{ioc_.get_executor()};
+  bool first_message_seen_ = false;
   event reader_done_{ioc_.get_executor()};
   event close_done_{ioc_.get_executor()};
   error_code receive_error_;
@@ -169,9 +198,9 @@ exit_status client_session::run() {
 
 asio::awaitable<exit_status> client_session::session() {
   if (cfg_.target.tls && cfg_.insecure) {
-    fmt::print(stderr,
-               "h2ws: warning: --insecure: the server's certificate is not verified; anyone "
-               "on the path can read and change this session\n");
+    note(
+        "h2ws: warning: --insecure: the server's certificate is not verified; anyone "
+        "on the path can read and change this session\n");
   }
 
   // --connect-timeout bounds everything up to the answer to the CONNECT. The library
@@ -191,10 +220,13 @@ asio::awaitable<exit_status> client_session::session() {
   // Ctrl-C and SIGTERM close the websocket properly, as end of input does.
   asio::signal_set signals(ioc_, SIGINT, SIGTERM);
   signals.async_wait([this](error_code ec, int) {
-    if (!ec) input_ended_.set();
+    if (!ec) end_input(end_reason::signal);
   });
   stdin_thread_ = std::thread([this, in = input_] { read_stdin(in); });
-  asio::co_spawn(ioc_, read_messages(), [this](std::exception_ptr) { reader_done_.set(); });
+  asio::co_spawn(ioc_, read_messages(), [this](std::exception_ptr) {
+    reader_done_.set();
+    linger_.set();
+  });
   asio::co_spawn(ioc_, close_on_end_of_input(), asio::detached);
 
   co_await reader_done_.wait();
@@ -204,7 +236,18 @@ asio::awaitable<exit_status> client_session::session() {
     // The library bounds the close by close_timeout; the margin only guards against a bug.
     co_await close_done_.wait(opts_.close_timeout + 2s);
   }
-  co_return outcome();
+  const auto status = outcome();
+  // The lines before a bad one went out and the websocket closed normally; the input was
+  // still wrong.
+  if (end_reason_ == end_reason::bad_input && status == exit_status::ok)
+    co_return exit_status::usage;
+  co_return status;
+}
+
+void client_session::end_input(end_reason why) {
+  if (end_reason_ == end_reason::none) end_reason_ = why;
+  if (why != end_reason::end_of_input) linger_.set();
+  input_ended_.set();
 }
 
 void client_session::describe(const h2ws::websocket& ws) const {
@@ -255,19 +298,18 @@ void client_session::on_reconnect_event(const h2ws::reconnect_event& e) {
   }
   switch (e.what) {
     case kind::connected:
-      fmt::print(stderr, "h2ws: reconnected to {}\n", cfg_.target.authority);
+      note("h2ws: reconnected to {}\n", cfg_.target.authority);
       describe(*e.ws);
       break;
     case kind::lost:
-      fmt::print(stderr, "h2ws: connection lost: {}; reconnecting in {:.1f} s\n", clause(e.reason),
-                 delay_s);
+      note("h2ws: connection lost: {}; reconnecting in {:.1f} s\n", clause(e.reason), delay_s);
       if (e.not_sent > 0)
         fmt::print(stderr, "h2ws: {} line(s) not confirmed by the server before the loss\n",
                    e.not_sent);
       break;
     case kind::attempt_failed:
-      fmt::print(stderr, "h2ws: reconnection attempt {} failed: {}; next in {:.1f} s\n", e.attempt,
-                 clause(e.reason), delay_s);
+      note("h2ws: reconnection attempt {} failed: {}; next in {:.1f} s\n", e.attempt,
+           clause(e.reason), delay_s);
       break;
     case kind::gave_up:
       fmt::print(stderr, "h2ws: giving up reconnecting: {}\n", clause(e.reason));
@@ -361,6 +403,14 @@ asio::awaitable<void> client_session::read_messages() {
       receive_error_ = ec;
       co_return;
     }
+    if (cfg_.one_message) {
+      // -1: the first message is the answer; anything after it is not printed.
+      if (first_message_seen_) continue;
+      first_message_seen_ = true;
+      console_.print(m);
+      end_input(end_reason::one_message);
+      continue;
+    }
     console_.print(m);
   }
 }
@@ -368,6 +418,16 @@ asio::awaitable<void> client_session::read_messages() {
 asio::awaitable<void> client_session::close_on_end_of_input() {
   co_await input_ended_.wait();
   if (reader_done_.is_set()) co_return;  // the websocket already ended
+  if (end_reason_ == end_reason::end_of_input) {
+    // -w: late replies still arrive; -1: its message has not come yet.
+    const bool awaiting_message = cfg_.one_message && !first_message_seen_;
+    if (cfg_.wait_s > 0 || awaiting_message) {
+      co_await linger_.wait(from_seconds(cfg_.wait_s));
+      if (reader_done_.is_set()) co_return;
+      if (cfg_.one_message && !first_message_seen_)
+        note("h2ws: no message arrived within {} s (-w); closing\n", cfg_.wait_s);
+    }
+  }
   close_started_ = true;
   error_code ec;
   if (rws_) {
@@ -411,6 +471,11 @@ exit_status client_session::outcome() {
   } else if (ec == h2ws::error::message_too_big) {
     fmt::print(stderr, "h2ws: a message exceeded --max-message ({} bytes); closed with 1009\n",
                cfg_.max_message);
+  } else if (ec == h2ws::error::timeout && cfg_.ping_interval_s > 0 && cfg_.ping_timeout_s > 0) {
+    fmt::print(stderr,
+               "h2ws: connection lost: no answer to a keepalive PING within {} s "
+               "(--ping-timeout)\n",
+               cfg_.ping_timeout_s);
   } else if (ec == h2ws::error::stream_reset) {
     fmt::print(stderr, "h2ws: the server reset the stream (HTTP/2 error code {})\n",
                ws_.reset_code());
@@ -427,7 +492,10 @@ exit_status client_session::outcome() {
 void client_session::read_stdin(std::shared_ptr<input_state> in) {
   const auto kind = cfg_.binary ? h2ws::message::kind::binary : h2ws::message::kind::text;
   std::string line;
+  std::size_t line_number = 0;
+  // How the loop ended: end of input (or -1's one line sent), or a line that cannot be sent.
   bool end_of_input = false;
+  bool bad_line = false;
   for (;;) {
     {
       std::lock_guard lock(in->mutex);
@@ -440,6 +508,33 @@ void client_session::read_stdin(std::shared_ptr<input_state> in) {
     if (in->stopped) break;
     console_.hide_prompt(end_of_input);
     if (end_of_input) break;
+    ++line_number;
+    // Never send what the peer must refuse (a text message that is not UTF-8 gets close
+    // 1007 and loses every later line), nor guess at bad base64: say which line, and stop.
+    if (cfg_.binary && cfg_.base64) {
+      auto decoded =
+          base64_decode(line.ends_with('\r') ? std::string_view(line).substr(0, line.size() - 1)
+                                             : std::string_view(line));
+      if (!decoded) {
+        fmt::print(stderr,
+                   "h2ws: line {} of stdin is not valid base64 (--binary --base64 decodes every "
+                   "line); the lines before it were sent, closing\n",
+                   line_number);
+        bad_line = true;
+        break;
+      }
+      line = std::move(*decoded);
+    } else if (!cfg_.binary) {
+      if (const auto bad = first_invalid_utf8(line)) {
+        fmt::print(stderr,
+                   "h2ws: line {} of stdin is not valid UTF-8 (byte {}), and a text message must "
+                   "be: use --binary to send lines as binary messages; the lines before it were "
+                   "sent, closing\n",
+                   line_number, *bad + 1);
+        bad_line = true;
+        break;
+      }
+    }
     in->cv.wait(lock, [&] { return in->stopped || in->in_flight < max_sends_in_flight; });
     if (in->stopped) break;
     ++in->in_flight;
@@ -466,13 +561,20 @@ void client_session::read_stdin(std::shared_ptr<input_state> in) {
       });
     }
     line.clear();
+    if (cfg_.one_message) {
+      end_of_input = true;  // -1: one line only; the rest of stdin is not read
+      break;
+    }
   }
 
   std::unique_lock lock(in->mutex);
-  if (end_of_input) {
+  if (end_of_input || bad_line) {
     // Close only once every line is in the peer's window, so none is lost to the close.
     in->cv.wait(lock, [&] { return in->stopped || in->in_flight == 0; });
-    if (!in->stopped) asio::post(ioc_, [this] { input_ended_.set(); });
+    if (!in->stopped) {
+      const auto why = bad_line ? end_reason::bad_input : end_reason::end_of_input;
+      asio::post(ioc_, [this, why] { end_input(why); });
+    }
   }
   in->finished = true;
 }
