@@ -295,6 +295,61 @@ def check_ping_timeout(h2ws, peers):
     expect(r.returncode == 1 and b"--ping-interval is 0" in r.stderr, f"exit {r.returncode}")
 
 
+def check_tls_hints(h2ws, peers):
+    # TLS errors say what to do, after a look at the port: untrusted certificate -> --cacert
+    # or -k; certificate for another name -> which name, or -k; ws:// to a TLS port -> wss://;
+    # wss:// to a cleartext port -> ws://.
+    cert, key = harness.make_cert(peers.workdir)
+    _, tls_port = start_serve(peers, h2ws, "--tls-cert", cert, "--tls-key", key)
+    _, clear_port = start_serve(peers, h2ws)
+    r = run_client(h2ws, [f"wss://127.0.0.1:{tls_port}/echo"], b"hello\n")
+    expect(r.returncode == 2 and b"certificate verify failed" in r.stderr, f"exit {r.returncode}")
+    expect(b"not trusted (self-signed certificate)" in r.stderr and b"--cacert FILE" in r.stderr
+           and b"-k/--insecure" in r.stderr, f"untrusted: {r.stderr!r}")
+    other_cert, other_key = harness.make_cert(peers.workdir, "other.example", "DNS:other.example")
+    _, other_port = start_serve(peers, h2ws, "--tls-cert", other_cert, "--tls-key", other_key)
+    r = run_client(h2ws, ["--cacert", other_cert, f"wss://127.0.0.1:{other_port}/echo"], b"hi\n")
+    expect(r.returncode == 2 and b"not valid for 127.0.0.1" in r.stderr and b"--cacert" not in r.stderr,
+           f"wrong name: exit {r.returncode}, {r.stderr!r}")
+    r = run_client(h2ws, [f"ws://127.0.0.1:{tls_port}/echo"], b"hello\n")
+    expect(r.returncode == 2, f"ws:// to TLS: exit {r.returncode}")
+    expect(f"speaks TLS: use wss://127.0.0.1:{tls_port}/echo".encode() in r.stderr,
+           f"ws:// to TLS: {r.stderr!r}")
+    r = run_client(h2ws, ["--http1", f"http://127.0.0.1:{tls_port}/echo"], b"hello\n")
+    expect(f"speaks TLS: use https://127.0.0.1:{tls_port}/echo".encode() in r.stderr,
+           f"--http1 http:// to TLS: {r.stderr!r}")
+    r = run_client(h2ws, [f"wss://127.0.0.1:{clear_port}/echo"], b"hello\n")
+    expect(r.returncode == 2, f"wss:// to cleartext: exit {r.returncode}")
+    expect((f"does not speak TLS (it answered in cleartext HTTP/2): use "
+            f"ws://127.0.0.1:{clear_port}/echo").encode() in r.stderr,
+           f"wss:// to cleartext: {r.stderr!r}")
+    # No hint where there is nothing to add: a refused TCP connection is one line.
+    r = run_client(h2ws, [f"wss://127.0.0.1:{harness.free_port()}/echo"], b"hello\n")
+    expect(r.returncode == 2 and r.stderr.count(b"\n") == 1, f"closed port: {r.stderr!r}")
+
+
+def check_fallback_both(h2ws, peers):
+    # A plain HTTP/1.1 server (python3 -m http.server, no websockets): HTTP/2 fails, the
+    # Upgrade gets 404; the message names both attempts.
+    port = harness.free_port()
+    server, _ = peers.start("http-server", [harness.PYTHON, "-m", "http.server", "--bind",
+                                            "127.0.0.1", "--directory", peers.workdir, str(port)])
+    harness.wait_for_port(server, port)
+    r = run_client(h2ws, ["--fallback", f"ws://127.0.0.1:{port}/echo"], b"hello\n")
+    expect(r.returncode == 2, f"exit {r.returncode}, expected 2")
+    expect(b"--fallback: both attempts failed" in r.stderr, f"stderr {r.stderr!r}")
+    expect(f"over HTTP/2 (RFC 8441): cannot connect to 127.0.0.1:{port}".encode() in r.stderr,
+           f"the HTTP/2 attempt is not named: {r.stderr!r}")
+    expect(b"with an HTTP/1.1 Upgrade: server refused: HTTP 404" in r.stderr,
+           f"the HTTP/1.1 attempt is not named: {r.stderr!r}")
+    # A fallback that works says, with -v, why it fell back.
+    bport = harness.start_backend(peers)
+    r = run_client(h2ws, ["--fallback", "-v", f"ws://127.0.0.1:{bport}/echo"], b"hello\n")
+    expect(r.returncode == 0 and r.stdout == b"hello\n", f"fallback: exit {r.returncode}")
+    expect(b"; trying an HTTP/1.1 Upgrade" in r.stderr and b"over HTTP/1.1" in r.stderr,
+           f"-v: {r.stderr[-600:]!r}")
+
+
 CHECKS = {
     "url-port-range": check_url_port_range,
     "url-bad-proxy": check_url_bad_proxy,
@@ -304,6 +359,8 @@ CHECKS = {
     "base64": check_base64,
     "invalid-utf8": check_invalid_utf8,
     "ping-timeout": check_ping_timeout,
+    "tls-hints": check_tls_hints,
+    "fallback-both": check_fallback_both,
 }
 
 if __name__ == "__main__":

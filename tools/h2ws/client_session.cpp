@@ -1,6 +1,8 @@
 #include "client_session.hpp"
 
+#include "api/fallback.hpp"
 #include "console.hpp"
+#include "diagnose.hpp"
 #include "encoding.hpp"
 #include "event.hpp"
 #include <h2ws/h2ws.hpp>
@@ -25,8 +27,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/core.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 namespace h2ws::cli {
 namespace {
@@ -110,8 +115,14 @@ class client_session {
   asio::awaitable<void> read_messages();
   asio::awaitable<void> close_on_end_of_input();
   exit_status outcome();
-  void report_connect_error(error_code ec);
-  void report_open_error(error_code ec, unsigned status);
+  // Where an open failed: connecting (TCP, TLS, SETTINGS), the CONNECT, or h2ws::connect
+  // (either; told apart by the error).
+  enum class stage { connect, open, either };
+  asio::awaitable<void> open_http1(h2ws::websocket_request request, std::string http2_failure);
+  std::string describe_failure(error_code ec, unsigned status, stage at) const;
+  void report_failure(error_code ec, unsigned status, stage at);
+  // What to do about `ec`, found by probing the server when that helps; empty = nothing.
+  std::string hint_for(error_code ec) const;
   void read_stdin(std::shared_ptr<input_state> in);
   void stop_input();
   void end_input(end_reason why);
@@ -289,7 +300,7 @@ void client_session::on_reconnect_event(const h2ws::reconnect_event& e) {
       describe(*e.ws);
     } else {
       if (open_abandoned_) return;
-      report_open_error(e.reason, e.status);
+      report_failure(e.reason, e.status, stage::either);
       open_status_ = exit_status::connect_failed;
       rws_->close(h2ws::close_code::normal, "", [](error_code) {});
     }
@@ -326,25 +337,22 @@ asio::awaitable<void> client_session::open() {
     co_await open_reconnecting(std::move(request));
     co_return;
   }
-  if (opts_.force_http1 || opts_.fallback) {
-    // h2ws::connect knows when to take the HTTP/1.1 Upgrade path.
-    auto [ec, ws] = co_await h2ws::connect(ioc_.get_executor(), cfg_.url, request, opts_,
-                                           asio::as_tuple(asio::use_awaitable));
-    if (open_abandoned_) co_return;
-    if (ec) {
-      report_open_error(ec, ws.status());
-      open_status_ = exit_status::connect_failed;
-      co_return;
-    }
-    ws_ = std::move(ws);
-    open_status_ = exit_status::ok;
+  if (opts_.force_http1) {
+    co_await open_http1(std::move(request), {});
     co_return;
   }
+  // RFC 8441; with --fallback, the first of two attempts. (The CLI takes the two steps of
+  // h2ws::connect itself, with the library's own rules for when to fall back, so that a
+  // failed fallback can name both attempts.)
   auto [ec, conn] = co_await h2ws::connection::connect(ioc_.get_executor(), cfg_.url, opts_,
                                                        asio::as_tuple(asio::use_awaitable));
   if (open_abandoned_) co_return;  // the watchdog gave up; nobody waits for us
   if (ec) {
-    report_connect_error(ec);
+    if (opts_.fallback && h2ws::detail::connect_failure_means_no_http2(ec)) {
+      co_await open_http1(std::move(request), describe_failure(ec, 0, stage::connect));
+      co_return;
+    }
+    report_failure(ec, 0, stage::connect);
     open_status_ = exit_status::connect_failed;
     co_return;
   }
@@ -352,11 +360,17 @@ asio::awaitable<void> client_session::open() {
   connected_ = true;
   stage_ = "waiting for the answer to the CONNECT from";
 
-  auto [open_ec, ws] =
-      co_await conn_.open_websocket(std::move(request), asio::as_tuple(asio::use_awaitable));
+  auto [open_ec, ws] = co_await conn_.open_websocket(request, asio::as_tuple(asio::use_awaitable));
   if (open_abandoned_) co_return;
   if (open_ec) {
-    report_open_error(open_ec, ws.status());
+    if (opts_.fallback && h2ws::detail::open_failure_means_no_rfc8441(open_ec, ws)) {
+      conn_.close();
+      conn_ = h2ws::connection{};
+      connected_ = false;
+      co_await open_http1(std::move(request), describe_failure(open_ec, ws.status(), stage::open));
+      co_return;
+    }
+    report_failure(open_ec, ws.status(), stage::open);
     open_status_ = exit_status::connect_failed;
     co_return;
   }
@@ -364,30 +378,125 @@ asio::awaitable<void> client_session::open() {
   open_status_ = exit_status::ok;
 }
 
-void client_session::report_connect_error(error_code ec) {
-  const auto& where = cfg_.target.authority;
-  if (ec == h2ws::error::timeout) {
-    fmt::print(stderr, "h2ws: timed out after {} s connecting to {}\n", cfg_.connect_timeout_s,
-               where);
-  } else {
-    fmt::print(stderr, "h2ws: cannot connect to {}: {}\n", where, ec.message());
+asio::awaitable<void> client_session::open_http1(h2ws::websocket_request request,
+                                                 std::string http2_failure) {
+  const bool fallback = !http2_failure.empty();
+  if (fallback && cfg_.verbose)
+    fmt::print(stderr, "h2ws: over HTTP/2 (RFC 8441): {}; trying an HTTP/1.1 Upgrade\n",
+               http2_failure);
+  auto h1 = opts_;
+  h1.force_http1 = true;
+  h1.fallback = false;
+  stage_ = fallback ? "opening the HTTP/1.1 fallback to" : "connecting to";
+  auto [ec, ws] = co_await h2ws::connect(ioc_.get_executor(), cfg_.url, std::move(request), h1,
+                                         asio::as_tuple(asio::use_awaitable));
+  if (open_abandoned_) co_return;
+  if (ec) {
+    if (fallback) {
+      fmt::print(stderr,
+                 "h2ws: --fallback: both attempts failed\n"
+                 "h2ws:   over HTTP/2 (RFC 8441): {}\n"
+                 "h2ws:   with an HTTP/1.1 Upgrade: {}\n",
+                 http2_failure, describe_failure(ec, ws.status(), stage::either));
+      if (const auto hint = hint_for(ec); !hint.empty()) fmt::print(stderr, "h2ws: {}\n", hint);
+    } else {
+      report_failure(ec, ws.status(), stage::either);
+    }
+    open_status_ = exit_status::connect_failed;
+    co_return;
   }
+  ws_ = std::move(ws);
+  open_status_ = exit_status::ok;
 }
 
-void client_session::report_open_error(error_code ec, unsigned status) {
+std::string client_session::describe_failure(error_code ec, unsigned status, stage at) const {
   const auto& where = cfg_.target.authority;
-  if (ec == h2ws::error::refused) {
-    fmt::print(stderr, "h2ws: server refused: HTTP {} ({}{})\n", status, where, cfg_.target.target);
-  } else if (ec == h2ws::error::no_extended_connect) {
-    fmt::print(stderr,
-               "h2ws: server does not support RFC 8441 (no SETTINGS_ENABLE_CONNECT_PROTOCOL): {}\n",
-               where);
-  } else if (ec == h2ws::error::timeout) {
-    fmt::print(stderr, "h2ws: timed out after {} s waiting for the answer to the CONNECT from {}\n",
-               cfg_.connect_timeout_s, where);
-  } else {
-    fmt::print(stderr, "h2ws: websocket handshake with {} failed: {}\n", where, ec.message());
+  if (ec == h2ws::error::refused)
+    return fmt::format("server refused: HTTP {} ({}{})", status, where, cfg_.target.target);
+  if (ec == h2ws::error::no_extended_connect)
+    return fmt::format("server does not support RFC 8441 (no SETTINGS_ENABLE_CONNECT_PROTOCOL): {}",
+                       where);
+  if (ec == h2ws::error::timeout) {
+    return fmt::format(
+        "timed out after {} s {} {}", cfg_.connect_timeout_s,
+        at == stage::open ? "waiting for the answer to the CONNECT from" : "connecting to", where);
   }
+  if (at == stage::open || ec == h2ws::condition::handshake_failed)
+    return fmt::format("websocket handshake with {} failed: {}", where, clause(ec));
+  return fmt::format("cannot connect to {}: {}", where, clause(ec));
+}
+
+void client_session::report_failure(error_code ec, unsigned status, stage at) {
+  fmt::print(stderr, "h2ws: {}\n", describe_failure(ec, status, at));
+  if (const auto hint = hint_for(ec); !hint.empty()) fmt::print(stderr, "h2ws: {}\n", hint);
+}
+
+namespace {
+
+bool is_certificate_verify_failure(error_code ec) {
+  return ec.category() == asio::error::get_ssl_category() &&
+         ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED;
+}
+
+// Failures that say nothing about TLS versus cleartext on the port.
+bool unrelated_to_tls(error_code ec) {
+  return ec == h2ws::error::refused || ec == h2ws::error::no_extended_connect ||
+         ec == h2ws::error::timeout || ec == h2ws::error::no_h2_alpn ||
+         ec == h2ws::error::unexpected_subprotocol || ec == h2ws::error::tunnel_closed ||
+         ec == h2ws::error::stream_reset || ec == h2ws::error::goaway ||
+         ec == h2ws::error::bad_extension_negotiation || ec == h2ws::error::proxy_refused ||
+         ec == h2ws::error::proxy_auth_required || ec == h2ws::error::bad_url ||
+         ec == asio::error::connection_refused || ec == asio::error::host_not_found ||
+         ec == asio::error::host_not_found_try_again || ec == asio::error::network_unreachable ||
+         ec == asio::error::host_unreachable || ec == asio::error::timed_out;
+}
+
+// The URL with the other scheme: ws <-> wss, http <-> https.
+std::string with_scheme_swapped(const std::string& url, bool to_tls) {
+  const auto sep = url.find("://");
+  std::string scheme = url.substr(0, sep);
+  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (to_tls)
+    scheme = scheme == "http" ? "https" : "wss";
+  else
+    scheme = scheme == "https" ? "http" : "ws";
+  return scheme + url.substr(sep);
+}
+
+}  // namespace
+
+std::string client_session::hint_for(error_code ec) const {
+  // The probes connect directly; through a proxy they would test something else.
+  if (!opts_.proxy.empty() || !ec) return {};
+  constexpr auto probe_limit = std::chrono::milliseconds(2000);
+  const auto& t = cfg_.target;
+  if (t.tls && is_certificate_verify_failure(ec)) {
+    const auto check = check_certificate(t.host, t.port, cfg_.cacert, probe_limit);
+    if (check.handshake_done && check.name_mismatch) {
+      return fmt::format(
+          "the server's certificate is not valid for {} ({}): connect with a name the "
+          "certificate lists, or skip verification with -k/--insecure",
+          t.host, check.reason);
+    }
+    return fmt::format(
+        "the server's certificate is not trusted{}: trust its CA with --cacert FILE, or skip "
+        "verification with -k/--insecure",
+        check.handshake_done && !check.trusted ? " (" + check.reason + ")" : std::string());
+  }
+  if (unrelated_to_tls(ec)) return {};
+  if (t.tls) {
+    const auto found = probe_cleartext(t.host, t.port, probe_limit);
+    if (found != port_speaks::unknown) {
+      const char* what = found == port_speaks::cleartext_http2   ? "cleartext HTTP/2"
+                         : found == port_speaks::cleartext_http1 ? "cleartext HTTP/1.1"
+                                                                 : "cleartext";
+      return fmt::format("{} does not speak TLS (it answered in {}): use {}", t.authority, what,
+                         with_scheme_swapped(cfg_.url, false));
+    }
+  } else if (check_certificate(t.host, t.port, {}, probe_limit).handshake_done) {
+    return fmt::format("{} speaks TLS: use {}", t.authority, with_scheme_swapped(cfg_.url, true));
+  }
+  return {};
 }
 
 asio::awaitable<void> client_session::read_messages() {
