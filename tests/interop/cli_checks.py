@@ -8,6 +8,7 @@ Same rules and helpers as harness.py (which this extends): peers on free loopbac
 every wait bounded, children killed with the harness. Exit 0 pass, 1 fail, 77 skipped.
 """
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -350,6 +351,85 @@ def check_fallback_both(h2ws, peers):
            f"-v: {r.stderr[-600:]!r}")
 
 
+def check_bad_values(h2ws, peers):
+    # Numbers that would be undefined or wrap once converted are usage errors that say so,
+    # before anything is sent: NaN, infinity, 1e300 seconds, -1 bytes (CLI11 alone made that
+    # SIZE_MAX, no limit at all).
+    _, port = start_serve(peers, h2ws)
+    url = f"ws://127.0.0.1:{port}/echo"
+    for args, text in ((["--wait", "nan"], b"'nan' is not a number of seconds"),
+                       (["--connect-timeout", "1e300"], b"'1e300' is not a number of seconds"),
+                       (["--ping-timeout", "inf"], b"'inf' is not a number of seconds"),
+                       (["--ping-interval", "-1"], b"'-1' is not a number of seconds"),
+                       (["--max-message", "-1"], b"'-1' is not a number of bytes"),
+                       (["--max-message", "1e3"], b"'1e3' is not a number of bytes")):
+        r = run_client(h2ws, [*args, url], b"hello\n")
+        expect(r.returncode == 1 and text in r.stderr and r.stdout == b"",
+               f"{args}: exit {r.returncode}, {r.stderr!r}")
+    r = run_client(h2ws, ["--wait", "0.5", "--max-message", "1024", url], b"hello\n")
+    expect(r.returncode == 0 and r.stdout == b"hello\n", f"good values: exit {r.returncode}")
+
+
+def help_options(h2ws, *sub):
+    """The long options that --help lists (of the client, or of `serve`)."""
+    import re
+    r = run_client(h2ws, [*sub, "--help"])
+    expect(r.returncode == 0, f"{' '.join(sub)} --help: exit {r.returncode}")
+    return set(re.findall(rb"(?m)^\s+(?:-\w,\s*)?(--[a-z0-9-]+)", r.stdout))
+
+
+def check_man_page(h2ws, peers):
+    # Generated from the option definitions: every option of --help is in it, and groff
+    # renders it without a warning.
+    r = run_client(h2ws, ["--man-page"])
+    expect(r.returncode == 0 and r.stdout.startswith(b".\\\""), f"exit {r.returncode}")
+    page = r.stdout
+    expect(b".TH H2WS 1" in page and b".SH SERVE OPTIONS" in page and b".SH EXIT STATUS" in page,
+           "sections missing")
+    for opt in help_options(h2ws) | help_options(h2ws, "serve"):
+        roff = opt.replace(b"-", b"\\-")
+        expect(roff in page, f"{opt!r} is in --help but not in the man page")
+    groff = shutil.which("groff")
+    if groff:
+        g = subprocess.run([groff, "-man", "-Tutf8", "-ww", "-z"], input=page,
+                           capture_output=True, timeout=30)
+        expect(g.returncode == 0 and g.stderr == b"", f"groff: {g.stderr[:1000]!r}")
+
+
+def check_completion(h2ws, peers):
+    # The bash completion, sourced into a real bash, completes options of the client and of
+    # serve, file names after --cacert, and knows every option --help lists.
+    r = run_client(h2ws, ["--completion", "bash"])
+    expect(r.returncode == 0, f"exit {r.returncode}")
+    script = os.path.join(peers.workdir, "h2ws.bash")
+    with open(script, "wb") as f:
+        f.write(r.stdout)
+    open(os.path.join(peers.workdir, "ca-bundle.pem"), "w").close()
+
+    def complete(*words):
+        words = ["h2ws", *words]
+        cmd = (f"source {script}; COMP_WORDS=({' '.join(repr(w) for w in words)}); "
+               f"COMP_CWORD={len(words) - 1}; _h2ws; printf '%s\\n' \"${{COMPREPLY[@]}}\"")
+        b = subprocess.run(["bash", "--norc", "--noprofile", "-c", cmd], capture_output=True,
+                           timeout=30, cwd=peers.workdir)
+        expect(b.returncode == 0, f"bash: {b.stderr!r}")
+        return b.stdout.decode().split()
+
+    expect(complete("--ins") == ["--insecure"], f"--ins: {complete('--ins')}")
+    expect(set(complete("serve", "--tls")) == {"--tls-cert", "--tls-key"},
+           f"serve --tls: {complete('serve', '--tls')}")
+    expect(complete("--cacert", "ca-") == ["ca-bundle.pem"], f"--cacert: {complete('--cacert', 'ca-')}")
+    expect(complete("--wait", "") == [], "a value was completed as an option")
+    expect(complete("se") == ["serve"], f"se: {complete('se')}")
+    client_words = set(w.encode() for w in complete("-"))
+    serve_words = set(w.encode() for w in complete("serve", "-"))
+    for opt in help_options(h2ws):
+        expect(opt in client_words, f"{opt!r} is in --help but not completed")
+    for opt in help_options(h2ws, "serve"):
+        expect(opt in serve_words, f"serve {opt!r} is in --help but not completed")
+    expect(b"-k" in client_words and b"-1" in client_words, "short options missing")
+
+
 CHECKS = {
     "url-port-range": check_url_port_range,
     "url-bad-proxy": check_url_bad_proxy,
@@ -361,6 +441,9 @@ CHECKS = {
     "ping-timeout": check_ping_timeout,
     "tls-hints": check_tls_hints,
     "fallback-both": check_fallback_both,
+    "bad-values": check_bad_values,
+    "man-page": check_man_page,
+    "completion": check_completion,
 }
 
 if __name__ == "__main__":
