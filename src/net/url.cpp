@@ -162,8 +162,10 @@ error_code parse_proxy_url(std::string_view url, parsed_url& out, std::string& c
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) return explain_syntax_error(url, schemes, why, with_scheme.empty() ? 0 : 7);
   out.scheme = lower(parsed->scheme());
-  if (out.scheme != "http")
-    return fail(why, "unsupported proxy scheme '" + out.scheme + "' (use http://host:port)");
+  const bool socks = out.scheme == "socks5" || out.scheme == "socks5h";
+  if (out.scheme != "http" && !socks)
+    return fail(why, "unsupported proxy scheme '" + out.scheme +
+                         "' (use http://, socks5:// or socks5h://)");
   if (!parsed->has_authority() || parsed->encoded_host().empty())
     return fail(why, "the proxy URL has no host");
   if (!parsed->encoded_path().empty() && parsed->encoded_path().front() != '/')
@@ -171,12 +173,19 @@ error_code parse_proxy_url(std::string_view url, parsed_url& out, std::string& c
   out.tls = false;
   out.host = parsed->host_address();
   out.authority = parsed->encoded_host_and_port();
-  out.port = 80;
+  out.port = socks ? 1080 : 80;
   if (parsed->has_port()) {
     if (auto ec = check_port(parsed->port(), out.port, why)) return ec;
   }
   credentials.clear();
-  if (parsed->has_userinfo()) credentials = parsed->user() + ":" + parsed->password();
+  if (parsed->has_userinfo()) {
+    const auto user = parsed->user();
+    const auto password = parsed->password();
+    // RFC 1929 carries each in one length byte.
+    if (socks && (user.size() > 255 || password.size() > 255))
+      return fail(why, "a SOCKS5 user name or password longer than 255 bytes");
+    credentials = user + ":" + password;
+  }
   return {};
 }
 

@@ -16,7 +16,8 @@ struct parsed_url {
   std::uint16_t port = 0;  // 1-65535; the scheme's default when the URL has none
   std::string target;      // path and query, "/" when empty
   std::string authority;   // host[:port] as written in the URL (brackets kept, userinfo dropped)
-  std::string scheme;      // lowercased: "ws", "wss", "http" or "https" (a proxy's: "http")
+  std::string scheme;  // lowercased: "ws", "wss", "http" or "https" (a proxy's: "http", "socks5",
+                       // "socks5h")
 };
 
 /// Parses `url`; error::bad_url on anything but the four schemes with a host and a port in
@@ -26,7 +27,8 @@ boost::system::error_code parse_url(std::string_view url, parsed_url& out, std::
 boost::system::error_code parse_url(std::string_view url, parsed_url& out);
 
 /// Parses a proxy URL "http://[user:password@]host[:port]" (port 80 by default; without
-/// "scheme://", http is assumed, as curl does);
+/// "scheme://", http is assumed, as curl does), or "socks5://" / "socks5h://" (port 1080 by
+/// default; socks5h: the proxy resolves the host name) with `out.scheme` telling which;
 /// `credentials` gets "user:password" (percent-decoded) or stays empty.
 /// error::bad_url otherwise, with `why` as for parse_url.
 boost::system::error_code parse_proxy_url(std::string_view url, parsed_url& out,

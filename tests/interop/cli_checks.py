@@ -370,6 +370,60 @@ def check_bad_values(h2ws, peers):
     expect(r.returncode == 0 and r.stdout == b"hello\n", f"good values: exit {r.returncode}")
 
 
+def start_microsocks(peers, credentials=None):
+    """microsocks (Debian), a SOCKS5 server, on a free loopback port."""
+    microsocks = shutil.which("microsocks") or "/usr/bin/microsocks"
+    if not os.path.exists(microsocks):
+        raise harness.Skip("microsocks not installed (Debian package microsocks)")
+    port = harness.free_port()
+    auth = ["-u", credentials[0], "-P", credentials[1]] if credentials else []
+    proc, _ = peers.start(f"microsocks-{port}", [microsocks, "-i", "127.0.0.1", "-p", str(port),
+                                                  *auth])
+    harness.wait_for_port(proc, port)
+    return port
+
+
+def check_socks5(h2ws, peers):
+    # SOCKS5 proxies (microsocks): h2c with the name resolved by the proxy (socks5h), TLS
+    # inside the tunnel from all_proxy (socks5: resolved here), the HTTP/1.1 fallback, the
+    # target refusing (reply 5), a dead proxy (so the tunnel is really used), credentials.
+    pport = start_microsocks(peers)
+    _, sport = start_serve(peers, h2ws)
+    r = run_client(h2ws, ["-v", "--proxy", f"socks5h://127.0.0.1:{pport}",
+                          f"ws://localhost:{sport}/echo"], b"hello\n")
+    expect(r.returncode == 0 and r.stdout == b"hello\n", f"socks5h: exit {r.returncode}")
+    expect(b"SOCKS5 CONNECT localhost (resolved by the proxy)" in r.stderr and
+           b"SOCKS5 tunnel open" in r.stderr, f"-v: {r.stderr[:800]!r}")
+    cert, key = harness.make_cert(peers.workdir)
+    _, tport = start_serve(peers, h2ws, "--tls-cert", cert, "--tls-key", key)
+    r = run_client(h2ws, ["-v", "--cacert", cert, f"wss://localhost:{tport}/echo"], b"over tls\n",
+                   env={"all_proxy": f"socks5://127.0.0.1:{pport}"})
+    expect(r.returncode == 0 and r.stdout == b"over tls\n", f"wss via all_proxy: {r.stderr!r}")
+    expect(b"SOCKS5 CONNECT 127.0.0.1:" in r.stderr or b"SOCKS5 CONNECT ::1" in r.stderr,
+           f"socks5:// did not resolve the name itself: {r.stderr[:800]!r}")
+    bport = harness.start_backend(peers)
+    r = run_client(h2ws, ["--fallback", f"ws://127.0.0.1:{bport}/echo"], b"fallback\n",
+                   env={"http_proxy": f"socks5h://127.0.0.1:{pport}"})
+    expect(r.returncode == 0 and r.stdout == b"fallback\n", f"fallback via socks: {r.stderr!r}")
+    closed = harness.free_port()
+    r = run_client(h2ws, ["--proxy", f"socks5://127.0.0.1:{pport}", f"ws://127.0.0.1:{closed}/"],
+                   b"hello\n")
+    expect(r.returncode == 2 and b"through the SOCKS5 proxy (from --proxy): Connection refused"
+           in r.stderr, f"target closed: exit {r.returncode}, {r.stderr!r}")
+    r = run_client(h2ws, ["--proxy", f"socks5://127.0.0.1:{harness.free_port()}",
+                          f"ws://127.0.0.1:{sport}/echo"], b"hello\n")
+    expect(r.returncode == 2 and r.stdout == b"", f"dead proxy: exit {r.returncode}")
+    # Credentials (RFC 1929).
+    aport = start_microsocks(peers, ("user", "s3cret"))
+    url = f"ws://127.0.0.1:{sport}/echo"
+    r = run_client(h2ws, ["--proxy", f"socks5://127.0.0.1:{aport}", url], b"hello\n")
+    expect(r.returncode == 2 and b"requires authentication" in r.stderr, f"no credentials: {r.stderr!r}")
+    r = run_client(h2ws, ["--proxy", f"socks5://user:wrong@127.0.0.1:{aport}", url], b"hello\n")
+    expect(r.returncode == 2 and b"refused the credentials" in r.stderr, f"wrong: {r.stderr!r}")
+    r = run_client(h2ws, ["--proxy", f"socks5://user:s3cret@127.0.0.1:{aport}", url], b"hello\n")
+    expect(r.returncode == 0 and r.stdout == b"hello\n", f"credentials: {r.stderr!r}")
+
+
 def help_options(h2ws, *sub):
     """The long options that --help lists (of the client, or of `serve`)."""
     import re
@@ -442,6 +496,7 @@ CHECKS = {
     "tls-hints": check_tls_hints,
     "fallback-both": check_fallback_both,
     "bad-values": check_bad_values,
+    "socks5": check_socks5,
     "man-page": check_man_page,
     "completion": check_completion,
 }

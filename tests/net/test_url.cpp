@@ -105,7 +105,19 @@ TEST(Url, ProxyUrls) {
   EXPECT_EQ(net::parse_proxy_url("http://127.0.0.1:70000", p, credentials, why), error::bad_url);
   EXPECT_EQ(why, "port 70000 is out of range (1-65535)");
   EXPECT_EQ(net::parse_proxy_url("ftp://h:1", p, credentials, why), error::bad_url);
-  EXPECT_EQ(why, "unsupported proxy scheme 'ftp' (use http://host:port)");
+  EXPECT_EQ(why, "unsupported proxy scheme 'ftp' (use http://, socks5:// or socks5h://)");
+  EXPECT_FALSE(net::parse_proxy_url("SOCKS5h://u:p@127.0.0.1", p, credentials, why)) << why;
+  EXPECT_EQ(p.scheme, "socks5h");
+  EXPECT_EQ(p.port, 1080);
+  EXPECT_EQ(credentials, "u:p");
+  EXPECT_FALSE(net::parse_proxy_url("socks5://[::1]:9050", p, credentials, why)) << why;
+  EXPECT_EQ(p.scheme, "socks5");
+  EXPECT_EQ(p.host, "::1");
+  EXPECT_EQ(p.port, 9050);
+  EXPECT_EQ(net::parse_proxy_url("socks5://" + std::string(256, 'u') + ":p@h", p, credentials, why),
+            error::bad_url);
+  EXPECT_EQ(why, "a SOCKS5 user name or password longer than 255 bytes");
+  EXPECT_EQ(net::parse_proxy_url("socks4://h", p, credentials, why), error::bad_url);
   EXPECT_EQ(net::parse_proxy_url("h:1/a b", p, credentials, why), error::bad_url);
   EXPECT_EQ(why, "the URL contains a space (character 6): write it as %20");
 }

@@ -227,7 +227,9 @@ command_line parse_command_line(int argc, char** argv) {
                "1011-1014), with exponential backoff; a note on stderr at each loss and "
                "reconnection");
   app.add_option("--proxy", client.proxy,
-                 "HTTP proxy to tunnel through with CONNECT: http://[user:pass@]host:port "
+                 "Proxy to tunnel through: http://[user:pass@]host:port (CONNECT), "
+                 "socks5://[user:pass@]host:port (SOCKS5, names resolved here) or socks5h://... "
+                 "(resolved by the proxy) "
                  "(default: https_proxy for wss/https, http_proxy for ws/http, then all_proxy; "
                  "hosts in no_proxy go direct)");
 

@@ -421,6 +421,32 @@ std::string client_session::describe_failure(error_code ec, unsigned status, sta
         "timed out after {} s {} {}", cfg_.connect_timeout_s,
         at == stage::open ? "waiting for the answer to the CONNECT from" : "connecting to", where);
   }
+  if (!cfg_.proxy.empty()) {
+    const auto lowered = [&] {
+      std::string p = cfg_.proxy.substr(0, 6);
+      for (auto& c : p) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return p;
+    }();
+    const char* kind = lowered == "socks5" ? "SOCKS5" : "HTTP";
+    if (ec == h2ws::error::proxy_auth_required) {
+      net::parsed_url proxy;
+      std::string credentials;
+      net::parse_proxy_url(cfg_.proxy, proxy, credentials);
+      if (!credentials.empty())
+        return fmt::format("the {} proxy (from {}) refused the credentials in its URL", kind,
+                           cfg_.proxy_source);
+      return fmt::format(
+          "the {} proxy (from {}) requires authentication{}: put user:password@ in its URL", kind,
+          cfg_.proxy_source, std::string_view(kind) == "HTTP" ? " (407)" : "");
+    }
+    if (ec == h2ws::error::proxy_refused) {
+      return fmt::format("the {} proxy (from {}) refused to open a tunnel to {} (-v tells why)",
+                         kind, cfg_.proxy_source, where);
+    }
+    if (at != stage::open && !(ec == h2ws::condition::handshake_failed))
+      return fmt::format("cannot connect to {} through the {} proxy (from {}): {}", where, kind,
+                         cfg_.proxy_source, clause(ec));
+  }
   if (at == stage::open || ec == h2ws::condition::handshake_failed)
     return fmt::format("websocket handshake with {} failed: {}", where, clause(ec));
   return fmt::format("cannot connect to {}: {}", where, clause(ec));
