@@ -61,16 +61,16 @@ def check_url_bad_proxy(h2ws, peers):
 
 
 def check_wait(h2ws, peers):
-    # Through nghttpx (RFC 8441) to python3-websockets, whose "later 0.7 TEXT" answers 0.7 s
+    # Through nghttpx (RFC 8441) to python3-websockets, whose "later 1.5 TEXT" answers 1.5 s
     # after the line. Without -w the client closes as soon as stdin ends and the answer is
     # lost; with -w 3 it is printed, and the client closes after the 3 s.
     port = harness.start_nghttpx(peers)
     url = f"ws://127.0.0.1:{port}/echo"
-    r = run_client(h2ws, [url], b"now\nlater 0.7 late\n")
+    r = run_client(h2ws, [url], b"now\nlater 1.5 late\n")
     expect(r.returncode == 0 and r.stdout == b"now\n", f"without -w: exit {r.returncode}, "
            f"stdout {r.stdout!r} (the late answer should be lost)")
     start = time.monotonic()
-    r = run_client(h2ws, ["-w", "3", url], b"now\nlater 0.7 late\n")
+    r = run_client(h2ws, ["-w", "3", url], b"now\nlater 1.5 late\n")
     elapsed = time.monotonic() - start
     expect(r.returncode == 0, f"-w 3: exit {r.returncode}; {r.stderr!r}")
     expect(r.stdout == b"now\nlate\n", f"-w 3: stdout {r.stdout!r}")
@@ -82,12 +82,12 @@ def check_wait(h2ws, peers):
 
 def check_one_message(h2ws, peers):
     # -1 sends the first line only and prints the first message: the backend answers the
-    # first line after 0.5 s; had the second line gone out, its echo would come first.
+    # first line after 1.5 s; had the second line gone out, its echo would come first.
     port = harness.start_nghttpx(peers)
     url = f"ws://127.0.0.1:{port}/echo"
-    r = run_client(h2ws, ["-1", url], b"later 0.5 A\nB\n")
+    r = run_client(h2ws, ["-1", url], b"later 1.5 A\nB\n")
     expect(r.returncode == 0 and r.stdout == b"A\n", f"-1: exit {r.returncode}, {r.stdout!r}")
-    r = run_client(h2ws, [url], b"later 0.5 A\nB\n")
+    r = run_client(h2ws, [url], b"later 1.5 A\nB\n")
     expect(r.stdout == b"B\n", f"without -1 the echo of B comes first: {r.stdout!r}")
     # Against h2ws serve; --one-message with stdin that stays open: it still ends.
     _, sport = start_serve(peers, h2ws)
