@@ -72,6 +72,8 @@ struct options {
   bool compression = false;
 
   /// An HTTP proxy to tunnel through with CONNECT: "http://[user:password@]host:port".
+  /// Also a SOCKS5 proxy (RFC 1928; user/password of RFC 1929): "socks5://..." (the host
+  /// name is resolved here) or "socks5h://..." (resolved by the proxy), port 1080 by default.
   /// Empty = connect directly. (The CLI also reads https_proxy, http_proxy,
   /// all_proxy and no_proxy from the environment, as curl does.)
   std::string proxy;

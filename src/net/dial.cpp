@@ -1,6 +1,7 @@
 #include "net/dial.hpp"
 
 #include "net/proxy_tunnel.hpp"
+#include "net/socks5_tunnel.hpp"
 #include "net/tls.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -39,7 +40,16 @@ asio::awaitable<error_code> dial(const strand& ex, const parsed_url& url,
   *in_progress = nullptr;
   if (cec) co_return cec;
   auto where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-  if (!settings.proxy.empty()) {
+  if (!settings.proxy.empty() && proxy.scheme != "http") {
+    trace("* connected to SOCKS5 proxy " + where);
+    *in_progress = &socket;
+    auto sec = co_await open_socks5_tunnel(socket, url.host, url.port, proxy.scheme == "socks5h",
+                                           credentials, trace);
+    *in_progress = nullptr;
+    if (sec) co_return sec;
+    trace("* SOCKS5 tunnel open");
+    where = url.authority + " through the proxy";
+  } else if (!settings.proxy.empty()) {
     trace("* connected to proxy " + where + ", CONNECT " + url.authority);
     unsigned status = 0;
     *in_progress = &socket;

@@ -6,6 +6,7 @@ Binds 127.0.0.1 on a free port and prints "listening on 127.0.0.1:PORT" on stdou
 bound. Echoes every message with its type (text or binary), with two test hooks:
   "close CODE REASON"  -> closes the websocket with that code and reason
   "subprotocol?"       -> answers with the negotiated subprotocol ("" when none)
+  "later SECONDS TEXT" -> answers TEXT after SECONDS, meanwhile echoing on as usual
 Offers the subprotocol "chat" (chosen only when the client offers it).
 
 python3-websockets answers a close frame the moment it parses it, before its handler has
@@ -39,7 +40,16 @@ class DrainingServerProtocol(websockets.WebSocketServerProtocol):
         await super().write_close_frame(close, data)
 
 
+async def send_later(ws, delay, text):
+    try:
+        await asyncio.sleep(delay)
+        await ws.send(text)
+    except websockets.ConnectionClosed:
+        pass
+
+
 async def echo(ws, path=None):  # websockets 10.x still passes `path` to 2-argument handlers
+    later = set()  # tasks of "later" answers, kept referenced until they are done
     try:
         while True:
             message = await ws.recv()
@@ -49,7 +59,12 @@ async def echo(ws, path=None):  # websockets 10.x still passes `path` to 2-argum
                     _, code, *reason = message.split(" ", 2)
                     await ws.close(int(code), reason[0] if reason else "")
                     return
-                if message == "subprotocol?":
+                if isinstance(message, str) and message.startswith("later "):
+                    _, delay, text = message.split(" ", 2)
+                    task = asyncio.create_task(send_later(ws, float(delay), text))
+                    later.add(task)
+                    task.add_done_callback(later.discard)
+                elif message == "subprotocol?":
                     await ws.send(ws.subprotocol or "")
                 else:
                     await ws.send(message)

@@ -1,5 +1,6 @@
 #include "cli_options.hpp"
 
+#include "cli_docs.hpp"
 #include <h2ws/version.hpp>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <charconv>
 #include <optional>
 #include <string_view>
+#include <tuple>
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
@@ -19,18 +21,49 @@ constexpr std::string_view footer = R"(
 Client:
   Every line read from stdin is sent as one message (text, or binary with --binary;
   an empty line is an empty message). Every message received is written to stdout
-  followed by a newline. When stdin is a terminal the client is interactive: a "> "
-  prompt, and received messages shown as "< text". On end of input the client closes
-  the websocket with 1000, waits for the server's close, and exits.
+  followed by a newline; binary ones as they are, as base64 with --base64, and marked
+  "[binary, N bytes, base64] ..." when stdout is a terminal. When stdin is a terminal the
+  client is interactive: a "> " prompt, and received messages shown as "< text". On end
+  of input the client closes the websocket with 1000 (after -w SECONDS of receiving, if
+  given), waits for the server's close, and exits.
 
 Exit status:
   0  the websocket closed normally (1000, 1001, or a close frame without a code)
-  1  usage error, or an option that is not implemented yet
+  1  usage error, or a stdin line that cannot be sent as asked (not UTF-8 without
+     --binary, not base64 with --binary --base64): the lines before it are sent and
+     the websocket is closed normally
   2  connect or handshake failure (HTTP status, no RFC 8441 support, TLS, timeout)
   3  the server closed with a code other than 1000/1001 (code and reason on stderr)
   4  connection lost or protocol error
 
 Run 'h2ws serve --help' for the echo server.)";
+
+// Seconds: a finite number from 0 to a bound that a duration in nanoseconds can hold with
+// room to spare (NaN, infinity or 1e300 would make the conversion undefined).
+constexpr double max_seconds = 1e7;  // about 115 days
+
+const CLI::Validator seconds_check(
+    [](std::string& text) -> std::string {
+      double value = 0;
+      const auto* end = text.data() + text.size();
+      const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+      if (ec != std::errc{} || ptr != end || !(value >= 0 && value <= max_seconds))
+        return fmt::format("'{}' is not a number of seconds from 0 to {:.0f}", text, max_seconds);
+      return {};
+    },
+    "");
+
+// A byte count: decimal digits that fit (CLI11 alone turns "-1" into SIZE_MAX).
+const CLI::Validator bytes_check(
+    [](std::string& text) -> std::string {
+      std::size_t value = 0;
+      const auto* end = text.data() + text.size();
+      const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+      if (text.empty() || text.front() == '-' || ec != std::errc{} || ptr != end)
+        return fmt::format("'{}' is not a number of bytes (0 = no limit)", text);
+      return {};
+    },
+    "");
 
 void usage_error(std::string_view what) {
   fmt::print(stderr, "h2ws: {}\nRun with --help for more information.\n", what);
@@ -142,23 +175,45 @@ command_line parse_command_line(int argc, char** argv) {
   app.add_option("--connect-timeout", client.connect_timeout_s,
                  "Seconds allowed for TCP, TLS, the server's SETTINGS and the answer to the "
                  "CONNECT; 0 = no limit")
-      ->check(CLI::NonNegativeNumber)
+      ->check(seconds_check)
       ->capture_default_str();
-  app.add_option("--ping-interval", client.ping_interval_s,
-                 "Seconds between HTTP/2 keepalive PINGs; 0 = none")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  auto* ping_interval = app.add_option("--ping-interval", client.ping_interval_s,
+                                       "Seconds between HTTP/2 keepalive PINGs; 0 = none")
+                            ->check(seconds_check)
+                            ->capture_default_str();
+  auto* ping_timeout =
+      app.add_option("--ping-timeout", client.ping_timeout_s,
+                     "Seconds a keepalive PING may go unanswered before the connection counts "
+                     "as dead (exit 4); 0 = wait forever")
+          ->check(seconds_check)
+          ->capture_default_str();
+  app.add_option("-w,--wait", client.wait_s,
+                 "After the end of stdin, keep receiving for SECONDS before closing (late "
+                 "replies are printed); with -1, how long to wait for the message")
+      ->check(seconds_check);
+  app.add_flag("-1,--one-message", client.one_message,
+               "Send the first line of stdin only, print the first message received, close "
+               "and exit");
+  app.add_flag("--base64", client.base64,
+               "Write received binary messages as one line of base64; with --binary, decode "
+               "each stdin line from base64");
   app.add_option("--max-message", client.max_message,
                  "Largest message accepted, in bytes; 0 = no limit")
+      ->check(bytes_check)
       ->capture_default_str();
-  app.add_flag("-v,--verbose", client.verbose,
-               "Trace the handshake and frames on stderr; print the negotiated subprotocol");
+  auto* verbose = app.add_flag("-v,--verbose", client.verbose,
+                               "Trace the handshake and frames on stderr; print the negotiated "
+                               "subprotocol");
+  app.add_flag("-q,--quiet", client.quiet,
+               "No notes on stderr (the --insecure warning, reconnection progress, -1 without "
+               "an answer); errors are still reported")
+      ->excludes(verbose);
 
   std::string unused_text;
   app.add_option("--cacert", client.cacert,
                  "CA certificates (PEM) trusted besides the system store")
       ->check(CLI::ExistingFile);
-  app.add_flag("--insecure", client.insecure,
+  app.add_flag("-k,--insecure", client.insecure,
                "Do not verify the server's certificate (dangerous; prints a warning)");
   app.add_flag("--http1", client.http1,
                "Open the websocket with an HTTP/1.1 Upgrade (RFC 6455), no HTTP/2");
@@ -172,9 +227,22 @@ command_line parse_command_line(int argc, char** argv) {
                "1011-1014), with exponential backoff; a note on stderr at each loss and "
                "reconnection");
   app.add_option("--proxy", client.proxy,
-                 "HTTP proxy to tunnel through with CONNECT: http://[user:pass@]host:port "
+                 "Proxy to tunnel through: http://[user:pass@]host:port (CONNECT), "
+                 "socks5://[user:pass@]host:port (SOCKS5, names resolved here) or socks5h://... "
+                 "(resolved by the proxy) "
                  "(default: https_proxy for wss/https, http_proxy for ws/http, then all_proxy; "
                  "hosts in no_proxy go direct)");
+
+  bool print_man_page = false;
+  std::string completion_shell;
+  app.add_flag("--man-page", print_man_page,
+               "Print the manual (troff, e.g. for 'man -l -') and exit")
+      ->group("Documentation");
+  app.add_option("--completion", completion_shell,
+                 "Print a completion script for SHELL (bash) and exit: "
+                 "source <(h2ws --completion bash)")
+      ->check(CLI::IsMember({"bash"}))
+      ->group("Documentation");
 
   auto* serve_cmd = app.add_subcommand(
       "serve", "Run an echo server: RFC 8441 and HTTP/1.1 Upgrade on one port (cleartext or TLS)");
@@ -213,12 +281,58 @@ command_line parse_command_line(int argc, char** argv) {
       "\nPrints 'listening on HOST:PORT' on stderr once bound. Stops on SIGINT or SIGTERM "
       "(closing open websockets with 1001) and exits 0; exits 2 when it cannot listen.");
 
+  // Value names for --help, the man page and the completion.
+  for (const auto& [cmd, name, value] :
+       std::initializer_list<std::tuple<CLI::App*, std::string_view, std::string_view>>{
+           {&app, "url", "URL"},
+           {&app, "--subprotocol", "NAME"},
+           {&app, "--header", "'NAME: VALUE'"},
+           {&app, "--connect-timeout", "SECONDS"},
+           {&app, "--ping-interval", "SECONDS"},
+           {&app, "--ping-timeout", "SECONDS"},
+           {&app, "--wait", "SECONDS"},
+           {&app, "--max-message", "BYTES"},
+           {&app, "--cacert", "FILE"},
+           {&app, "--proxy", "URL"},
+           {&app, "--completion", "SHELL"},
+           {serve_cmd, "--listen", "HOST:PORT"},
+           {serve_cmd, "--path", "PATH"},
+           {serve_cmd, "--max-streams", "N"},
+           {serve_cmd, "--subprotocol", "NAME"},
+           {serve_cmd, "--tls-cert", "FILE"},
+           {serve_cmd, "--tls-key", "FILE"},
+       }) {
+    auto* option = cmd->get_option(std::string(name));
+    option->type_name(std::string(value));
+    // The checks' own names ("SECONDS:NONNEGATIVE", "FILE:FILE") add nothing to the
+    // description; the value name alone is shown.
+    for (int i = 0;; ++i) {
+      try {
+        option->get_validator(i)->description("");
+      } catch (const CLI::OptionNotFound&) {
+        break;
+      }
+    }
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // --help and --version come here too, with exit code 0; every real error is a usage error.
     const int code = app.exit(e);
     out.status = code == 0 ? exit_status::ok : exit_status::usage;
+    return out;
+  }
+
+  // Generated from the definitions above, so they list every option there is.
+  if (print_man_page) {
+    fmt::print("{}", man_page(app, footer));
+    out.status = exit_status::ok;
+    return out;
+  }
+  if (!completion_shell.empty()) {
+    fmt::print("{}", bash_completion(app));
+    out.status = exit_status::ok;
     return out;
   }
 
@@ -251,16 +365,33 @@ command_line parse_command_line(int argc, char** argv) {
     return out;
   }
 
+  if (ping_timeout->count() > 0 && ping_interval->count() > 0 && client.ping_interval_s == 0 &&
+      client.ping_timeout_s > 0) {
+    usage_error("--ping-timeout needs keepalive PINGs, but --ping-interval is 0");
+    return out;
+  }
   if (client.url.empty()) {
     usage_error("a URL is required (e.g. h2ws ws://127.0.0.1:3000/echo)");
     return out;
   }
-  auto target = split_url(client.url, why);
-  if (!target) {
-    usage_error(why);
+  if (net::parse_url(client.url, client.target, why)) {
+    usage_error(fmt::format("bad URL '{}': {}", client.url, why));
     return out;
   }
-  client.target = std::move(*target);
+  const auto proxy = client.proxy.empty() ? proxy_from_environment(client.target)
+                                          : proxy_setting{client.proxy, "--proxy"};
+  if (!proxy.url.empty()) {
+    // Checked now, not when connecting: a typo in a variable is a usage error too.
+    // (The URL is not echoed: it may carry a password.)
+    net::parsed_url parsed_proxy;
+    std::string credentials;
+    if (net::parse_proxy_url(proxy.url, parsed_proxy, credentials, why)) {
+      usage_error(fmt::format("bad proxy URL in {}: {}", proxy.source, why));
+      return out;
+    }
+  }
+  client.proxy = proxy.url;
+  client.proxy_source = proxy.source;
   for (const auto& s : client.subprotocols) {
     if (!is_token(s)) {
       usage_error(fmt::format("subprotocol '{}' is not a valid token", s));

@@ -15,7 +15,8 @@ namespace h2ws::cli {
 /// Everything the client mode needs, validated.
 struct client_config {
   std::string url;
-  target_url target;
+  /// `url` parsed by the library's parser (the one h2ws::connect uses).
+  net::parsed_url target;
   std::vector<std::string> subprotocols;
   h2ws::header_list headers;
   bool binary = false;
@@ -23,14 +24,28 @@ struct client_config {
   double connect_timeout_s = 10;
   /// HTTP/2 PING keepalive, on by default: proxies drop idle streams. 0 = off.
   double ping_interval_s = 30;
+  /// A keepalive PING unanswered this long means the connection is dead. 0 = wait forever.
+  double ping_timeout_s = 20;
+  /// -w/--wait: after the end of stdin, keep receiving this long before closing. 0 = close at once.
+  double wait_s = 0;
+  /// -1/--one-message: send the first line only, print the first message received, close.
+  bool one_message = false;
+  /// --base64: received binary messages are written as one line of base64; with --binary,
+  /// each stdin line is base64-decoded into the message.
+  bool base64 = false;
+  /// -q/--quiet: no notes on stderr (warnings, reconnection progress); errors still show.
+  bool quiet = false;
   std::size_t max_message = h2ws::options{}.max_message_size;
   bool verbose = false;
   /// Extra CA bundle (PEM) for wss:// and https://.
   std::string cacert;
   /// Skip certificate verification (explicit only; warned about on stderr).
   bool insecure = false;
-  /// HTTP CONNECT proxy URL; empty = from the environment (see proxy_for()).
+  /// Proxy URL: --proxy, else from the environment (proxy_from_environment()), validated;
+  /// empty = connect directly.
   std::string proxy;
+  /// Where `proxy` came from ("--proxy", "https_proxy", ...), for messages.
+  std::string proxy_source;
   /// Offer permessage-deflate.
   bool compress = false;
   /// Always open with an HTTP/1.1 Upgrade.

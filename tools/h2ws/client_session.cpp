@@ -1,6 +1,9 @@
 #include "client_session.hpp"
 
+#include "api/fallback.hpp"
 #include "console.hpp"
+#include "diagnose.hpp"
+#include "encoding.hpp"
 #include "event.hpp"
 #include <h2ws/h2ws.hpp>
 
@@ -24,8 +27,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/core.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 namespace h2ws::cli {
 namespace {
@@ -45,6 +51,21 @@ h2ws::duration from_seconds(double s) {
 // 1005 means the peer's close frame carried no code: a clean close, not an error code.
 bool is_normal_close(std::uint16_t code) { return code == 1000 || code == 1001 || code == 1005; }
 
+// Why the client stops sending and closes (the first reason wins).
+enum class end_reason {
+  none,
+  end_of_input,  // stdin ended (or, with -1, its one line went out): -w may keep receiving
+  signal,        // SIGINT or SIGTERM: close at once
+  bad_input,     // a line that cannot be sent as asked: close at once, exit 1
+  one_message,   // -1: the first message arrived
+};
+
+console::binary_output binary_output_for(const client_config& cfg) {
+  // Raw bytes would garble a terminal; in a pipe they stay as they are unless --base64.
+  if (::isatty(STDOUT_FILENO) == 1) return console::binary_output::marked;
+  return cfg.base64 ? console::binary_output::base64 : console::binary_output::raw;
+}
+
 // What the stdin thread and the io thread share. The stdin thread touches the session
 // only while holding `mutex` and `stopped` is false; the session sets `stopped` (under
 // the mutex) before it goes away, so a thread still blocked in getline stays harmless.
@@ -61,19 +82,21 @@ class client_session {
   explicit client_session(const client_config& cfg)
       : cfg_(cfg),
         console_(::isatty(STDIN_FILENO) == 1,
-                 ::isatty(STDIN_FILENO) == 1 && ::isatty(STDOUT_FILENO) == 1) {
+                 ::isatty(STDIN_FILENO) == 1 && ::isatty(STDOUT_FILENO) == 1,
+                 binary_output_for(cfg)) {
     opts_.connect_timeout = from_seconds(cfg.connect_timeout_s);
     opts_.open_timeout = opts_.connect_timeout;
     opts_.ping_interval = from_seconds(cfg.ping_interval_s);
+    opts_.ping_timeout = from_seconds(cfg.ping_timeout_s);
     opts_.max_message_size = cfg.max_message;
     opts_.ca_file = cfg.cacert;
     opts_.insecure = cfg.insecure;
     opts_.force_http1 = cfg.http1;
     opts_.fallback = cfg.fallback;
     opts_.compression = cfg.compress;
-    opts_.proxy = cfg.proxy.empty() ? proxy_from_environment(cfg.target) : cfg.proxy;
+    opts_.proxy = cfg.proxy;
     if (cfg.verbose && !opts_.proxy.empty())
-      fmt::print(stderr, "h2ws: through proxy {}\n", opts_.proxy);
+      fmt::print(stderr, "h2ws: through proxy {} (from {})\n", opts_.proxy, cfg.proxy_source);
     if (cfg.verbose) {
       opts_.trace = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
     }
@@ -92,10 +115,22 @@ class client_session {
   asio::awaitable<void> read_messages();
   asio::awaitable<void> close_on_end_of_input();
   exit_status outcome();
-  void report_connect_error(error_code ec);
-  void report_open_error(error_code ec, unsigned status);
+  // Where an open failed: connecting (TCP, TLS, SETTINGS), the CONNECT, or h2ws::connect
+  // (either; told apart by the error).
+  enum class stage { connect, open, either };
+  asio::awaitable<void> open_http1(h2ws::websocket_request request, std::string http2_failure);
+  std::string describe_failure(error_code ec, unsigned status, stage at) const;
+  void report_failure(error_code ec, unsigned status, stage at);
+  // What to do about `ec`, found by probing the server when that helps; empty = nothing.
+  std::string hint_for(error_code ec) const;
   void read_stdin(std::shared_ptr<input_state> in);
   void stop_input();
+  void end_input(end_reason why);
+  // A note on stderr (not an error): silenced by -q.
+  template <class... Args>
+  void note(fmt::format_string<Args...> format, Args&&... args) const {
+    if (!cfg_.quiet) fmt::print(stderr, format, std::forward<Args>(args)...);
+  }
 
   // Declared first so that it is destroyed last: everything below may hold work on it.
   asio::io_context ioc_;
@@ -115,7 +150,12 @@ class client_session {
   bool open_abandoned_ = false;             // the watchdog expired: open() must not touch us
   const char* stage_ = "connecting to";     // for the message when --connect-timeout expires
 
-  event input_ended_{ioc_.get_executor()};  // stdin EOF, SIGINT or SIGTERM
+  event input_ended_{ioc_.get_executor()};  // see end_reason_
+  end_reason end_reason_ = end_reason::none;
+  // Cuts the -w wait (and -1's wait for its message) short: the websocket ended, a signal
+  // came, or -1's message arrived.
+  event linger_{ioc_.get_executor()};
+  bool first_message_seen_ = false;
   event reader_done_{ioc_.get_executor()};
   event close_done_{ioc_.get_executor()};
   error_code receive_error_;
@@ -169,9 +209,9 @@ exit_status client_session::run() {
 
 asio::awaitable<exit_status> client_session::session() {
   if (cfg_.target.tls && cfg_.insecure) {
-    fmt::print(stderr,
-               "h2ws: warning: --insecure: the server's certificate is not verified; anyone "
-               "on the path can read and change this session\n");
+    note(
+        "h2ws: warning: --insecure: the server's certificate is not verified; anyone "
+        "on the path can read and change this session\n");
   }
 
   // --connect-timeout bounds everything up to the answer to the CONNECT. The library
@@ -191,10 +231,13 @@ asio::awaitable<exit_status> client_session::session() {
   // Ctrl-C and SIGTERM close the websocket properly, as end of input does.
   asio::signal_set signals(ioc_, SIGINT, SIGTERM);
   signals.async_wait([this](error_code ec, int) {
-    if (!ec) input_ended_.set();
+    if (!ec) end_input(end_reason::signal);
   });
   stdin_thread_ = std::thread([this, in = input_] { read_stdin(in); });
-  asio::co_spawn(ioc_, read_messages(), [this](std::exception_ptr) { reader_done_.set(); });
+  asio::co_spawn(ioc_, read_messages(), [this](std::exception_ptr) {
+    reader_done_.set();
+    linger_.set();
+  });
   asio::co_spawn(ioc_, close_on_end_of_input(), asio::detached);
 
   co_await reader_done_.wait();
@@ -204,7 +247,18 @@ asio::awaitable<exit_status> client_session::session() {
     // The library bounds the close by close_timeout; the margin only guards against a bug.
     co_await close_done_.wait(opts_.close_timeout + 2s);
   }
-  co_return outcome();
+  const auto status = outcome();
+  // The lines before a bad one went out and the websocket closed normally; the input was
+  // still wrong.
+  if (end_reason_ == end_reason::bad_input && status == exit_status::ok)
+    co_return exit_status::usage;
+  co_return status;
+}
+
+void client_session::end_input(end_reason why) {
+  if (end_reason_ == end_reason::none) end_reason_ = why;
+  if (why != end_reason::end_of_input) linger_.set();
+  input_ended_.set();
 }
 
 void client_session::describe(const h2ws::websocket& ws) const {
@@ -246,7 +300,7 @@ void client_session::on_reconnect_event(const h2ws::reconnect_event& e) {
       describe(*e.ws);
     } else {
       if (open_abandoned_) return;
-      report_open_error(e.reason, e.status);
+      report_failure(e.reason, e.status, stage::either);
       open_status_ = exit_status::connect_failed;
       rws_->close(h2ws::close_code::normal, "", [](error_code) {});
     }
@@ -255,19 +309,18 @@ void client_session::on_reconnect_event(const h2ws::reconnect_event& e) {
   }
   switch (e.what) {
     case kind::connected:
-      fmt::print(stderr, "h2ws: reconnected to {}\n", cfg_.target.authority);
+      note("h2ws: reconnected to {}\n", cfg_.target.authority);
       describe(*e.ws);
       break;
     case kind::lost:
-      fmt::print(stderr, "h2ws: connection lost: {}; reconnecting in {:.1f} s\n", clause(e.reason),
-                 delay_s);
+      note("h2ws: connection lost: {}; reconnecting in {:.1f} s\n", clause(e.reason), delay_s);
       if (e.not_sent > 0)
         fmt::print(stderr, "h2ws: {} line(s) not confirmed by the server before the loss\n",
                    e.not_sent);
       break;
     case kind::attempt_failed:
-      fmt::print(stderr, "h2ws: reconnection attempt {} failed: {}; next in {:.1f} s\n", e.attempt,
-                 clause(e.reason), delay_s);
+      note("h2ws: reconnection attempt {} failed: {}; next in {:.1f} s\n", e.attempt,
+           clause(e.reason), delay_s);
       break;
     case kind::gave_up:
       fmt::print(stderr, "h2ws: giving up reconnecting: {}\n", clause(e.reason));
@@ -284,25 +337,22 @@ asio::awaitable<void> client_session::open() {
     co_await open_reconnecting(std::move(request));
     co_return;
   }
-  if (opts_.force_http1 || opts_.fallback) {
-    // h2ws::connect knows when to take the HTTP/1.1 Upgrade path.
-    auto [ec, ws] = co_await h2ws::connect(ioc_.get_executor(), cfg_.url, request, opts_,
-                                           asio::as_tuple(asio::use_awaitable));
-    if (open_abandoned_) co_return;
-    if (ec) {
-      report_open_error(ec, ws.status());
-      open_status_ = exit_status::connect_failed;
-      co_return;
-    }
-    ws_ = std::move(ws);
-    open_status_ = exit_status::ok;
+  if (opts_.force_http1) {
+    co_await open_http1(std::move(request), {});
     co_return;
   }
+  // RFC 8441; with --fallback, the first of two attempts. (The CLI takes the two steps of
+  // h2ws::connect itself, with the library's own rules for when to fall back, so that a
+  // failed fallback can name both attempts.)
   auto [ec, conn] = co_await h2ws::connection::connect(ioc_.get_executor(), cfg_.url, opts_,
                                                        asio::as_tuple(asio::use_awaitable));
   if (open_abandoned_) co_return;  // the watchdog gave up; nobody waits for us
   if (ec) {
-    report_connect_error(ec);
+    if (opts_.fallback && h2ws::detail::connect_failure_means_no_http2(ec)) {
+      co_await open_http1(std::move(request), describe_failure(ec, 0, stage::connect));
+      co_return;
+    }
+    report_failure(ec, 0, stage::connect);
     open_status_ = exit_status::connect_failed;
     co_return;
   }
@@ -310,11 +360,17 @@ asio::awaitable<void> client_session::open() {
   connected_ = true;
   stage_ = "waiting for the answer to the CONNECT from";
 
-  auto [open_ec, ws] =
-      co_await conn_.open_websocket(std::move(request), asio::as_tuple(asio::use_awaitable));
+  auto [open_ec, ws] = co_await conn_.open_websocket(request, asio::as_tuple(asio::use_awaitable));
   if (open_abandoned_) co_return;
   if (open_ec) {
-    report_open_error(open_ec, ws.status());
+    if (opts_.fallback && h2ws::detail::open_failure_means_no_rfc8441(open_ec, ws)) {
+      conn_.close();
+      conn_ = h2ws::connection{};
+      connected_ = false;
+      co_await open_http1(std::move(request), describe_failure(open_ec, ws.status(), stage::open));
+      co_return;
+    }
+    report_failure(open_ec, ws.status(), stage::open);
     open_status_ = exit_status::connect_failed;
     co_return;
   }
@@ -322,30 +378,151 @@ asio::awaitable<void> client_session::open() {
   open_status_ = exit_status::ok;
 }
 
-void client_session::report_connect_error(error_code ec) {
-  const auto& where = cfg_.target.authority;
-  if (ec == h2ws::error::timeout) {
-    fmt::print(stderr, "h2ws: timed out after {} s connecting to {}\n", cfg_.connect_timeout_s,
-               where);
-  } else {
-    fmt::print(stderr, "h2ws: cannot connect to {}: {}\n", where, ec.message());
+asio::awaitable<void> client_session::open_http1(h2ws::websocket_request request,
+                                                 std::string http2_failure) {
+  const bool fallback = !http2_failure.empty();
+  if (fallback && cfg_.verbose)
+    fmt::print(stderr, "h2ws: over HTTP/2 (RFC 8441): {}; trying an HTTP/1.1 Upgrade\n",
+               http2_failure);
+  auto h1 = opts_;
+  h1.force_http1 = true;
+  h1.fallback = false;
+  stage_ = fallback ? "opening the HTTP/1.1 fallback to" : "connecting to";
+  auto [ec, ws] = co_await h2ws::connect(ioc_.get_executor(), cfg_.url, std::move(request), h1,
+                                         asio::as_tuple(asio::use_awaitable));
+  if (open_abandoned_) co_return;
+  if (ec) {
+    if (fallback) {
+      fmt::print(stderr,
+                 "h2ws: --fallback: both attempts failed\n"
+                 "h2ws:   over HTTP/2 (RFC 8441): {}\n"
+                 "h2ws:   with an HTTP/1.1 Upgrade: {}\n",
+                 http2_failure, describe_failure(ec, ws.status(), stage::either));
+      if (const auto hint = hint_for(ec); !hint.empty()) fmt::print(stderr, "h2ws: {}\n", hint);
+    } else {
+      report_failure(ec, ws.status(), stage::either);
+    }
+    open_status_ = exit_status::connect_failed;
+    co_return;
   }
+  ws_ = std::move(ws);
+  open_status_ = exit_status::ok;
 }
 
-void client_session::report_open_error(error_code ec, unsigned status) {
+std::string client_session::describe_failure(error_code ec, unsigned status, stage at) const {
   const auto& where = cfg_.target.authority;
-  if (ec == h2ws::error::refused) {
-    fmt::print(stderr, "h2ws: server refused: HTTP {} ({}{})\n", status, where, cfg_.target.target);
-  } else if (ec == h2ws::error::no_extended_connect) {
-    fmt::print(stderr,
-               "h2ws: server does not support RFC 8441 (no SETTINGS_ENABLE_CONNECT_PROTOCOL): {}\n",
-               where);
-  } else if (ec == h2ws::error::timeout) {
-    fmt::print(stderr, "h2ws: timed out after {} s waiting for the answer to the CONNECT from {}\n",
-               cfg_.connect_timeout_s, where);
-  } else {
-    fmt::print(stderr, "h2ws: websocket handshake with {} failed: {}\n", where, ec.message());
+  if (ec == h2ws::error::refused)
+    return fmt::format("server refused: HTTP {} ({}{})", status, where, cfg_.target.target);
+  if (ec == h2ws::error::no_extended_connect)
+    return fmt::format("server does not support RFC 8441 (no SETTINGS_ENABLE_CONNECT_PROTOCOL): {}",
+                       where);
+  if (ec == h2ws::error::timeout) {
+    return fmt::format(
+        "timed out after {} s {} {}", cfg_.connect_timeout_s,
+        at == stage::open ? "waiting for the answer to the CONNECT from" : "connecting to", where);
   }
+  if (!cfg_.proxy.empty()) {
+    const auto lowered = [&] {
+      std::string p = cfg_.proxy.substr(0, 6);
+      for (auto& c : p) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return p;
+    }();
+    const char* kind = lowered == "socks5" ? "SOCKS5" : "HTTP";
+    if (ec == h2ws::error::proxy_auth_required) {
+      net::parsed_url proxy;
+      std::string credentials;
+      net::parse_proxy_url(cfg_.proxy, proxy, credentials);
+      if (!credentials.empty())
+        return fmt::format("the {} proxy (from {}) refused the credentials in its URL", kind,
+                           cfg_.proxy_source);
+      return fmt::format(
+          "the {} proxy (from {}) requires authentication{}: put user:password@ in its URL", kind,
+          cfg_.proxy_source, std::string_view(kind) == "HTTP" ? " (407)" : "");
+    }
+    if (ec == h2ws::error::proxy_refused) {
+      return fmt::format("the {} proxy (from {}) refused to open a tunnel to {} (-v tells why)",
+                         kind, cfg_.proxy_source, where);
+    }
+    if (at != stage::open && !(ec == h2ws::condition::handshake_failed))
+      return fmt::format("cannot connect to {} through the {} proxy (from {}): {}", where, kind,
+                         cfg_.proxy_source, clause(ec));
+  }
+  if (at == stage::open || ec == h2ws::condition::handshake_failed)
+    return fmt::format("websocket handshake with {} failed: {}", where, clause(ec));
+  return fmt::format("cannot connect to {}: {}", where, clause(ec));
+}
+
+void client_session::report_failure(error_code ec, unsigned status, stage at) {
+  fmt::print(stderr, "h2ws: {}\n", describe_failure(ec, status, at));
+  if (const auto hint = hint_for(ec); !hint.empty()) fmt::print(stderr, "h2ws: {}\n", hint);
+}
+
+namespace {
+
+bool is_certificate_verify_failure(error_code ec) {
+  return ec.category() == asio::error::get_ssl_category() &&
+         ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED;
+}
+
+// Failures that say nothing about TLS versus cleartext on the port.
+bool unrelated_to_tls(error_code ec) {
+  return ec == h2ws::error::refused || ec == h2ws::error::no_extended_connect ||
+         ec == h2ws::error::timeout || ec == h2ws::error::no_h2_alpn ||
+         ec == h2ws::error::unexpected_subprotocol || ec == h2ws::error::tunnel_closed ||
+         ec == h2ws::error::stream_reset || ec == h2ws::error::goaway ||
+         ec == h2ws::error::bad_extension_negotiation || ec == h2ws::error::proxy_refused ||
+         ec == h2ws::error::proxy_auth_required || ec == h2ws::error::bad_url ||
+         ec == asio::error::connection_refused || ec == asio::error::host_not_found ||
+         ec == asio::error::host_not_found_try_again || ec == asio::error::network_unreachable ||
+         ec == asio::error::host_unreachable || ec == asio::error::timed_out;
+}
+
+// The URL with the other scheme: ws <-> wss, http <-> https.
+std::string with_scheme_swapped(const std::string& url, bool to_tls) {
+  const auto sep = url.find("://");
+  std::string scheme = url.substr(0, sep);
+  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (to_tls)
+    scheme = scheme == "http" ? "https" : "wss";
+  else
+    scheme = scheme == "https" ? "http" : "ws";
+  return scheme + url.substr(sep);
+}
+
+}  // namespace
+
+std::string client_session::hint_for(error_code ec) const {
+  // The probes connect directly; through a proxy they would test something else.
+  if (!opts_.proxy.empty() || !ec) return {};
+  constexpr auto probe_limit = std::chrono::milliseconds(2000);
+  const auto& t = cfg_.target;
+  if (t.tls && is_certificate_verify_failure(ec)) {
+    const auto check = check_certificate(t.host, t.port, cfg_.cacert, probe_limit);
+    if (check.handshake_done && check.name_mismatch) {
+      return fmt::format(
+          "the server's certificate is not valid for {} ({}): connect with a name the "
+          "certificate lists, or skip verification with -k/--insecure",
+          t.host, check.reason);
+    }
+    return fmt::format(
+        "the server's certificate is not trusted{}: trust its CA with --cacert FILE, or skip "
+        "verification with -k/--insecure",
+        check.handshake_done && !check.trusted ? " (" + check.reason + ")" : std::string());
+  }
+  if (unrelated_to_tls(ec)) return {};
+  if (t.tls) {
+    const auto found = probe_cleartext(t.host, t.port, probe_limit);
+    if (found != port_speaks::unknown) {
+      const char* what = found == port_speaks::cleartext_http2   ? "cleartext HTTP/2"
+                         : found == port_speaks::cleartext_http1 ? "cleartext HTTP/1.1"
+                                                                 : "cleartext";
+      return fmt::format("{} does not speak TLS (it answered in {}): use {}", t.authority, what,
+                         with_scheme_swapped(cfg_.url, false));
+    }
+  } else if (check_certificate(t.host, t.port, {}, probe_limit).handshake_done) {
+    return fmt::format("{} speaks TLS: use {}", t.authority, with_scheme_swapped(cfg_.url, true));
+  }
+  return {};
 }
 
 asio::awaitable<void> client_session::read_messages() {
@@ -361,6 +538,14 @@ asio::awaitable<void> client_session::read_messages() {
       receive_error_ = ec;
       co_return;
     }
+    if (cfg_.one_message) {
+      // -1: the first message is the answer; anything after it is not printed.
+      if (first_message_seen_) continue;
+      first_message_seen_ = true;
+      console_.print(m);
+      end_input(end_reason::one_message);
+      continue;
+    }
     console_.print(m);
   }
 }
@@ -368,6 +553,16 @@ asio::awaitable<void> client_session::read_messages() {
 asio::awaitable<void> client_session::close_on_end_of_input() {
   co_await input_ended_.wait();
   if (reader_done_.is_set()) co_return;  // the websocket already ended
+  if (end_reason_ == end_reason::end_of_input) {
+    // -w: late replies still arrive; -1: its message has not come yet.
+    const bool awaiting_message = cfg_.one_message && !first_message_seen_;
+    if (cfg_.wait_s > 0 || awaiting_message) {
+      co_await linger_.wait(from_seconds(cfg_.wait_s));
+      if (reader_done_.is_set()) co_return;
+      if (cfg_.one_message && !first_message_seen_)
+        note("h2ws: no message arrived within {} s (-w); closing\n", cfg_.wait_s);
+    }
+  }
   close_started_ = true;
   error_code ec;
   if (rws_) {
@@ -411,6 +606,11 @@ exit_status client_session::outcome() {
   } else if (ec == h2ws::error::message_too_big) {
     fmt::print(stderr, "h2ws: a message exceeded --max-message ({} bytes); closed with 1009\n",
                cfg_.max_message);
+  } else if (ec == h2ws::error::timeout && cfg_.ping_interval_s > 0 && cfg_.ping_timeout_s > 0) {
+    fmt::print(stderr,
+               "h2ws: connection lost: no answer to a keepalive PING within {} s "
+               "(--ping-timeout)\n",
+               cfg_.ping_timeout_s);
   } else if (ec == h2ws::error::stream_reset) {
     fmt::print(stderr, "h2ws: the server reset the stream (HTTP/2 error code {})\n",
                ws_.reset_code());
@@ -427,7 +627,10 @@ exit_status client_session::outcome() {
 void client_session::read_stdin(std::shared_ptr<input_state> in) {
   const auto kind = cfg_.binary ? h2ws::message::kind::binary : h2ws::message::kind::text;
   std::string line;
+  std::size_t line_number = 0;
+  // How the loop ended: end of input (or -1's one line sent), or a line that cannot be sent.
   bool end_of_input = false;
+  bool bad_line = false;
   for (;;) {
     {
       std::lock_guard lock(in->mutex);
@@ -440,6 +643,33 @@ void client_session::read_stdin(std::shared_ptr<input_state> in) {
     if (in->stopped) break;
     console_.hide_prompt(end_of_input);
     if (end_of_input) break;
+    ++line_number;
+    // Never send what the peer must refuse (a text message that is not UTF-8 gets close
+    // 1007 and loses every later line), nor guess at bad base64: say which line, and stop.
+    if (cfg_.binary && cfg_.base64) {
+      auto decoded =
+          base64_decode(line.ends_with('\r') ? std::string_view(line).substr(0, line.size() - 1)
+                                             : std::string_view(line));
+      if (!decoded) {
+        fmt::print(stderr,
+                   "h2ws: line {} of stdin is not valid base64 (--binary --base64 decodes every "
+                   "line); the lines before it were sent, closing\n",
+                   line_number);
+        bad_line = true;
+        break;
+      }
+      line = std::move(*decoded);
+    } else if (!cfg_.binary) {
+      if (const auto bad = first_invalid_utf8(line)) {
+        fmt::print(stderr,
+                   "h2ws: line {} of stdin is not valid UTF-8 (byte {}), and a text message must "
+                   "be: use --binary to send lines as binary messages; the lines before it were "
+                   "sent, closing\n",
+                   line_number, *bad + 1);
+        bad_line = true;
+        break;
+      }
+    }
     in->cv.wait(lock, [&] { return in->stopped || in->in_flight < max_sends_in_flight; });
     if (in->stopped) break;
     ++in->in_flight;
@@ -466,13 +696,20 @@ void client_session::read_stdin(std::shared_ptr<input_state> in) {
       });
     }
     line.clear();
+    if (cfg_.one_message) {
+      end_of_input = true;  // -1: one line only; the rest of stdin is not read
+      break;
+    }
   }
 
   std::unique_lock lock(in->mutex);
-  if (end_of_input) {
+  if (end_of_input || bad_line) {
     // Close only once every line is in the peer's window, so none is lost to the close.
     in->cv.wait(lock, [&] { return in->stopped || in->in_flight == 0; });
-    if (!in->stopped) asio::post(ioc_, [this] { input_ended_.set(); });
+    if (!in->stopped) {
+      const auto why = bad_line ? end_reason::bad_input : end_reason::end_of_input;
+      asio::post(ioc_, [this, why] { end_input(why); });
+    }
   }
   in->finished = true;
 }

@@ -1,5 +1,7 @@
 #include "console.hpp"
 
+#include "encoding.hpp"
+
 #include <cstdio>
 
 namespace h2ws::cli {
@@ -31,8 +33,15 @@ void console::print(const h2ws::message& m) {
     std::fputs("\r\x1b[K", stdout);
   }
   if (interactive_) std::fputs("< ", stdout);
-  // fwrite, not fputs: a binary message may contain NUL bytes.
-  std::fwrite(m.text().data(), 1, m.size(), stdout);
+  if (m.is_text() || binary_ == binary_output::raw) {
+    // fwrite, not fputs: a binary message may contain NUL bytes.
+    std::fwrite(m.text().data(), 1, m.size(), stdout);
+  } else {
+    if (binary_ == binary_output::marked)
+      std::fprintf(stdout, "[binary, %zu bytes, base64] ", m.size());
+    const auto encoded = base64_encode(m.text());
+    std::fwrite(encoded.data(), 1, encoded.size(), stdout);
+  }
   std::fputc('\n', stdout);
   if (prompt_shown_) std::fputs("> ", stdout);
   std::fflush(stdout);

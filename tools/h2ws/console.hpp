@@ -10,9 +10,14 @@ namespace h2ws::cli {
 /// Serialises what the stdin thread (prompt) and the io thread (messages) write to stdout.
 class console {
  public:
+  /// How binary messages are written: as they are, as one line of base64, or (for a
+  /// terminal, which raw bytes would garble) marked "[binary, N bytes, base64] ...".
+  enum class binary_output { raw, base64, marked };
+
   /// `interactive`: stdin is a terminal, so received messages are marked "< text" as in a
   /// chat. `prompt`: stdout is a terminal too, so a "> " prompt is shown and kept visible.
-  console(bool interactive, bool prompt) : interactive_(interactive), prompt_(prompt) {}
+  console(bool interactive, bool prompt, binary_output binary = binary_output::raw)
+      : interactive_(interactive), prompt_(prompt), binary_(binary) {}
 
   /// Shows the prompt: the stdin thread is about to wait for a line.
   void show_prompt();
@@ -27,6 +32,7 @@ class console {
   std::mutex mutex_;
   const bool interactive_;
   const bool prompt_;
+  const binary_output binary_;
   bool prompt_shown_ = false;
 };
 

@@ -1,30 +1,24 @@
-// Splits the CLI's URL argument into the parts the client needs.
+// The CLI's proxy settings from the environment. URLs themselves are parsed by the
+// library's parser (src/net/url.hpp), the same one h2ws::connect uses.
 #pragma once
 
-#include <optional>
+#include "net/url.hpp"
+
 #include <string>
-#include <string_view>
 
 namespace h2ws::cli {
 
-/// A ws/wss/http/https URL, split. The library parses the URL again when it
-/// connects; the CLI only needs the scheme (TLS or not), the authority to send
-/// and the request target.
-struct target_url {
-  std::string scheme;     ///< lowercased: "ws", "wss", "http" or "https"
-  std::string authority;  ///< host[:port] as written in the URL (userinfo dropped)
-  std::string target;     ///< path and query, "/" when the URL has none
-  bool tls = false;       ///< wss:// or https://
+/// A proxy URL and where it came from, for messages ("--proxy", "https_proxy", ...).
+struct proxy_setting {
+  std::string url;     ///< empty = connect directly
+  std::string source;  ///< the option or environment variable that gave it
 };
-
-/// Splits `url`; on failure returns nothing and sets `why` to a sentence for the user.
-std::optional<target_url> split_url(std::string_view url, std::string& why);
 
 /// The proxy for `target` from the environment, as curl reads it: https_proxy
 /// (or HTTPS_PROXY) for wss/https, http_proxy for ws/http, then all_proxy (or
 /// ALL_PROXY); empty when none is set or the host is listed in no_proxy
 /// (NO_PROXY): comma-separated names, each matching itself and its subdomains,
 /// or "*" for every host.
-std::string proxy_from_environment(const target_url& target);
+proxy_setting proxy_from_environment(const net::parsed_url& target);
 
 }  // namespace h2ws::cli
