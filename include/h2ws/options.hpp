@@ -56,6 +56,11 @@ struct options {
   std::uint32_t stream_window = 4 * 1024 * 1024;
   /// HTTP/2 receive window of the whole connection, in bytes.
   std::uint32_t connection_window = 64 * 1024 * 1024;
+  /// Bytes a connection may hold waiting to be written (queued by its websockets, not yet
+  /// taken by the peer) before it stops reading from the peer; it reads again once half
+  /// of them are written. Bounds what a peer that sends but never reads can make us hold
+  /// (CVE-2019-9517). 0 = no limit.
+  std::size_t max_write_buffer = 8 * 1024 * 1024;
 
   /// Extra trusted CA certificates (PEM file) for wss:// and https://, besides the
   /// system trust store. Empty = the system store only.

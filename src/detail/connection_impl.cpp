@@ -220,7 +220,23 @@ void connection_impl::on_read(error_code ec, std::size_t n) {
     return;
   }
   wake_writer();
-  if (!failure_) start_read();
+  if (failure_) return;
+  if (opts_.max_write_buffer && writing_ && buffered_output() > opts_.max_write_buffer) {
+    // The peer sends faster than it reads its socket (a write is stuck in TCP and more
+    // waits behind it): stop taking more from it until the writer caught up
+    // (on_written), so what it can make us hold stays bounded. Data held back by the
+    // peer's flow-control window does not count: it must stay free to send WINDOW_UPDATE.
+    trace("! write side backed up: reading paused");
+    read_paused_ = true;
+    return;
+  }
+  start_read();
+}
+
+std::size_t connection_impl::buffered_output() const {
+  std::size_t total = batch_.size();
+  for (const auto& [id, ws] : websockets_) total += ws->output_size();
+  return total;
 }
 
 void connection_impl::wake_writer() {
@@ -276,6 +292,10 @@ void connection_impl::on_written(error_code ec) {
     return;
   }
   write_some();
+  if (read_paused_ && !failure_ && (!writing_ || buffered_output() <= opts_.max_write_buffer / 2)) {
+    read_paused_ = false;
+    start_read();
+  }
 }
 
 void connection_impl::finish_writing() {
@@ -515,9 +535,26 @@ int connection_impl::on_header(std::int32_t stream_id, std::string_view name,
   if (auto it = websockets_.find(stream_id); it != websockets_.end()) {
     it->second->on_header(name, value);
   } else if (auto p = plain_streams_.find(stream_id); p != plain_streams_.end()) {
+    // The decoded size, as RFC 9113 6.5.2 counts it, checked before anything is kept:
+    // HPACK lets a 17 KiB header block decode to tens of MiB (one big field in the
+    // dynamic table, referenced over and over). Past our MAX_HEADER_LIST_SIZE the stream
+    // is reset and nghttp2 stops handing us its fields.
+    p->second.header_bytes += name.size() + value.size() + 32;
+    if (p->second.header_bytes > opts_.max_header_list_size) {
+      trace("! request headers of stream " + std::to_string(stream_id) +
+            " exceed max_header_list_size: reset");
+      plain_streams_.erase(p);
+      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    }
     p->second.headers.emplace_back(std::string(name), std::string(value));
   } else if (auto r = requests_.find(stream_id); r != requests_.end()) {
     auto& response = r->second.response;
+    r->second.header_bytes += name.size() + value.size() + 32;
+    if (r->second.header_bytes > opts_.max_header_list_size) {
+      trace("! response headers exceed max_header_list_size");
+      finish_request(stream_id, make_error_code(error::bad_handshake_response));
+      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    }
     if (name == ":status") {
       response.headers.clear();  // a final answer replaces any 1xx one
       response.status = static_cast<unsigned>(std::atoi(std::string(value).c_str()));

@@ -98,6 +98,8 @@ class connection_impl final : public carrier,
   void on_written(boost::system::error_code ec);
   void finish_writing();
   struct read_handler;
+  // Bytes waiting to be written: the batch being written and every websocket's queue.
+  std::size_t buffered_output() const;
   void fail(boost::system::error_code ec);
   void finish_connect(boost::system::error_code ec);
   void maybe_finish_release();
@@ -124,7 +126,8 @@ class connection_impl final : public carrier,
   // Server role: a request that is not (or not yet) a websocket.
   struct plain_stream {
     header_list headers;
-    std::string body;  // our answer's body
+    std::size_t header_bytes = 0;  // decoded, as RFC 9113 6.5.2 counts them
+    std::string body;              // our answer's body
     std::size_t sent = 0;
     bool answered = false;
   };
@@ -133,6 +136,7 @@ class connection_impl final : public carrier,
   // Client role: a plain request in flight.
   struct client_request {
     http_response response;
+    std::size_t header_bytes = 0;
     std::string body_out;
     std::size_t sent = 0;
     connection::request_handler handler;
@@ -172,6 +176,7 @@ class connection_impl final : public carrier,
   bool writing_ = false;       // an async_write is in flight
   bool write_posted_ = false;  // write_some() is posted
   bool writer_done_ = false;   // the transport is closed for good
+  bool read_paused_ = false;   // the write side is backed up: no read in flight
   int write_yields_ = 0;       // turns the writer waited for answers to deliveries
   bool ping_outstanding_ = false;
   std::atomic<bool> open_{false};
