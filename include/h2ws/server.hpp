@@ -2,6 +2,7 @@
 /// A minimal RFC 8441 server: accepts websockets over h2c or TLS and hands each to a handler.
 #pragma once
 
+#include <h2ws/http.hpp>
 #include <h2ws/options.hpp>
 #include <h2ws/websocket.hpp>
 
@@ -17,19 +18,61 @@
 
 namespace h2ws {
 
-/// What a client asked for in its extended CONNECT.
+/// What a client asked for in its websocket handshake: an extended CONNECT (RFC 8441), or
+/// an HTTP/1.1 Upgrade (RFC 6455), shown the same way.
 struct handshake_request {
   /// The request target (`:path`), query included.
   std::string path;
-  /// The `:authority` the client sent.
+  /// The `:authority` the client sent (HTTP/1.1: Host).
   std::string authority;
   std::vector<std::string> subprotocols;  ///< offered, in the client's order
-  header_list headers;                    ///< every request header, pseudo-headers included
+  /// Every request header, pseudo-headers included (an HTTP/1.1 Upgrade is shown as the
+  /// equivalent CONNECT: `:method CONNECT`, `:protocol websocket`).
+  header_list headers;
+  /// The client's address, "ip:port" (the proxy's, behind a reverse proxy).
+  std::string peer;
+  /// 2 for RFC 8441 over HTTP/2, 1 for an HTTP/1.1 Upgrade.
+  int http_version = 2;
+  /// The part of `path` after '?', empty when none.
+  std::string_view query() const {
+    const auto q = path.find('?');
+    return q == std::string::npos ? std::string_view() : std::string_view(path).substr(q + 1);
+  }
+};
+
+/// How the accept step answers a websocket handshake.
+struct handshake_answer {
+  /// 2xx accepts (sent as 101 on HTTP/1.1); anything else refuses with that status.
+  unsigned status = 200;
+  /// Headers added to the answer: `set-cookie` on an acceptance, `www-authenticate` on
+  /// a 401, ... (lowercase names).
+  header_list headers;
+  /// The body of a refusal.
+  std::string body;
+};
+
+/// Where websockets are served: a path (exact, or every path under a prefix), the
+/// subprotocols spoken there, an accept step and a handler of its own.
+struct route {
+  /// "/chat" (exact; the query is not part of the match), or with `prefix`, e.g. "/rooms/"
+  /// for "/rooms/1", "/rooms/a/b".
+  std::string path;
+  /// `path` is a prefix: every path that starts with it matches.
+  bool prefix = false;
+  /// Spoken on this route, by preference; empty = server_options::subprotocols.
+  std::vector<std::string> subprotocols;
+  /// Sees the whole request and decides; empty = accept. Should it throw: 500.
+  std::function<handshake_answer(const handshake_request&)> accept;
+  /// Gets each websocket accepted here; empty = the server's handler.
+  std::function<void(websocket)> handler;
 };
 
 /// Settings of a server.
 struct server_options {
-  /// Paths that accept websockets; a CONNECT to any other path gets 404.
+  /// Routes for websockets, tried in order before `paths`.
+  std::vector<route> routes;
+  /// More paths that accept websockets (exact match), with the server's handler; a
+  /// handshake for a path no route or entry matches gets 404.
   std::vector<std::string> paths = {"/echo"};
   /// Subprotocols the server speaks, by preference; the first one the client offered is chosen.
   std::vector<std::string> subprotocols;
@@ -40,6 +83,10 @@ struct server_options {
   /// Decides the HTTP status of each websocket handshake (2xx accepts); empty = accept.
   /// Should it throw, the client gets 500 and on_error hears of it.
   std::function<unsigned(const handshake_request&)> authorize;
+  /// Answers plain HTTP requests (not websocket handshakes), on HTTP/2 and HTTP/1.1:
+  /// method, target (`path`), headers and body in; status, headers and body out. Empty =
+  /// a short text page at `/` and 404 elsewhere. Should it throw: 500.
+  std::function<http_response(const http_request&)> http_handler;
   /// Hears of every exception the server contained: thrown by `authorize`, by the websocket
   /// handler, or while handling a stream (that stream is answered 500 or reset; the server
   /// keeps serving). Also written to `limits.trace`. Empty = only the trace.

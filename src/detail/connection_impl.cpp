@@ -158,6 +158,7 @@ void connection_impl::start_server(std::unique_ptr<net::transport> transport,
                                    std::shared_ptr<server_context> ctx) {
   server_ = std::move(ctx);
   transport_ = std::move(transport);
+  peer_ = transport_->peer();
   initial_bytes_ = std::move(initial);
   start_session(h2::role::server);
 }
@@ -572,7 +573,14 @@ int connection_impl::on_headers_complete(std::int32_t stream_id, bool end_stream
   }
   auto p = plain_streams_.find(stream_id);
   if (role_ != h2::role::server || p == plain_streams_.end()) return 0;
-  if (p->second.answered) return 0;  // trailers of a plain request
+  if (p->second.answered || p->second.awaiting_body) return 0;  // trailers
+  bool connect = false;
+  for (const auto& [n, v] : p->second.headers)
+    if (n == ":method") connect = v == "CONNECT";
+  if (!end_stream && !connect) {
+    p->second.awaiting_body = true;  // answered at END_STREAM, with the body
+    return 0;
+  }
   p->second.answered = true;
   answer_request(stream_id, p->second);
   return 0;
@@ -581,10 +589,12 @@ int connection_impl::on_headers_complete(std::int32_t stream_id, bool end_stream
 void connection_impl::answer_request(std::int32_t stream_id, plain_stream& request) {
   handshake_decision decision;
   try {
-    decision = decide_handshake(server_->opts, request.headers);
+    decision =
+        decide_handshake(server_->opts, request.headers, peer_, 2, std::move(request.request_body));
   } catch (...) {
     // authorize() threw: the client gets an answer now, not at its own timeout.
-    report_contained(*server_, opts_, "authorize threw: ", std::current_exception());
+    report_contained(*server_, opts_,
+                     "the accept step or http_handler threw: ", std::current_exception());
     session_->submit_response(stream_id, {{":status", "500"}}, false);
     return;
   }
@@ -614,15 +624,17 @@ void connection_impl::answer_request(std::int32_t stream_id, plain_stream& reque
         response.emplace_back("sec-websocket-extensions", agreed->response);
       }
     }
+    response.insert(response.end(), decision.headers.begin(), decision.headers.end());
     response.insert(response.end(), script.headers.begin(), script.headers.end());
     session_->submit_response(stream_id, response, true);
     websockets_[stream_id] = ws;
     ++server_->open_websockets;
     ws->mark_open();
     // Hand the websocket over outside nghttp2's callback.
-    asio::post(strand_, [ctx = server_, ws] {
+    asio::post(strand_, [ctx = server_, ws, handler = std::move(decision.handler)] {
       try {
-        ctx->handler(websocket(std::make_shared<websocket_owner>(ws, nullptr)));
+        const auto& h = handler ? handler : ctx->handler;
+        h(websocket(std::make_shared<websocket_owner>(ws, nullptr)));
       } catch (...) {
         // The handle died with the handler: its websocket is reset, the server carries on.
         report_contained(*ctx, ws->connection().opts(),
@@ -638,8 +650,14 @@ void connection_impl::answer_request(std::int32_t stream_id, plain_stream& reque
   if (server_->script && decision.status >= 200 && decision.status < 300) decision.body.clear();
   request.body = method == "HEAD" ? "" : decision.body;
   header_list response = {{":status", std::to_string(decision.status)}};
+  bool typed = false;
+  for (const auto& field : decision.headers) {
+    if (field.first == "content-length") continue;  // ours to say
+    typed = typed || field.first == "content-type";
+    response.push_back(field);
+  }
   if (!decision.body.empty()) {
-    response.emplace_back("content-type", "text/plain; charset=utf-8");
+    if (!typed) response.emplace_back("content-type", "text/plain; charset=utf-8");
     response.emplace_back("content-length", std::to_string(decision.body.size()));
   }
   response.insert(response.end(), script.headers.begin(), script.headers.end());
@@ -661,6 +679,17 @@ int connection_impl::on_data(std::int32_t stream_id, std::span<const std::uint8_
       return 0;
     }
     body.append(reinterpret_cast<const char*>(data.data()), data.size());
+  } else if (auto p = plain_streams_.find(stream_id);
+             p != plain_streams_.end() && p->second.awaiting_body && server_) {
+    auto& body = p->second.request_body;
+    if (body.size() + data.size() > server_->opts.max_request_body) {
+      trace("! request body of stream " + std::to_string(stream_id) + " too large: 413");
+      p->second.awaiting_body = false;
+      p->second.answered = true;
+      session_->submit_response(stream_id, {{":status", "413"}}, false);
+      return 0;
+    }
+    body.append(reinterpret_cast<const char*>(data.data()), data.size());
   }
   return 0;
 }
@@ -669,6 +698,11 @@ int connection_impl::on_remote_end_stream(std::int32_t stream_id) {
   if (auto it = websockets_.find(stream_id); it != websockets_.end()) {
     auto ws = it->second;
     ws->on_remote_end_stream();
+  } else if (auto p = plain_streams_.find(stream_id);
+             p != plain_streams_.end() && p->second.awaiting_body) {
+    p->second.awaiting_body = false;
+    p->second.answered = true;
+    answer_request(stream_id, p->second);
   }
   return 0;
 }

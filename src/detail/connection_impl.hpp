@@ -127,7 +127,9 @@ class connection_impl final : public carrier,
   struct plain_stream {
     header_list headers;
     std::size_t header_bytes = 0;  // decoded, as RFC 9113 6.5.2 counts them
-    std::string body;              // our answer's body
+    std::string request_body;      // a plain request's, until END_STREAM
+    bool awaiting_body = false;
+    std::string body;  // our answer's body
     std::size_t sent = 0;
     bool answered = false;
   };
@@ -162,6 +164,7 @@ class connection_impl final : public carrier,
   // a read has touched.
   std::unique_ptr<std::uint8_t[]> read_buffer_;
   std::vector<std::uint8_t> initial_bytes_;  // server: read before the session existed
+  std::string peer_;                         // server: the client's address
   net::timer settings_wait_;
   net::timer ping_timer_;
   net::timer ping_deadline_;

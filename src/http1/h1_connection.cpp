@@ -102,9 +102,11 @@ asio::awaitable<void> h1_connection::serve(std::vector<std::uint8_t> pending) {
     }
     handshake_decision decision;
     try {
-      decision = decide_handshake(sopts, routed.headers);
+      decision = decide_handshake(sopts, routed.headers, dialed_.stream->peer(), 1,
+                                  std::move(request.body));
     } catch (...) {
-      report_contained(*server_, opts_, "authorize threw: ", std::current_exception());
+      report_contained(*server_, opts_,
+                       "the accept step or http_handler threw: ", std::current_exception());
       decision.status = 500;
       decision.body = "h2ws: internal error\n";
     }
@@ -126,23 +128,20 @@ asio::awaitable<void> h1_connection::serve(std::vector<std::uint8_t> pending) {
           ws->extensions = agreed->response;
         }
       }
-      if (!co_await write_all(
-              http1::switching_protocols(routed.key, ws->subprotocol, ws->extensions, {}))) {
+      if (!co_await write_all(http1::switching_protocols(routed.key, ws->subprotocol,
+                                                         ws->extensions, decision.headers))) {
         close_transport();
         co_return;
       }
       deadline_.cancel();
-      hand_over(ws);
+      hand_over(ws, std::move(decision.handler));
       asio::co_spawn(strand_, write_loop(), [self = shared_from_this()](std::exception_ptr) {});
       co_await read_loop(std::move(pending));
       co_return;
     }
     const bool keep_alive = request.keep_alive && !routed.websocket && !shutting_down_;
-    header_list headers;
-    if (decision.status == 200 && decision.body.size() > 0 && request.target == "/")
-      headers.emplace_back("content-type", "text/plain; charset=utf-8");
-    if (!co_await write_all(http1::response(decision.status, headers, decision.body, keep_alive,
-                                            request.method == "HEAD")) ||
+    if (!co_await write_all(http1::response(decision.status, decision.headers, decision.body,
+                                            keep_alive, request.method == "HEAD")) ||
         !keep_alive) {
       close_transport();
       co_return;
@@ -150,15 +149,17 @@ asio::awaitable<void> h1_connection::serve(std::vector<std::uint8_t> pending) {
   }
 }
 
-void h1_connection::hand_over(std::shared_ptr<websocket_impl> ws) {
+void h1_connection::hand_over(std::shared_ptr<websocket_impl> ws,
+                              std::function<void(websocket)> handler) {
   ws->mark_open();
   ws_ = ws;
   ++server_->open_websockets;
   counted_ = true;
   // Outside this coroutine, as on HTTP/2: the handler runs on the strand by itself.
-  asio::post(strand_, [self = shared_from_this(), ws] {
+  asio::post(strand_, [self = shared_from_this(), ws, handler = std::move(handler)] {
     try {
-      self->server_->handler(websocket(std::make_shared<websocket_owner>(ws, nullptr)));
+      const auto& h = handler ? handler : self->server_->handler;
+      h(websocket(std::make_shared<websocket_owner>(ws, nullptr)));
     } catch (...) {
       // The handle died with the handler: its websocket is closed, the server carries on.
       report_contained(*self->server_, self->opts_,

@@ -59,7 +59,7 @@ class h1_connection final : public carrier, public std::enable_shared_from_this<
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<void> serve(std::vector<std::uint8_t> pending);
   boost::asio::awaitable<bool> write_all(const std::string& bytes);
-  void hand_over(std::shared_ptr<websocket_impl> ws);
+  void hand_over(std::shared_ptr<websocket_impl> ws, std::function<void(websocket)> handler);
   void finish_open(boost::system::error_code ec, std::shared_ptr<websocket_impl> ws);
   void arm_deadline(duration limit);
   void close_transport();

@@ -91,6 +91,8 @@ std::string response(unsigned status, const header_list& headers, std::string_vi
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) + "\r\n";
   bool has_type = false;
   for (const auto& [name, value] : headers) {
+    if (name == "content-length" || name == "connection" || name == "transfer-encoding")
+      continue;  // ours to say
     out += name + ": " + value + "\r\n";
     if (name == "content-type") has_type = true;
   }

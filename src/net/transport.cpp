@@ -20,6 +20,16 @@ transport::transport(std::unique_ptr<tls_stream> tls) : tls_(std::move(tls)) {
 
 transport::~transport() = default;
 
+std::string transport::peer() const {
+  error_code ec;
+  const auto& socket = tls_ ? tls_->next_layer() : *socket_;
+  const auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return {};
+  const auto address = endpoint.address();
+  return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+         std::to_string(endpoint.port());
+}
+
 asio::awaitable<std::size_t> transport::read_some(asio::mutable_buffer buffer, error_code& ec) {
   if (tls_)
     co_return co_await tls_->async_read_some(buffer, asio::redirect_error(asio::use_awaitable, ec));

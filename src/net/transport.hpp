@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <utility>
 
 #include <boost/asio/awaitable.hpp>
@@ -54,6 +55,8 @@ class transport {
   /// Closes at once; pending reads and writes complete with an error.
   void close();
   bool is_tls() const { return tls_ != nullptr; }
+  /// The peer's address, "ip:port"; empty when the socket has none (closed).
+  std::string peer() const;
 
  private:
   std::unique_ptr<tcp_socket> socket_;  // plain TCP

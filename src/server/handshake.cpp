@@ -24,7 +24,16 @@ std::vector<std::string> split_tokens(std::string_view value) {
 
 }  // namespace
 
-handshake_decision decide_handshake(const server_options& opts, const header_list& headers) {
+namespace {
+
+bool matches(const route& r, std::string_view path) {
+  return r.prefix ? path.substr(0, r.path.size()) == r.path : path == r.path;
+}
+
+}  // namespace
+
+handshake_decision decide_handshake(const server_options& opts, const header_list& headers,
+                                    std::string peer, int http_version, std::string body) {
   handshake_decision d;
   std::string method, protocol, version;
   for (const auto& [name, value] : headers) {
@@ -44,13 +53,30 @@ handshake_decision decide_handshake(const server_options& opts, const header_lis
     }
   }
   d.request.headers = headers;
+  d.request.peer = std::move(peer);
+  d.request.http_version = http_version;
 
   if (method != "CONNECT") {
+    if (opts.http_handler) {
+      http_request in;
+      in.method = method;
+      in.path = d.request.path;
+      for (const auto& field : headers)
+        if (!field.first.empty() && field.first.front() != ':') in.headers.push_back(field);
+      in.body = std::move(body);
+      auto out = opts.http_handler(in);
+      d.status = out.status ? out.status : 200;
+      for (auto& field : out.headers)
+        if (!field.first.empty() && field.first.front() != ':') d.headers.push_back(field);
+      d.body = std::move(out.body);
+      return d;
+    }
     // Browsers open an ordinary request first on the connection they later reuse:
     // answer it instead of resetting it.
     if (d.request.path == "/" && (method == "GET" || method == "HEAD")) {
       d.status = 200;
-      d.body = "h2ws: RFC 8441 WebSocket server. Open a websocket with an extended CONNECT.\n";
+      d.body =
+          "h2ws: WebSocket server (RFC 8441 and RFC 6455). Open a websocket at a served path.\n";
     } else {
       d.status = 404;
       d.body = "h2ws: not found\n";
@@ -63,8 +89,14 @@ handshake_decision decide_handshake(const server_options& opts, const header_lis
     return d;
   }
   // Route on the path alone: "/echo?room=1" is served by "/echo".
-  auto route = std::string_view(d.request.path).substr(0, d.request.path.find('?'));
-  if (std::find(opts.paths.begin(), opts.paths.end(), route) == opts.paths.end()) {
+  const auto where = std::string_view(d.request.path).substr(0, d.request.path.find('?'));
+  const route* chosen = nullptr;
+  for (const auto& r : opts.routes)
+    if (matches(r, where)) {
+      chosen = &r;
+      break;
+    }
+  if (!chosen && std::find(opts.paths.begin(), opts.paths.end(), where) == opts.paths.end()) {
     d.status = 404;
     d.body = "h2ws: no websocket at this path\n";
     return d;
@@ -82,13 +114,25 @@ handshake_decision decide_handshake(const server_options& opts, const header_lis
       return d;
     }
   }
-  for (const auto& mine : opts.subprotocols) {
+  if (chosen && chosen->accept) {
+    auto answer = chosen->accept(d.request);
+    d.headers = std::move(answer.headers);
+    if (answer.status < 200 || answer.status > 299) {
+      d.status = answer.status;
+      d.body = answer.body.empty() ? std::string("h2ws: refused\n") : std::move(answer.body);
+      return d;
+    }
+  }
+  const auto& spoken =
+      chosen && !chosen->subprotocols.empty() ? chosen->subprotocols : opts.subprotocols;
+  for (const auto& mine : spoken) {
     if (std::find(d.request.subprotocols.begin(), d.request.subprotocols.end(), mine) !=
         d.request.subprotocols.end()) {
       d.subprotocol = mine;
       break;
     }
   }
+  if (chosen) d.handler = chosen->handler;
   d.accept_websocket = true;
   d.status = 200;
   return d;
