@@ -642,7 +642,70 @@ def check_nghttpx_front_serve(h2ws, peers):
     expect(b"RFC 8441" in r.stderr, "the client did not use RFC 8441 at the front")
 
 
+def http_get(port, path):
+    """GET over HTTP/1.1 with the standard library; returns (status, body)."""
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=CLIENT_TIMEOUT)
+    try:
+        conn.request("GET", path)
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
+def check_serve_root(h2ws, peers):
+    root = os.path.join(peers.workdir, "site")
+    os.makedirs(os.path.join(root, "docs"))
+    with open(os.path.join(root, "index.html"), "w") as f:
+        f.write("<h1>home</h1>")
+    with open(os.path.join(root, "docs", "a.txt"), "w") as f:
+        f.write("text a")
+    with open(os.path.join(peers.workdir, "secret.txt"), "w") as f:
+        f.write("secret")
+    os.symlink(os.path.join(peers.workdir, "secret.txt"), os.path.join(root, "link.txt"))
+    _, port = start_serve(peers, h2ws, "--root", root)
+    status, body = http_get(port, "/")
+    expect(status == 200 and body == b"<h1>home</h1>", f"GET / -> {status} {body!r}")
+    status, body = http_get(port, "/docs/a.txt")
+    expect(status == 200 and body == b"text a", f"GET /docs/a.txt -> {status} {body!r}")
+    for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/link.txt", "/nope"]:
+        status, body = http_get(port, path)
+        expect(status == 404 and b"secret" not in body, f"GET {path} -> {status} {body!r}")
+    # The websocket path still echoes beside the files.
+    r = run_client(h2ws, [f"ws://127.0.0.1:{port}/echo"], b"files and websockets\n")
+    expect(r.stdout == b"files and websockets\n", f"echo beside --root: {r.stdout!r}")
+
+
+PAGE_CLIENT = r"""
+import asyncio, sys, websockets
+async def main(url):
+    async with websockets.connect(url) as ws:
+        print(await asyncio.wait_for(ws.recv(), 10))
+        await ws.send("typed"); print(await asyncio.wait_for(ws.recv(), 10))
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def check_serve_page(h2ws, peers):
+    # Without --root, / is a page whose script opens a websocket at /.h2ws/info; that
+    # websocket names the HTTP version that carried it, then echoes.
+    if subprocess.run([PYTHON, "-c", "import websockets"], capture_output=True).returncode:
+        raise Skip("python3-websockets not installed for /usr/bin/python3")
+    _, port = start_serve(peers, h2ws)
+    status, body = http_get(port, "/")
+    expect(status == 200 and b"new WebSocket(" in body and b"/.h2ws/info" in body,
+           f"GET / -> {status}, {body[:200]!r}")
+    r = subprocess.run([PYTHON, "-c", PAGE_CLIENT, f"ws://127.0.0.1:{port}/.h2ws/info"],
+                       capture_output=True, timeout=CLIENT_TIMEOUT)
+    expect(r.stdout == b"HTTP/1.1\ntyped\n", f"HTTP/1.1 client saw {r.stdout!r} {r.stderr!r}")
+    r = run_client(h2ws, [f"ws://127.0.0.1:{port}/.h2ws/info"], b"typed\n")
+    expect(r.stdout == b"HTTP/2\ntyped\n", f"RFC 8441 client saw {r.stdout!r}")
+
+
 CHECKS = {
+    "serve-root": check_serve_root,
+    "serve-page": check_serve_page,
     "serve-python-client": check_serve_python_client,
     "nghttpx-front-serve": check_nghttpx_front_serve,
     "nghttpx-echo": check_nghttpx_echo,

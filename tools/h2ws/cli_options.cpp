@@ -274,6 +274,11 @@ command_line parse_command_line(int argc, char** argv) {
                    "Threads serving connections (a connection stays on one); default: one per "
                    "core")
       ->check(CLI::Range(1u, 1024u));
+  serve_cmd
+      ->add_option("--root", serve.root,
+                   "Serve the files under DIR to plain HTTP requests (default: a built-in page "
+                   "at / that opens a websocket back to the server)")
+      ->check(CLI::ExistingDirectory);
   serve_cmd->add_flag("--reuse-port", serve.reuse_port,
                       "SO_REUSEPORT: several servers may listen on the same port (the kernel "
                       "spreads connections over them)");

@@ -71,6 +71,8 @@ struct serve_config {
   unsigned threads = 0;
   /// SO_REUSEPORT: several `h2ws serve` processes share the port.
   bool reuse_port = false;
+  /// Serve files from this directory to plain requests; empty = the built-in page.
+  std::string root;
 };
 
 /// The outcome of parsing: run a mode, or exit at once with `status`

@@ -1,11 +1,13 @@
 #include "serve.hpp"
 
+#include "site.hpp"
 #include <h2ws/h2ws.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,6 +43,18 @@ exit_status run_serve(const serve_config& cfg) {
   opts.tls_cert_file = cfg.tls_cert;
   opts.tls_key_file = cfg.tls_key;
   opts.reuse_port = cfg.reuse_port;
+  if (!cfg.root.empty()) {
+    opts.http_handler = [root = std::filesystem::path(cfg.root)](const h2ws::http_request& r) {
+      return serve_file(root, r);
+    };
+  } else {
+    // The page's websocket says which HTTP version carried it, then echoes.
+    opts.http_handler = builtin_page;
+    h2ws::route info;
+    info.path = info_path;
+    info.handler = info_websocket;
+    opts.routes.push_back(std::move(info));
+  }
   if (cfg.verbose) {
     opts.limits.trace = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
   }
