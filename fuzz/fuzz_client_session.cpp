@@ -1,9 +1,11 @@
 // fuzz_client_session: h2::session in the client role, with an extended CONNECT (RFC 8441)
-// submitted, fed the server's bytes. The session_events below do what
-// src/detail/connection_impl.cpp and websocket_impl.cpp do, without Asio: the :status decides
-// the opening, DATA goes into a ws::reader, pings are answered and closes echoed through the
-// CONNECT stream's data provider (deferred while nothing is queued, resumed on push), DATA is
-// acknowledged with consume(). Output is drained after every piece, as the write loop would.
+// submitted, fed the server's bytes. The websocket on the CONNECT stream is the library's
+// own I/O-free ws::session (src/ws/session.hpp), driven as detail::websocket_impl drives it
+// but without Asio: the :status decides the opening, DATA goes to session::on_bytes, its
+// actions are carried out (window given back with consume(), resets, output pulled through
+// the stream's data provider, deferred while nothing is queued and resumed on output), and
+// its timers fire at once when bit 3 of the extra nibble says so. Output is drained after
+// every piece, as the write loop would.
 //
 // Input: see chunked_input.hpp; the stream is the server's bytes. Config byte:
 //   bit 0  prepend a valid server preface (SETTINGS with ENABLE_CONNECT_PROTOCOL=1) and an ACK of
@@ -21,17 +23,18 @@
 //   bit 0  shutdown(): GOAWAY, then a close 1001 on the open websocket
 //   bit 1  release(): once our stream is closed, terminate the session (GOAWAY, end)
 //   bit 2  keepalive: an HTTP/2 PING and a websocket ping after every piece while open
-//   bit 3  a timeout fires once open: RST_STREAM CANCEL on our stream
+//   bit 3  a timeout fires once open: RST_STREAM CANCEL on our stream, and the websocket's
+//          close timers fire as soon as they are armed
 //
-// Invariants checked: no sanitizer report; the reader's (close code for its error); nghttp2
-// asks only our stream for a body; nothing arrives for our stream after it closed, and
-// is_stream_open() agrees.
+// Invariants checked: no sanitizer report; received text is UTF-8; nghttp2 asks only our
+// stream for a body; nothing arrives for our stream after it closed, and is_stream_open()
+// agrees; once the stream closed the websocket session is finished with an error set.
 #include "check.hpp"
 #include "chunked_input.hpp"
 #include "h2/session.hpp"
-#include "ws/reader.hpp"
+#include "ws/mask_generator.hpp"
+#include "ws/session.hpp"
 #include "ws/utf8_validator.hpp"
-#include "ws/writer.hpp"
 
 #include <algorithm>
 #include <array>
@@ -41,8 +44,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -67,8 +70,7 @@ constexpr std::array<std::uint8_t, 10> response_200 = {0x00, 0x00, 0x01, 0x01, 0
 
 class client final : public h2::session_events {
  public:
-  client(std::uint8_t config, std::uint8_t extra)
-      : config_(config), extra_(extra), reader_(ws::role::client, limits(config)) {}
+  client(std::uint8_t config, std::uint8_t extra) : config_(config), extra_(extra) {}
 
   void attach(h2::session& s, std::function<void(std::string_view)> trace) {
     session_ = &s;
@@ -95,15 +97,15 @@ class client final : public h2::session_events {
       terminated_ = true;
       session_->terminate(NGHTTP2_NO_ERROR);
     }
-    if (state_ != state::open) return;
+    if (state_ != state::open || !ws_) return;
     if ((extra_ & 1) && !goaway_sent_) {
       goaway_sent_ = true;
       session_->goaway(NGHTTP2_NO_ERROR);
-      if (!close_sent_) queue_close(1001, "server shutting down");
+      ws_->going_away();
     }
-    if ((extra_ & 4) && !close_sent_) {
+    if (extra_ & 4) {
       session_->ping();
-      if (out_.empty()) queue_frame(ws::opcode::ping, {});
+      ws_->keepalive();
     }
     if ((extra_ & 8) && !reset_sent_) {
       reset_sent_ = true;
@@ -111,14 +113,13 @@ class client final : public h2::session_events {
     }
     if ((config_ & 0x40) && !sent_) {
       sent_ = true;
-      static constexpr char text[] = "hello from the fuzzer";
-      queue_frame(ws::opcode::text, {reinterpret_cast<const std::uint8_t*>(text), sizeof text - 1});
+      std::uint64_t done_at = 0;
+      (void)ws_->send(message::text("hello from the fuzzer"), done_at);
+      (void)ws_->ping("p");
       session_->ping();
     }
-    if ((config_ & 0x80) && !close_sent_) {
-      queue_close(1000);
-      end_our_half();
-    }
+    if (config_ & 0x80) (void)ws_->close(1000, "");
+    apply();
   }
 
   // session_events
@@ -167,45 +168,39 @@ class client final : public h2::session_events {
       return 0;
     }
     state_ = state::open;
+    ws_.emplace(websocket_config(config_), &masks_);
     return 0;
   }
 
   int on_data(std::int32_t stream_id, std::span<const std::uint8_t> data) override {
-    if (stream_id != stream_id_ || state_ != state::open || close_received_ || reader_.error()) {
-      if (stream_id == stream_id_) H2WS_FUZZ_CHECK(!stream_closed_);
+    if (stream_id == stream_id_) H2WS_FUZZ_CHECK(!stream_closed_);
+    if (stream_id != stream_id_ || state_ != state::open || !ws_) {
       session_->consume(stream_id, data.size());
       return 0;
     }
-    unacknowledged_ += data.size();
-    const bool ok = reader_.feed(data);
-    H2WS_FUZZ_CHECK(ok == !reader_.error());
-    while (auto e = reader_.next()) handle(*e);
-    if (reader_.error() && !receive_failed_) {
-      receive_failed_ = true;
-      note("! websocket: " + reader_.error().message());
-      const auto code = reader_.close_code_for_error();
-      H2WS_FUZZ_CHECK(code == 1002 || code == 1007 || code == 1009);
-      if (!close_sent_) queue_close(code);
-      end_our_half();
-    }
-    if (!(config_ & 0x20)) acknowledge();
+    ws_->on_bytes(data);
+    apply();
     return 0;
   }
 
   int on_remote_end_stream(std::int32_t stream_id) override {
-    if (stream_id != stream_id_ || state_ != state::open) return 0;
-    end_our_half();
+    if (stream_id != stream_id_ || state_ != state::open || !ws_) return 0;
+    ws_->on_end_stream();
+    apply();
     return 0;
   }
 
-  int on_stream_closed(std::int32_t stream_id, std::uint32_t) override {
+  int on_stream_closed(std::int32_t stream_id, std::uint32_t error_code) override {
     if (stream_id != stream_id_) return 0;
     H2WS_FUZZ_CHECK(!stream_closed_);
     stream_closed_ = true;
     state_ = state::closed;
-    out_.clear();
-    out_offset_ = 0;
-    acknowledge();  // the connection window still wants its bytes back
+    if (ws_) {
+      ws_->on_stream_closed(error_code);
+      H2WS_FUZZ_CHECK(ws_->state() == ws::close_state::finished);
+      H2WS_FUZZ_CHECK(static_cast<bool>(ws_->error()));
+      apply();
+    }
     return 0;
   }
 
@@ -216,20 +211,13 @@ class client final : public h2::session_events {
                     std::uint32_t* data_flags) override {
     H2WS_FUZZ_CHECK(stream_id == stream_id_);
     H2WS_FUZZ_CHECK(!stream_closed_);
-    std::size_t copied = 0;
-    while (copied < length && !out_.empty()) {
-      auto& front = out_.front();
-      const std::size_t n = std::min(length - copied, front.size() - out_offset_);
-      std::memcpy(buf + copied, front.data() + out_offset_, n);
-      copied += n;
-      out_offset_ += n;
-      if (out_offset_ == front.size()) {
-        out_.pop_front();
-        out_offset_ = 0;
-      }
+    if (!ws_) {
+      *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+      return 0;
     }
+    const std::size_t copied = ws_->take_output(buf, std::min(length, ws_->output_size()));
     note("> websocket bytes " + std::to_string(copied));
-    if (out_.empty() && end_after_queue_) {
+    if (ws_->output_size() == 0 && ws_->output_ends()) {
       note("> END_STREAM");
       *data_flags |= NGHTTP2_DATA_FLAG_EOF;
       return static_cast<ssize_t>(copied);
@@ -244,73 +232,46 @@ class client final : public h2::session_events {
  private:
   enum class state { idle, opening, open, closed };
 
-  static ws::reader_limits limits(std::uint8_t config) {
-    ws::reader_limits l;
-    if (config & 0x10) l.max_message_size = 1024;
-    return l;
+  static ws::session_config websocket_config(std::uint8_t config) {
+    ws::session_config c;  // what websocket_impl derives from the default options
+    c.local_role = ws::role::client;
+    if (config & 0x10) {
+      c.limits.max_message_size = 1024;
+      c.max_send_frame_size = 64;
+    }
+    return c;
   }
 
   void note(const std::string& line) {
     if (trace_) trace_(line);
   }
 
-  void handle(ws::event& e) {
-    note("< websocket event " + std::to_string(e.index()));
-    if (auto* m = std::get_if<ws::message_event>(&e)) {
-      if (!m->binary)
-        H2WS_FUZZ_CHECK(ws::is_valid_utf8(
-            {reinterpret_cast<const std::uint8_t*>(m->payload.data()), m->payload.size()}));
-    } else if (auto* p = std::get_if<ws::ping_event>(&e)) {
-      if (!close_sent_)
-        queue_frame(ws::opcode::pong,
-                    {reinterpret_cast<const std::uint8_t*>(p->payload.data()), p->payload.size()});
-    } else if (auto* c = std::get_if<ws::close_event>(&e)) {
-      close_received_ = true;
-      if (!close_sent_) queue_close(c->code);
-      end_our_half();
+  // Carries out the websocket's actions, as websocket_impl::apply() does.
+  void apply() {
+    for (int rounds = 0; rounds < 4 && ws_; ++rounds) {
+      // The application: takes every message (unless it is a slow reader), then asks again.
+      if (!(config_ & 0x20)) {
+        while (ws_->has_message()) {
+          const auto m = ws_->take_message();
+          if (m.is_text())
+            H2WS_FUZZ_CHECK(ws::is_valid_utf8(
+                {reinterpret_cast<const std::uint8_t*>(m.text().data()), m.size()}));
+        }
+        ws_->on_receive_requested();
+      }
+      auto a = ws_->take_actions();
+      if (a.consume > 0 && !stream_closed_) session_->consume(stream_id_, a.consume);
+      if (a.reset && !stream_closed_) session_->reset_stream(stream_id_, *a.reset);
+      if (a.output && deferred_ && !stream_closed_) {
+        deferred_ = false;
+        session_->resume(stream_id_);
+      }
+      if (a.timer == ws::actions::timer_change::arm && (extra_ & 8)) {
+        ws_->on_timer();  // the close timers fire at once
+        continue;
+      }
+      if (a == ws::actions{}) break;
     }
-  }
-
-  std::uint32_t next_mask() {
-    mask_ = mask_ * 1664525u + 1013904223u;
-    return mask_;
-  }
-
-  void queue_frame(ws::opcode op, std::span<const std::uint8_t> payload) {
-    std::vector<std::uint8_t> frame;
-    ws::write_frame(frame, op, true, payload, next_mask());
-    push(std::move(frame));
-  }
-
-  // Like websocket_impl, never a default-constructed (null) reason: see README, "Results".
-  void queue_close(std::uint16_t code, std::string_view reason = "") {
-    std::vector<std::uint8_t> frame;
-    ws::write_close_frame(frame, code, reason, next_mask());
-    close_sent_ = true;
-    push(std::move(frame));
-  }
-
-  void push(std::vector<std::uint8_t> frame) {
-    if (stream_closed_) return;
-    out_.push_back(std::move(frame));
-    resume_if_deferred();
-  }
-
-  void end_our_half() {
-    if (end_after_queue_) return;
-    end_after_queue_ = true;
-    resume_if_deferred();
-  }
-
-  void resume_if_deferred() {
-    if (!deferred_) return;
-    deferred_ = false;
-    session_->resume(stream_id_);
-  }
-
-  void acknowledge() {
-    session_->consume(stream_id_, unacknowledged_);
-    unacknowledged_ = 0;
   }
 
   std::uint8_t config_;
@@ -329,17 +290,9 @@ class client final : public h2::session_events {
   bool terminated_ = false;
   bool reset_sent_ = false;
 
-  ws::reader reader_;
-  bool receive_failed_ = false;
-  bool close_received_ = false;
-  bool close_sent_ = false;
-  std::size_t unacknowledged_ = 0;
-
-  std::deque<std::vector<std::uint8_t>> out_;
-  std::size_t out_offset_ = 0;
-  bool deferred_ = false;
-  bool end_after_queue_ = false;
-  std::uint32_t mask_ = 0x2545f491u;
+  ws::mask_generator masks_;
+  std::optional<ws::session> ws_;  // once the CONNECT was answered 2xx
+  bool deferred_ = false;          // nghttp2 waits for resume()
 };
 
 // Everything the session wants to write, thrown away (the server is this input).
