@@ -59,10 +59,11 @@ struct bench_config {
 /// One measured case: a scenario with its shape, run once per transport.
 struct bench_case {
   scenario what = scenario::latency;
-  std::size_t size = 64;       ///< message size in bytes
-  std::size_t warmup = 0;      ///< round trips before timing (latency)
-  std::size_t count = 0;       ///< round trips, messages, websockets or connections
-  std::size_t in_flight = 1;   ///< messages in flight (throughput, small); opens in flight (connections)
+  std::size_t size = 64;   ///< message size in bytes
+  std::size_t warmup = 0;  ///< round trips before timing (latency)
+  std::size_t count = 0;   ///< round trips, messages, websockets or connections
+  std::size_t in_flight =
+      1;  ///< messages in flight (throughput, small); opens in flight (connections)
   std::chrono::milliseconds time_cap{60'000};  ///< the measured phase stops here, whatever count
   std::chrono::milliseconds idle{0};           ///< streams, connections: idle time before the RSS
 };

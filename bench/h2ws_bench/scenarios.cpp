@@ -23,7 +23,9 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
-double micros(clock_type::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
+double micros(clock_type::duration d) {
+  return std::chrono::duration<double, std::micro>(d).count();
+}
 double seconds(clock_type::duration d) { return std::chrono::duration<double>(d).count(); }
 
 json_line start_line(const bench_case& c, transport_kind t) {
@@ -120,7 +122,8 @@ asio::awaitable<void> run_all(std::size_t count, std::size_t concurrency,
   pool->count = count;
   pool->body = std::move(body);
   pool->running = std::clamp<std::size_t>(concurrency, 1, std::max<std::size_t>(count, 1));
-  for (std::size_t w = pool->running; w > 0; --w) asio::co_spawn(ex, pool_worker(pool), asio::detached);
+  for (std::size_t w = pool->running; w > 0; --w)
+    asio::co_spawn(ex, pool_worker(pool), asio::detached);
   // Woken by each worker that ends; the short expiry covers a wake-up that came too early.
   while (pool->running > 0 && !pool->failure) {
     pool->wake.expires_after(std::chrono::milliseconds(20));
@@ -241,9 +244,8 @@ asio::awaitable<json_line> run_streams(client_factory& f, const bench_case& c, p
   const auto rss_before = rss_bytes();
   p.total = c.count;
   const auto t0 = clock_type::now();
-  co_await run_all(c.count, c.count, [&](std::size_t i) {
-    return open_and_echo(*group, channels[i], payload, p);
-  });
+  co_await run_all(c.count, c.count,
+                   [&](std::size_t i) { return open_and_echo(*group, channels[i], payload, p); });
   const auto opened = clock_type::now() - t0;
   co_await sleep_for(c.idle);
   const auto rss_after = rss_bytes();
