@@ -53,7 +53,21 @@ const std::vector<scenario>& all_scenarios() {
 }
 
 std::string_view to_string(transport_kind t) noexcept {
-  return t == transport_kind::h2ws ? "h2ws" : "tcp";
+  switch (t) {
+    case transport_kind::h2ws:
+      return "h2ws";
+    case transport_kind::tcp:
+      return "tcp";
+    case transport_kind::h1:
+      return "h1";
+  }
+  return "?";
+}
+
+std::optional<transport_kind> transport_from_string(std::string_view name) noexcept {
+  for (auto t : {transport_kind::h2ws, transport_kind::tcp, transport_kind::h1})
+    if (to_string(t) == name) return t;
+  return std::nullopt;
 }
 
 std::vector<bench_case> plan_cases(const bench_config& cfg) {
@@ -68,6 +82,8 @@ std::vector<bench_case> plan_cases(const bench_config& cfg) {
     if (cfg.in_flight && c.what != scenario::latency && c.what != scenario::streams)
       c.in_flight = std::max<std::size_t>(1, *cfg.in_flight);
     if (cfg.duration) c.time_cap = *cfg.duration;
+    if (c.what == scenario::throughput || c.what == scenario::small)
+      c.connections = std::max<std::size_t>(1, cfg.connections);
     c.warmup = std::min(c.warmup, c.count);
     cases.push_back(c);
   };

@@ -177,6 +177,8 @@ int serve_h2ws_echo(std::uint16_t port, bool pipelined) {
   h2ws::server_options opts;
   // Above DESIGN's 1,000 websockets per connection, so that --count can go further.
   opts.max_concurrent_streams = 100'000;
+  // No limit on connections either: --baseline tcp/h1 with --count 10000 opens one more.
+  opts.max_connections = 0;
   h2ws::server server(ctx.get_executor(), opts, pipelined ? pipelined_echo : h2ws::echo);
   if (auto ec = server.listen("127.0.0.1", port)) {
     fmt::print(stderr, "h2ws-bench server: cannot listen on 127.0.0.1:{}: {}\n", port,
