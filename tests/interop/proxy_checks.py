@@ -104,8 +104,11 @@ def check_haproxy_front_serve(h2ws, peers):
     r = echo_through(h2ws, ["-v", "--cacert", cert], url)
     expect(b"RFC 8441" in r.stderr, "the client did not use RFC 8441 at the front")
     echo_through(h2ws, ["--http1", "--cacert", cert], url)
+    # permessage-deflate is negotiated end to end: the proxy passes the offer and the answer.
+    r = echo_through(h2ws, ["-v", "--compress", "--cacert", cert], url)
+    expect(b"extensions: permessage-deflate" in r.stderr, "permessage-deflate not negotiated")
     log = log_text(serve_log)
-    expect(log.count(H1_UPGRADE) == 2, f"h2ws serve did not see 2 HTTP/1.1 Upgrades: {log[-2000:]}")
+    expect(log.count(H1_UPGRADE) == 3, f"h2ws serve did not see 3 HTTP/1.1 Upgrades: {log[-2000:]}")
     expect(H2_CONNECT not in log, "h2ws serve saw HTTP/2 from an HTTP/1.1 backend line")
 
 
@@ -205,8 +208,10 @@ def check_nginx_front_serve(h2ws, peers):
     echo_through(h2ws, ["--http1", "--cacert", cert], url)
     r = echo_through(h2ws, ["-v", "--fallback", "--cacert", cert], url)
     expect(b"HTTP/1.1 Upgrade" in r.stderr, "--fallback did not say it took HTTP/1.1")
+    r = echo_through(h2ws, ["-v", "--http1", "--compress", "--cacert", cert], url)
+    expect(b"extensions: permessage-deflate" in r.stderr, "permessage-deflate not negotiated")
     log = log_text(serve_log)
-    expect(log.count(H1_UPGRADE) == 2, f"h2ws serve did not see 2 HTTP/1.1 Upgrades: {log[-2000:]}")
+    expect(log.count(H1_UPGRADE) == 3, f"h2ws serve did not see 3 HTTP/1.1 Upgrades: {log[-2000:]}")
 
 
 CHECKS = {
