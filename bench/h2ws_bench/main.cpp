@@ -182,7 +182,8 @@ void print_ratio(const bench_case& c, const json_line& h2ws_line, const json_lin
 int run(int argc, char** argv) {
   CLI::App app{
       "h2ws-bench: latency, throughput and memory of h2ws (WebSocket over HTTP/2,\n"
-      "RFC 8441) next to the floor of plain TCP. Results are JSON lines on stdout."};
+      "RFC 8441) next to the floor of plain TCP and to HTTP/1.1 Upgrade (--baseline h1).\n"
+      "Results are JSON lines on stdout."};
   app.footer(std::string(footer));
   app.get_formatter()->column_width(34);
 
