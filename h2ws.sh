@@ -18,7 +18,8 @@ readonly PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libnghttp2-dev libboost1.81-dev libboost-url1.81-dev libssl-dev zlib1g-dev
   libgtest-dev libbenchmark-dev libcli11-dev libfmt-dev
-  nghttp2-proxy nghttp2-client python3-websockets openssl tinyproxy-bin microsocks clang-14 libclang-rt-14-dev clang-format doxygen
+  nghttp2-proxy nghttp2-client python3-websockets openssl tinyproxy-bin microsocks haproxy nginx
+  clang-14 libclang-rt-14-dev clang-format doxygen
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

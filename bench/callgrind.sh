@@ -4,13 +4,18 @@
 # short and long, and (total(long) - total(short)) / (echoes(long) - echoes(short)) is the cost
 # of one echo; start-up, connection set-up and teardown are in both runs and cancel.
 #
-#   bench/callgrind.sh [--bin DIR] [--short N] [--long N] [--json] [--no-allocs] [--keep]
+#   bench/callgrind.sh [--bin DIR] [--transport h2ws|h1|both] [--short N] [--long N] [--json]
+#                      [--no-allocs] [--keep]
 #
 # --bin DIR    directory with h2ws and h2ws-bench, either flat or a build tree
 #              (DIR/tools/h2ws, DIR/bench/h2ws-bench); default: build/ of this checkout
+# --transport  how the client reaches `h2ws serve`: h2ws (RFC 8441 over HTTP/2, h2c), h1
+#              (HTTP/1.1 Upgrade, `h2ws-bench --transport h1`) or both (default: both, h2ws
+#              first; h2 is taken for h2ws). h2ws alone works with h2ws-bench builds older
+#              than --transport.
 # --short N    --count of the short run (default 500)
 # --long N     --count of the long run (default 5000)
-# --json       one JSON object per side on stdout instead of a table
+# --json       one JSON object per transport and side on stdout instead of a table
 # --no-allocs  skip the memcheck runs (allocs_per_echo is then null)
 # --keep       keep the callgrind/memcheck output files (their directory is printed on stderr)
 #
@@ -27,13 +32,15 @@ long=5000
 json=0
 allocs=1
 keep=0
+transport=both
 
-usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "callgrind.sh: $*" >&2; exit 1; }
 
 while (($#)); do
   case "$1" in
     --bin) bin_dir=${2:?--bin needs a directory}; shift 2 ;;
+    --transport) transport=${2:?--transport needs h2ws, h1 or both}; shift 2 ;;
     --short) short=${2:?--short needs a count}; shift 2 ;;
     --long) long=${2:?--long needs a count}; shift 2 ;;
     --json) json=1; shift ;;
@@ -45,6 +52,12 @@ while (($#)); do
 done
 
 [[ $short =~ ^[1-9][0-9]*$ && $long =~ ^[1-9][0-9]*$ ]] || die "--short and --long must be positive integers"
+case $transport in
+  h2ws | h2) transports=(h2ws) ;;
+  h1) transports=(h1) ;;
+  both) transports=(h2ws h1) ;;
+  *) die "--transport must be h2ws, h1 or both, not '$transport'" ;;
+esac
 ((long > short)) || die "--long ($long) must be larger than --short ($short)"
 command -v valgrind >/dev/null || die "valgrind not found (Debian package valgrind)"
 
@@ -100,6 +113,7 @@ trap 'exit 130' INT TERM
 # "listening on HOST:PORT" (up to 60 s: valgrind start-up is slow).
 start_server() {
   local log=$1; shift
+  : >"$log" # before the server opens it: the first look below must find a file
   timeout 300 "$@" "$h2ws" serve --listen 127.0.0.1:0 2>"$log" &
   server_pid=$!
   port=
@@ -113,14 +127,17 @@ start_server() {
   die "h2ws serve did not print 'listening on' within 60 s"
 }
 
-# run_bench COUNT OUT [valgrind args...]: the latency scenario against the server on $port;
-# fails unless it ran all COUNT timed round trips (a capped run would break the slope).
+# run_bench COUNT OUT [valgrind args...]: the latency scenario against the server on $port, over
+# $current (h2ws or h1); fails unless it ran all COUNT timed round trips over that transport (a
+# capped run would break the slope).
 run_bench() {
   local count=$1 out=$2; shift 2
-  local rc=0
-  timeout 300 "$@" "$bench" --url "http://127.0.0.1:$port/echo" --scenario latency \
+  local rc=0 via=()
+  [[ $current == h2ws ]] || via=(--transport "$current")
+  timeout 300 "$@" "$bench" --url "http://127.0.0.1:$port/echo" "${via[@]}" --scenario latency \
     --count "$count" --no-pin --duration 250 >"$out" 2>"$out.err" || rc=$?
-  if ((rc != 0)) || ! grep -q "\"count\":$count," "$out" || ! grep -q '"capped":false' "$out"; then
+  if ((rc != 0)) || ! grep -q "\"count\":$count," "$out" || ! grep -q '"capped":false' "$out" ||
+    ! grep -q "\"transport\":\"$current\"" "$out"; then
     cat "$out" "$out.err" >&2
     die "h2ws-bench --count $count failed (status $rc)"
   fi
@@ -148,14 +165,14 @@ allocs_of() {
 # server must be started by this shell so that the EXIT trap can stop it.
 measure() {
   local side=$1 tool=$2 n=$3
-  local tag="$side-$tool-$n" out vg
+  local tag="$current-$side-$tool-$n" out vg
   out="$work/$tag"
   if [[ $tool == callgrind ]]; then
     vg=(valgrind --tool=callgrind "--callgrind-out-file=$out.cg")
   else
     vg=(valgrind --tool=memcheck --leak-check=no "--log-file=$out.mc")
   fi
-  echo "callgrind.sh: $side under $tool, --count $n" >&2
+  echo "callgrind.sh: $current: $side under $tool, --count $n" >&2
   if [[ $side == client ]]; then
     start_server "$out.server.err"
     run_bench "$n" "$out.json" "${vg[@]}"
@@ -173,32 +190,34 @@ slope() { awk -v a="$1" -v b="$2" -v d="$((echoes_long - echoes_short))" -v p="$
   'BEGIN { printf "%.*f", p, (b - a) / d }'; }
 
 results=()
-for side in client server; do
-  measure "$side" callgrind "$short"; ir_s=$total
-  measure "$side" callgrind "$long"; ir_l=$total
-  ipe=$(slope "$ir_s" "$ir_l" 1)
-  ape=null al_s=null al_l=null
-  if ((allocs)); then
-    measure "$side" memcheck "$short"; al_s=$total
-    measure "$side" memcheck "$long"; al_l=$total
-    ape=$(slope "$al_s" "$al_l" 2)
-  fi
-  results+=("$side $ipe $ape $ir_s $ir_l $al_s $al_l")
+for current in "${transports[@]}"; do
+  for side in client server; do
+    measure "$side" callgrind "$short"; ir_s=$total
+    measure "$side" callgrind "$long"; ir_l=$total
+    ipe=$(slope "$ir_s" "$ir_l" 1)
+    ape=null al_s=null al_l=null
+    if ((allocs)); then
+      measure "$side" memcheck "$short"; al_s=$total
+      measure "$side" memcheck "$long"; al_l=$total
+      ape=$(slope "$al_s" "$al_l" 2)
+    fi
+    results+=("$current $side $ipe $ape $ir_s $ir_l $al_s $al_l")
+  done
 done
 
 if ((json)); then
   for r in "${results[@]}"; do
-    read -r side ipe ape ir_s ir_l al_s al_l <<<"$r"
-    printf '{"side":"%s","instructions_per_echo":%s,"allocs_per_echo":%s,"short":%d,"long":%d,' \
-      "$side" "$ipe" "$ape" "$short" "$long"
+    read -r tr side ipe ape ir_s ir_l al_s al_l <<<"$r"
+    printf '{"transport":"%s","side":"%s","instructions_per_echo":%s,"allocs_per_echo":%s,"short":%d,"long":%d,' \
+      "$tr" "$side" "$ipe" "$ape" "$short" "$long"
     printf '"echoes_short":%d,"echoes_long":%d,"ir_short":%s,"ir_long":%s,"allocs_short":%s,"allocs_long":%s}\n' \
       "$echoes_short" "$echoes_long" "$ir_s" "$ir_l" "$al_s" "$al_l"
   done
 else
   echo "64 B echoes, latency scenario: short --count $short ($echoes_short echoes), long --count $long ($echoes_long echoes)"
-  printf '%-7s %14s %12s %14s %14s %10s %10s\n' side instr/echo allocs/echo "Ir short" "Ir long" "allocs sh" "allocs lg"
+  printf '%-9s %-7s %14s %12s %14s %14s %10s %10s\n' transport side instr/echo allocs/echo "Ir short" "Ir long" "allocs sh" "allocs lg"
   for r in "${results[@]}"; do
-    read -r side ipe ape ir_s ir_l al_s al_l <<<"$r"
-    printf '%-7s %14s %12s %14s %14s %10s %10s\n' "$side" "$ipe" "$ape" "$ir_s" "$ir_l" "$al_s" "$al_l"
+    read -r tr side ipe ape ir_s ir_l al_s al_l <<<"$r"
+    printf '%-9s %-7s %14s %12s %14s %14s %10s %10s\n' "$tr" "$side" "$ipe" "$ape" "$ir_s" "$ir_l" "$al_s" "$al_l"
   done
 fi

@@ -79,7 +79,7 @@ def main():
         if not isinstance(obj, dict):
             fail(f"not a JSON object: {line!r}", out, err)
         scenario, transport = obj.get("scenario"), obj.get("transport")
-        if scenario not in REQUIRED or transport not in ("h2ws", "tcp"):
+        if scenario not in REQUIRED or transport not in ("h2ws", "tcp", "h1"):
             fail(f"unknown scenario or transport: {line!r}", out, err)
         for key in REQUIRED[scenario]:
             value = obj.get(key)
@@ -88,6 +88,11 @@ def main():
                 fail(f"{key} missing or not a number >= 0: {line!r}", out, err)
             if key in POSITIVE and value <= 0:
                 fail(f"{key} is not positive: {line!r}", out, err)
+        if scenario == "streams":
+            # h2ws multiplexes websockets on one connection; tcp and h1 cannot.
+            carrier = "stream" if transport == "h2ws" else "connection"
+            if obj.get("carrier") != carrier:
+                fail(f"carrier is not {carrier!r}: {line!r}", out, err)
         seen.append(f"{scenario}:{transport}")
 
     expected = [e for e in args.expect.split(",") if e]

@@ -2,8 +2,10 @@
 """Runs h2ws-bench several times with --baseline tcp and prints the medians as a Markdown table,
 with the h2ws/TCP ratios (taken within each run, then the median of those) and the targets of
 the benchmark issue marked met or not met. The figures in README.md come from this script.
+--baseline h1 compares h2ws with the same server over HTTP/1.1 Upgrade instead (no targets).
 
-  bench/summarize.py [--bench PATH] [--runs 5] [--quick] [--save FILE.jsonl] [--input FILE.jsonl]
+  bench/summarize.py [--bench PATH] [--runs 5] [--quick] [--baseline tcp|h1]
+                     [--save FILE.jsonl] [--input FILE.jsonl]
 """
 import argparse
 import json
@@ -36,8 +38,8 @@ TARGETS = [
 ]
 
 
-def run_once(bench, quick):
-    cmd = [bench, "--baseline", "tcp"] + (["--quick"] if quick else [])
+def run_once(bench, quick, baseline):
+    cmd = [bench, "--baseline", baseline] + (["--quick"] if quick else [])
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     if out.returncode != 0:
         sys.exit(f"h2ws-bench failed ({out.returncode}):\n{out.stderr}")
@@ -49,6 +51,7 @@ def main():
     ap.add_argument("--bench", default=DEFAULT_BENCH)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--baseline", choices=["tcp", "h1"], default="tcp")
     ap.add_argument("--save", help="also write every run's lines here (one JSON per line, with 'run')")
     ap.add_argument("--input", help="summarise lines saved earlier instead of running")
     args = ap.parse_args()
@@ -60,7 +63,7 @@ def main():
     else:
         for run in range(args.runs):
             print(f"run {run + 1}/{args.runs} ...", file=sys.stderr)
-            for obj in run_once(args.bench, args.quick):
+            for obj in run_once(args.bench, args.quick, args.baseline):
                 obj["run"] = run
                 lines.append(obj)
         if args.save:
@@ -70,6 +73,8 @@ def main():
 
     # values[(scenario, metric, transport)] = [per run]; ratios[(scenario, metric)] = [per run]
     values, ratios = {}, {}
+    base = args.baseline
+    label = {"tcp": "TCP", "h1": "h1"}[base]
     by_run = {}
     for obj in lines:
         by_run.setdefault((obj["run"], obj["scenario"]), {})[obj["transport"]] = obj
@@ -80,20 +85,22 @@ def main():
             for transport, obj in pair.items():
                 if metric in obj:
                     values.setdefault((s, metric, transport), []).append(obj[metric])
-            if "h2ws" in pair and "tcp" in pair and pair["tcp"].get(metric):
-                ratios.setdefault((s, metric), []).append(pair["h2ws"][metric] / pair["tcp"][metric])
+            if "h2ws" in pair and base in pair and pair[base].get(metric):
+                ratios.setdefault((s, metric), []).append(pair["h2ws"][metric] / pair[base][metric])
 
     runs = len({obj["run"] for obj in lines})
-    print(f"Medians of {runs} run(s); ratio = median over runs of (h2ws / TCP) within one run.\n")
-    print("| scenario | metric | h2ws | TCP | h2ws/TCP | |")
+    print(f"Medians of {runs} run(s); ratio = median over runs of (h2ws / {label}) within one run.\n")
+    print(f"| scenario | metric | h2ws | {label} | h2ws/{label} | |")
     print("|---|---|---:|---:|---:|---|")
     med = lambda xs: statistics.median(xs) if xs else float("nan")
     for s, metric, note in ROWS:
         h = med(values.get((s, metric, "h2ws"), []))
-        t = med(values.get((s, metric, "tcp"), []))
+        t = med(values.get((s, metric, base), []))
         r = med(ratios.get((s, metric), []))
         print(f"| {s} | {metric} | {h:,.1f} | {t:,.1f} | {r:.2f} | {note} |")
 
+    if base != "tcp":
+        return
     print("\n| target | measured | |")
     print("|---|---:|---|")
     for text, s, metric, ok, kind in TARGETS:

@@ -1,5 +1,6 @@
 // The client side of a benchmark, behind one interface so that every scenario runs the same
-// code over h2ws and over the plain TCP floor (the shape of nghttp2's h2load_session.h).
+// code over h2ws (RFC 8441), over h2ws's HTTP/1.1 Upgrade path and over the plain TCP floor
+// (the shape of nghttp2's h2load_session.h).
 #pragma once
 
 #include "config.hpp"
@@ -36,7 +37,7 @@ class channel {
 };
 
 /// A connection that carries several channels: many websockets on one HTTP/2 connection.
-/// Over TCP there is no multiplexing, so every channel is a connection of its own.
+/// Over TCP and HTTP/1.1 there is no multiplexing, so every channel is a connection of its own.
 class channel_group {
  public:
   virtual ~channel_group() = default;
@@ -57,6 +58,9 @@ class client_factory {
 
 /// h2ws: connects to `url` (h2c), opens websockets on the URL's path.
 std::unique_ptr<client_factory> make_h2ws_factory(asio::any_io_executor ex, std::string url);
+/// h1: the same library and server, each websocket an HTTP/1.1 Upgrade on a connection of its
+/// own (h2ws::connect with options::force_http1).
+std::unique_ptr<client_factory> make_h1_factory(asio::any_io_executor ex, std::string url);
 /// The floor: plain TCP to 127.0.0.1:`port`, 4-byte big-endian length + payload per message.
 std::unique_ptr<client_factory> make_tcp_factory(asio::any_io_executor ex, std::uint16_t port);
 

@@ -20,11 +20,14 @@ constexpr std::array<std::pair<scenario, std::string_view>, 5> scenario_names = 
 }};
 
 // Sizes of `--sweep`: 16 B .. 64 KiB for latency (DESIGN), up to 1 MiB for throughput.
-constexpr std::array<std::size_t, 7> latency_sweep = {16, 64, 256, KiB, 4 * KiB, 16 * KiB, 64 * KiB};
-constexpr std::array<std::size_t, 9> throughput_sweep = {16,       64,       256,       KiB,  4 * KiB,
-                                                         16 * KiB, 64 * KiB, 256 * KiB, MiB};
+constexpr std::array<std::size_t, 7> latency_sweep = {16,      64,       256,     KiB,
+                                                      4 * KiB, 16 * KiB, 64 * KiB};
+constexpr std::array<std::size_t, 9> throughput_sweep = {
+    16, 64, 256, KiB, 4 * KiB, 16 * KiB, 64 * KiB, 256 * KiB, MiB};
 
-std::size_t scaled(std::size_t full, bool quick) { return quick ? std::max<std::size_t>(1, full / 10) : full; }
+std::size_t scaled(std::size_t full, bool quick) {
+  return quick ? std::max<std::size_t>(1, full / 10) : full;
+}
 
 }  // namespace
 
@@ -50,7 +53,21 @@ const std::vector<scenario>& all_scenarios() {
 }
 
 std::string_view to_string(transport_kind t) noexcept {
-  return t == transport_kind::h2ws ? "h2ws" : "tcp";
+  switch (t) {
+    case transport_kind::h2ws:
+      return "h2ws";
+    case transport_kind::tcp:
+      return "tcp";
+    case transport_kind::h1:
+      return "h1";
+  }
+  return "?";
+}
+
+std::optional<transport_kind> transport_from_string(std::string_view name) noexcept {
+  for (auto t : {transport_kind::h2ws, transport_kind::tcp, transport_kind::h1})
+    if (to_string(t) == name) return t;
+  return std::nullopt;
 }
 
 std::vector<bench_case> plan_cases(const bench_config& cfg) {
@@ -65,6 +82,8 @@ std::vector<bench_case> plan_cases(const bench_config& cfg) {
     if (cfg.in_flight && c.what != scenario::latency && c.what != scenario::streams)
       c.in_flight = std::max<std::size_t>(1, *cfg.in_flight);
     if (cfg.duration) c.time_cap = *cfg.duration;
+    if (c.what == scenario::throughput || c.what == scenario::small)
+      c.connections = std::max<std::size_t>(1, cfg.connections);
     c.warmup = std::min(c.warmup, c.count);
     cases.push_back(c);
   };
@@ -86,8 +105,10 @@ std::vector<bench_case> plan_cases(const bench_config& cfg) {
         }
         // Sweep: about 256 MiB per size (at most 200,000 messages), about 1 MiB in flight.
         for (auto size : sizes_or(throughput_sweep)) {
-          std::size_t count = std::clamp<std::size_t>(256 * MiB / std::max<std::size_t>(size, 1), 64, 200'000);
-          std::size_t in_flight = std::clamp<std::size_t>(MiB / std::max<std::size_t>(size, 1), 4, 1000);
+          std::size_t count =
+              std::clamp<std::size_t>(256 * MiB / std::max<std::size_t>(size, 1), 64, 200'000);
+          std::size_t in_flight =
+              std::clamp<std::size_t>(MiB / std::max<std::size_t>(size, 1), 4, 1000);
           finish({.what = s, .size = size, .count = scaled(count, q), .in_flight = in_flight});
         }
         break;
@@ -102,7 +123,8 @@ std::vector<bench_case> plan_cases(const bench_config& cfg) {
         break;
       case scenario::streams:
         // Fixed shape: 1,000 websockets on one connection, one message each, then idle.
-        finish({.what = s, .size = 64, .count = scaled(1000, q), .idle = milliseconds(q ? 100 : 500)});
+        finish(
+            {.what = s, .size = 64, .count = scaled(1000, q), .idle = milliseconds(q ? 100 : 500)});
         break;
       case scenario::connections:
         // 500 connections, one websocket each, opened 50 at a time.

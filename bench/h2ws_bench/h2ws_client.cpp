@@ -1,9 +1,13 @@
-// The h2ws side of the benchmark client: websockets over HTTP/2 through the public API only.
+// The h2ws side of the benchmark client, through the public API only: websockets over HTTP/2
+// (RFC 8441), and over HTTP/1.1 Upgrade (RFC 6455) with options::force_http1. Both kinds use
+// the same channel: only how a websocket is opened differs.
 #include "client.hpp"
 #include <h2ws/h2ws.hpp>
 #include <h2ws/handler_allocator.hpp>
 
 #include <chrono>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
@@ -28,7 +32,8 @@ h2ws::options client_options() {
 
 class h2ws_channel final : public channel {
  public:
-  // `conn` is empty for a websocket on a shared connection (the group keeps that one).
+  // `conn` is empty for a websocket on a shared connection (the group keeps that one), and for
+  // one opened by h2ws::connect (the websocket keeps its own connection alive).
   h2ws_channel(h2ws::connection conn, h2ws::websocket ws)
       : conn_(std::move(conn)), ws_(std::move(ws)), send_error_(std::make_shared<error_code>()) {}
 
@@ -112,10 +117,59 @@ class h2ws_factory final : public client_factory {
   std::string url_;
 };
 
+// --- HTTP/1.1 Upgrade: one connection per websocket ----------------------------------------
+
+asio::awaitable<std::unique_ptr<channel>> connect_h1(const std::string& url) {
+  auto ex = co_await asio::this_coro::executor;
+  auto opts = client_options();
+  opts.force_http1 = true;
+  auto [ec, ws] = co_await h2ws::connect(ex, url, opts, tuple_awaitable);
+  if (ec) {
+    auto what = "h2ws connect (HTTP/1.1 Upgrade) to " + url;
+    if (ws.status() != 0) what += " (HTTP status " + std::to_string(ws.status()) + ")";
+    throw boost::system::system_error(ec, what);
+  }
+  if (ws.http_version() != 1)  // the library took another way: the figures would lie
+    throw std::runtime_error("h2ws connect with force_http1 opened an HTTP/" +
+                             std::to_string(ws.http_version()) + " websocket");
+  co_return std::make_unique<h2ws_channel>(h2ws::connection(), std::move(ws));
+}
+
+// No multiplexing over HTTP/1.1: each "websocket of the group" is a connection of its own.
+class h1_group final : public channel_group {
+ public:
+  explicit h1_group(std::string url) : url_(std::move(url)) {}
+  asio::awaitable<std::unique_ptr<channel>> open_channel() override {
+    co_return co_await connect_h1(url_);
+  }
+
+ private:
+  std::string url_;
+};
+
+class h1_factory final : public client_factory {
+ public:
+  explicit h1_factory(std::string url) : url_(std::move(url)) {}
+  transport_kind kind() const override { return transport_kind::h1; }
+  asio::awaitable<std::unique_ptr<channel>> open_connection() override {
+    co_return co_await connect_h1(url_);
+  }
+  asio::awaitable<std::unique_ptr<channel_group>> open_group() override {
+    co_return std::make_unique<h1_group>(url_);
+  }
+
+ private:
+  std::string url_;
+};
+
 }  // namespace
 
 std::unique_ptr<client_factory> make_h2ws_factory(asio::any_io_executor, std::string url) {
   return std::make_unique<h2ws_factory>(std::move(url));
+}
+
+std::unique_ptr<client_factory> make_h1_factory(asio::any_io_executor, std::string url) {
+  return std::make_unique<h1_factory>(std::move(url));
 }
 
 }  // namespace h2ws::bench

@@ -1,4 +1,5 @@
-// h2ws-bench: measures h2ws (RFC 8441 websockets over HTTP/2) against the floor of plain TCP.
+// h2ws-bench: measures h2ws (RFC 8441 websockets over HTTP/2) against the floor of plain TCP
+// and against the same library and server over HTTP/1.1 Upgrade (RFC 6455).
 // DESIGN.md, "Benchmarks (`h2ws-bench`)", is the contract for the scenarios and the output.
 #include "client.hpp"
 #include "config.hpp"
@@ -9,6 +10,7 @@
 #include "servers.hpp"
 #include <h2ws/version.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -16,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unistd.h>
 #include <vector>
 
@@ -36,8 +39,11 @@ Scenarios (the fixed shapes of DESIGN.md; --quick divides every count by 10):
                (with --sweep: 16 B .. 1 MiB, about 1 MiB in flight)
   small        pipelined echo: 64 B binary, up to 1,000 in flight, 1,000,000 messages or
                10 s -> mb_s, msg_s
+               (throughput and small with --connections N: N connections with one websocket
+               each, the messages in flight shared out evenly, at least one per connection)
   streams      1,000 websockets on one connection, one message each, then idle ->
-               rss_per_ws_bytes (client RSS from /proc/self/statm, after minus before)
+               rss_per_ws_bytes (client RSS from /proc/self/statm, after minus before);
+               over tcp and h1 each one is a connection of its own ("carrier":"connection")
   connections  500 connections with one websocket each, opened 50 at a time ->
                rss_per_conn_bytes, open_p50_us, open_p99_us, open_total_ms
   MB = 10^6 bytes of payload echoed (counted once, not per direction).
@@ -47,13 +53,17 @@ Servers:
   as `h2ws serve`) in a child process on 127.0.0.1 and stops it at exit. --baseline tcp starts
   a second child, a plain Asio echo of length-prefixed messages (4-byte big-endian length,
   then the payload), and runs every case over it too, with the same client code: the floor.
+  --baseline h1 runs every case again against the same h2ws server, each websocket opened
+  with an HTTP/1.1 Upgrade (RFC 6455) on a connection of its own, through the same library.
+  --transport picks the transports instead of h2ws (e.g. --transport h1 --url URL: only the
+  HTTP/1.1 client, against a running server).
   With two CPUs or more, the client runs on the first and the servers on the second.
   Only 127.0.0.1 is used: --url must name a loopback host.
 
 Output:
-  One JSON object per line on stdout for each case and transport, e.g.
+  One JSON object per line on stdout for each case and transport ("h2ws", "tcp" or "h1"), e.g.
   {"scenario":"latency","transport":"h2ws","size":64,"count":5000,"p50_us":...,"p99_us":...}
-  Progress and the h2ws/TCP ratios go to stderr.
+  Progress and the ratios of h2ws to each baseline go to stderr.
 
 Exit status:
   0  every case ran
@@ -159,27 +169,29 @@ json_line run_bounded(asio::io_context& ctx, client_factory& factory, const benc
   return result->line;
 }
 
-void print_ratio(const bench_case& c, const json_line& h2ws_line, const json_line& tcp_line) {
+void print_ratio(const bench_case& c, const json_line& h2ws_line, const json_line& other_line,
+                 std::string_view other) {
   const char* key = headline_metric(c.what);
   auto a = h2ws_line.number(key);
-  auto b = tcp_line.number(key);
+  auto b = other_line.number(key);
   if (!a || !b || *b == 0) return;
-  fmt::print(stderr, "h2ws-bench: {} size={}: {} h2ws={:.1f} tcp={:.1f} h2ws/tcp={:.2f}\n",
-             to_string(c.what), c.size, key, *a, *b, *a / *b);
+  fmt::print(stderr, "h2ws-bench: {} size={}: {} h2ws={:.1f} {}={:.1f} h2ws/{}={:.2f}\n",
+             to_string(c.what), c.size, key, *a, other, *b, other, *a / *b);
 }
 
 int run(int argc, char** argv) {
   CLI::App app{
       "h2ws-bench: latency, throughput and memory of h2ws (WebSocket over HTTP/2,\n"
-      "RFC 8441) next to the floor of plain TCP. Results are JSON lines on stdout."};
+      "RFC 8441) next to the floor of plain TCP and to HTTP/1.1 Upgrade (--baseline h1).\n"
+      "Results are JSON lines on stdout."};
   app.footer(std::string(footer));
   app.get_formatter()->column_width(34);
 
   std::string url;
   std::vector<std::string> scenario_names;
-  std::string baseline;
+  std::vector<std::string> baselines, transport_names;
   bench_config cfg;
-  std::optional<std::size_t> count, in_flight;
+  std::optional<std::size_t> count, in_flight, connections;
   std::optional<double> duration_s;
   bool no_pin = false;
   std::optional<std::uint16_t> serve_port, serve_tcp_port;
@@ -191,10 +203,15 @@ int run(int argc, char** argv) {
   app.add_option("--scenario", scenario_names,
                  "latency, throughput, small, streams, connections, or all (repeatable; "
                  "default all)");
-  app.add_option("--baseline", baseline,
+  app.add_option("--baseline", baselines,
                  "tcp: also run every case over a plain TCP echo of length-prefixed messages; "
-                 "h1: over h2ws's HTTP/1.1 Upgrade path (not implemented yet)")
+                 "h1: also over HTTP/1.1 Upgrade to the same h2ws server, one connection per "
+                 "websocket (repeatable)")
       ->check(CLI::IsMember({"tcp", "h1"}));
+  app.add_option("--transport", transport_names,
+                 "h2ws, h1 or tcp: run the cases over these instead of h2ws (repeatable; "
+                 "--baseline adds to them)")
+      ->check(CLI::IsMember({"h2ws", "h1", "tcp"}));
   app.add_flag("--quick", cfg.quick, "10x smaller counts (and 1 s instead of 10 s for small)");
   app.add_flag("--sweep", cfg.sweep,
                "latency over 16 B .. 64 KiB and throughput over 16 B .. 1 MiB");
@@ -209,6 +226,10 @@ int run(int argc, char** argv) {
   app.add_option("--in-flight", in_flight,
                  "messages in flight (throughput, small), or opens in flight (connections)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+  app.add_option("--connections", connections,
+                 "throughput and small over N connections with one websocket each (default 1); "
+                 "the messages in flight are shared out over them")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}));
   app.add_option("--duration", duration_s,
                  "cap of each case's measured phase in seconds (default 10 for small, 60 "
                  "otherwise); a capped case reports what it did in that time")
@@ -235,14 +256,19 @@ int run(int argc, char** argv) {
   if (serve_port) return serve_h2ws_echo(*serve_port, server_echo == "pipelined");
   if (serve_tcp_port) return serve_tcp_echo(*serve_tcp_port);
 
-  if (baseline == "h1") {
-    fmt::print(stderr,
-               "h2ws-bench: h1 baseline needs the HTTP/1.1 fallback (not implemented yet)\n");
-    return to_int(exit_status::setup_failed);
+  // --transport replaces the default h2ws; --baseline adds after it. Each transport once.
+  cfg.transports.clear();
+  if (transport_names.empty()) transport_names.push_back("h2ws");
+  for (const auto* names : {&transport_names, &baselines}) {
+    for (const auto& name : *names) {
+      auto t = transport_from_string(name);  // checked by CLI11 already
+      if (t && std::find(cfg.transports.begin(), cfg.transports.end(), *t) == cfg.transports.end())
+        cfg.transports.push_back(*t);
+    }
   }
-  cfg.baseline_tcp = baseline == "tcp";
   cfg.count = count;
   cfg.in_flight = in_flight;
+  if (connections) cfg.connections = *connections;
   if (duration_s)
     cfg.duration = std::chrono::milliseconds(static_cast<std::int64_t>(*duration_s * 1000));
   cfg.pin = !no_pin;
@@ -277,8 +303,12 @@ int run(int argc, char** argv) {
   const auto cpus = allowed_cpus();
   const bool pin = cfg.pin && cpus.size() >= 2;
   const int server_cpu = pin ? cpus[1] : -1;
+  auto uses = [&](transport_kind t) {
+    return std::find(cfg.transports.begin(), cfg.transports.end(), t) != cfg.transports.end();
+  };
   std::optional<helper_process> h2ws_server, tcp_server;
-  if (cfg.url.empty()) {
+  // h2ws and h1 both talk to the h2ws server: RFC 8441 and HTTP/1.1 on one port.
+  if (cfg.url.empty() && (uses(transport_kind::h2ws) || uses(transport_kind::h1))) {
     std::string why;
     std::vector<std::string> extra;
     if (server_echo != "h2ws") extra = {"--server-echo", server_echo};
@@ -286,7 +316,7 @@ int run(int argc, char** argv) {
     if (!h2ws_server) fatal(exit_status::setup_failed, "cannot start the h2ws echo server: " + why);
     cfg.url = fmt::format("http://127.0.0.1:{}/echo", h2ws_server->port());
   }
-  if (cfg.baseline_tcp) {
+  if (uses(transport_kind::tcp)) {
     std::string why;
     tcp_server = helper_process::start("--serve-tcp-internal", {}, server_cpu, why);
     if (!tcp_server) fatal(exit_status::setup_failed, "cannot start the TCP echo server: " + why);
@@ -297,18 +327,32 @@ int run(int argc, char** argv) {
   }
 
   asio::io_context ctx(1);
-  auto h2ws_factory = make_h2ws_factory(ctx.get_executor(), cfg.url);
-  std::unique_ptr<client_factory> tcp_factory;
-  if (tcp_server) tcp_factory = make_tcp_factory(ctx.get_executor(), tcp_server->port());
+  std::vector<std::unique_ptr<client_factory>> factories;
+  for (auto t : cfg.transports) {
+    switch (t) {
+      case transport_kind::h2ws:
+        factories.push_back(make_h2ws_factory(ctx.get_executor(), cfg.url));
+        break;
+      case transport_kind::h1:
+        factories.push_back(make_h1_factory(ctx.get_executor(), cfg.url));
+        break;
+      case transport_kind::tcp:
+        factories.push_back(make_tcp_factory(ctx.get_executor(), tcp_server->port()));
+        break;
+    }
+  }
 
   for (const auto& c : plan_cases(cfg)) {
-    auto h2ws_line = run_bounded(ctx, *h2ws_factory, c);
-    if (server_echo != "h2ws" && h2ws_server) h2ws_line.add("server_echo", server_echo);
-    emit(h2ws_line);
-    if (tcp_factory) {
-      auto tcp_line = run_bounded(ctx, *tcp_factory, c);
-      emit(tcp_line);
-      print_ratio(c, h2ws_line, tcp_line);
+    std::optional<json_line> h2ws_line;
+    for (auto& factory : factories) {
+      auto line = run_bounded(ctx, *factory, c);
+      if (server_echo != "h2ws" && h2ws_server && factory->kind() != transport_kind::tcp)
+        line.add("server_echo", server_echo);
+      emit(line);
+      if (factory->kind() == transport_kind::h2ws)
+        h2ws_line = line;
+      else if (h2ws_line)
+        print_ratio(c, *h2ws_line, line, to_string(factory->kind()));
     }
   }
   // Let the last GOAWAYs and FINs go out before the servers stop.

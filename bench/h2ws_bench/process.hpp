@@ -22,9 +22,10 @@ std::vector<int> allowed_cpus();
 /// Restricts the calling process to `cpu`. Returns false (and leaves it as it was) on failure.
 bool pin_to_cpu(int cpu);
 
-/// A server child process: `/proc/self/exe <mode_flag> 0 <extra_args...>`, which listens on 127.0.0.1 with a
-/// free port and prints that port on its stdout. The child dies with us (PR_SET_PDEATHSIG and
-/// its own check of its parent), and stop() or the destructor ends it: SIGTERM, then SIGKILL.
+/// A server child process: `/proc/self/exe <mode_flag> 0 <extra_args...>`, which listens on
+/// 127.0.0.1 with a free port and prints that port on its stdout. The child dies with us
+/// (PR_SET_PDEATHSIG and its own check of its parent), and stop() or the destructor ends it:
+/// SIGTERM, then SIGKILL.
 class helper_process {
  public:
   /// Starts the child, pinned to `cpu` unless it is negative, and waits (at most 10 s) for its

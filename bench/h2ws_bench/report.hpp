@@ -26,7 +26,7 @@ class json_line {
  private:
   struct field {
     std::string key;
-    std::string json;                ///< the value, already encoded
+    std::string json;  ///< the value, already encoded
     std::optional<double> numeric;
   };
   std::vector<field> fields_;

@@ -23,7 +23,9 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
-double micros(clock_type::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
+double micros(clock_type::duration d) {
+  return std::chrono::duration<double, std::micro>(d).count();
+}
 double seconds(clock_type::duration d) { return std::chrono::duration<double>(d).count(); }
 
 json_line start_line(const bench_case& c, transport_kind t) {
@@ -120,13 +122,18 @@ asio::awaitable<void> run_all(std::size_t count, std::size_t concurrency,
   pool->count = count;
   pool->body = std::move(body);
   pool->running = std::clamp<std::size_t>(concurrency, 1, std::max<std::size_t>(count, 1));
-  for (std::size_t w = pool->running; w > 0; --w) asio::co_spawn(ex, pool_worker(pool), asio::detached);
+  for (std::size_t w = pool->running; w > 0; --w)
+    asio::co_spawn(ex, pool_worker(pool), asio::detached);
   // Woken by each worker that ends; the short expiry covers a wake-up that came too early.
   while (pool->running > 0 && !pool->failure) {
     pool->wake.expires_after(std::chrono::milliseconds(20));
     co_await pool->wake.async_wait(tuple_awaitable);
   }
   if (pool->failure) std::rethrow_exception(pool->failure);
+}
+
+asio::awaitable<void> close_channel(std::unique_ptr<channel>& ch) {
+  if (ch) co_await ch->close();
 }
 
 // --- the scenarios -------------------------------------------------------------------------------
@@ -170,46 +177,92 @@ asio::awaitable<json_line> run_latency(client_factory& f, const bench_case& c, p
   co_return line;
 }
 
-// throughput and small: `in_flight` messages always on their way, each echo sent out again.
-asio::awaitable<json_line> run_pipelined(client_factory& f, const bench_case& c, progress& p) {
-  auto ch = co_await first_connection(f);
-  const std::string payload = make_payload(c.size);
-  // One round trip first, so the connection's buffers and windows are set up before timing.
-  co_await echo_once(*ch, payload);
-
+// throughput and small: `in_flight` messages always on their way, each echo sent out again,
+// over `connections` channels (one websocket per connection) that share the count and the cap.
+struct pipeline_totals {
   std::size_t sent = 0;
   std::size_t received = 0;
   bool capped = false;
-  p.total = c.count;
-  const auto t0 = clock_type::now();
-  const auto deadline = t0 + c.time_cap;
-  for (; sent < std::min(c.in_flight, c.count); ++sent) ch->send(payload);
+};
+
+// One channel's part: keeps `window` of the case's messages in flight on `ch` until the case's
+// count is sent (or the cap is hit), then takes the remaining echoes.
+asio::awaitable<void> pump(channel& ch, std::size_t window, const bench_case& c,
+                           const std::string& payload, clock_type::time_point deadline,
+                           pipeline_totals& t, progress& p) {
+  std::size_t sent = 0;
+  std::size_t received = 0;
+  for (; sent < window && t.sent < c.count; ++sent, ++t.sent) ch.send(payload);
   // Reading the clock per message costs ~20 ns; every 64 small messages is enough.
   const std::size_t clock_every = c.size >= 4096 ? 1 : 64;
   while (received < sent) {
-    auto m = co_await ch->receive();
+    auto m = co_await ch.receive();
     ++received;
+    ++t.received;
     if (m.size() != payload.size()) check_echo(m, payload);
-    if (sent < c.count && !capped) {
-      if (received % clock_every == 0 && clock_type::now() > deadline) {
-        capped = true;
+    if (t.sent < c.count && !t.capped) {
+      if (t.received % clock_every == 0 && clock_type::now() > deadline) {
+        t.capped = true;
       } else {
-        ch->send(std::move(m));
+        ch.send(std::move(m));
         ++sent;
+        ++t.sent;
       }
     }
-    p.done = received;
+    p.done = t.received;
+  }
+}
+
+asio::awaitable<void> open_warm(client_factory& f, std::unique_ptr<channel>& slot,
+                                const std::string& payload) {
+  slot = co_await f.open_connection();
+  co_await echo_once(*slot, payload);
+}
+
+asio::awaitable<json_line> run_pipelined(client_factory& f, const bench_case& c, progress& p) {
+  const std::string payload = make_payload(c.size);
+  const std::size_t n = std::max<std::size_t>(1, c.connections);
+  std::vector<std::unique_ptr<channel>> channels(n);
+  // One round trip on each first, so the connections' buffers and windows are set up before
+  // timing. The first open tells a server that cannot be reached; the others, 50 at a time.
+  channels[0] = co_await first_connection(f);
+  co_await echo_once(*channels[0], payload);
+  if (n > 1)
+    co_await run_all(n - 1, 50,
+                     [&](std::size_t i) { return open_warm(f, channels[i + 1], payload); });
+  // `in_flight` is shared out evenly, at least one message per connection.
+  std::vector<std::size_t> windows(n);
+  std::size_t in_flight = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    windows[i] = std::max<std::size_t>(1, c.in_flight / n + (i < c.in_flight % n ? 1 : 0));
+    in_flight += windows[i];
+  }
+
+  pipeline_totals t;
+  p.total = c.count;
+  const auto t0 = clock_type::now();
+  const auto deadline = t0 + c.time_cap;
+  if (n == 1) {
+    co_await pump(*channels[0], windows[0], c, payload, deadline, t, p);
+  } else {
+    co_await run_all(n, n, [&](std::size_t i) {
+      return pump(*channels[i], windows[i], c, payload, deadline, t, p);
+    });
   }
   const double secs = seconds(clock_type::now() - t0);
-  co_await ch->close();
+  if (n == 1)
+    co_await close_channel(channels[0]);
+  else
+    co_await run_all(n, n, [&](std::size_t i) { return close_channel(channels[i]); });
 
   auto line = start_line(c, f.kind());
-  line.add("count", std::uint64_t{received});
-  line.add("in_flight", std::uint64_t{c.in_flight});
+  line.add("count", std::uint64_t{t.received});
+  line.add("in_flight", std::uint64_t{in_flight});
+  if (n > 1) line.add("connections", std::uint64_t{n});
   line.add("seconds", secs, 3);
-  line.add("mb_s", static_cast<double>(received) * static_cast<double>(c.size) / 1e6 / secs, 1);
-  line.add("msg_s", static_cast<double>(received) / secs, 0);
-  line.add_flag("capped", capped);
+  line.add("mb_s", static_cast<double>(t.received) * static_cast<double>(c.size) / 1e6 / secs, 1);
+  line.add("msg_s", static_cast<double>(t.received) / secs, 0);
+  line.add_flag("capped", t.capped);
   co_return line;
 }
 
@@ -218,10 +271,6 @@ asio::awaitable<void> open_and_echo(channel_group& g, std::unique_ptr<channel>& 
   slot = co_await g.open_channel();
   co_await echo_once(*slot, payload);
   ++p.done;
-}
-
-asio::awaitable<void> close_channel(std::unique_ptr<channel>& ch) {
-  if (ch) co_await ch->close();
 }
 
 asio::awaitable<json_line> run_streams(client_factory& f, const bench_case& c, progress& p) {
@@ -241,9 +290,8 @@ asio::awaitable<json_line> run_streams(client_factory& f, const bench_case& c, p
   const auto rss_before = rss_bytes();
   p.total = c.count;
   const auto t0 = clock_type::now();
-  co_await run_all(c.count, c.count, [&](std::size_t i) {
-    return open_and_echo(*group, channels[i], payload, p);
-  });
+  co_await run_all(c.count, c.count,
+                   [&](std::size_t i) { return open_and_echo(*group, channels[i], payload, p); });
   const auto opened = clock_type::now() - t0;
   co_await sleep_for(c.idle);
   const auto rss_after = rss_bytes();
@@ -253,7 +301,7 @@ asio::awaitable<json_line> run_streams(client_factory& f, const bench_case& c, p
   const auto grown = rss_after > rss_before ? rss_after - rss_before : 0;
   auto line = start_line(c, f.kind());
   line.add("count", std::uint64_t{c.count});
-  // Over TCP every "websocket" is a connection of its own: there is no multiplexing.
+  // Over TCP and HTTP/1.1 every "websocket" is a connection of its own: no multiplexing.
   line.add("carrier", f.kind() == transport_kind::h2ws ? "stream" : "connection");
   line.add("rss_before_bytes", rss_before);
   line.add("rss_after_bytes", rss_after);

@@ -118,7 +118,8 @@ class tcp_echo_session : public std::enable_shared_from_this<tcp_echo_session> {
         pos += tcp_wire::header_size + length;
       }
       if (pos > 0) {
-        s.pending_.insert(s.pending_.end(), in.begin(), in.begin() + static_cast<std::ptrdiff_t>(pos));
+        s.pending_.insert(s.pending_.end(), in.begin(),
+                          in.begin() + static_cast<std::ptrdiff_t>(pos));
         std::memmove(in.data(), in.data() + pos, have - pos);
         have -= pos;
         s.start_write();
@@ -176,9 +177,12 @@ int serve_h2ws_echo(std::uint16_t port, bool pipelined) {
   h2ws::server_options opts;
   // Above DESIGN's 1,000 websockets per connection, so that --count can go further.
   opts.max_concurrent_streams = 100'000;
+  // No limit on connections either: --baseline tcp/h1 with --count 10000 opens one more.
+  opts.max_connections = 0;
   h2ws::server server(ctx.get_executor(), opts, pipelined ? pipelined_echo : h2ws::echo);
   if (auto ec = server.listen("127.0.0.1", port)) {
-    fmt::print(stderr, "h2ws-bench server: cannot listen on 127.0.0.1:{}: {}\n", port, ec.message());
+    fmt::print(stderr, "h2ws-bench server: cannot listen on 127.0.0.1:{}: {}\n", port,
+               ec.message());
     return 2;
   }
   report_port(server.port());
@@ -196,7 +200,8 @@ int serve_tcp_echo(std::uint16_t port) {
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    fmt::print(stderr, "h2ws-bench tcp server: cannot listen on 127.0.0.1:{}: {}\n", port, ec.message());
+    fmt::print(stderr, "h2ws-bench tcp server: cannot listen on 127.0.0.1:{}: {}\n", port,
+               ec.message());
     return 2;
   }
   report_port(acceptor.local_endpoint().port());

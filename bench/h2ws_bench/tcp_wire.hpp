@@ -19,8 +19,8 @@ inline void write_header(std::uint8_t* out, std::uint32_t length) noexcept {
 }
 
 inline std::uint32_t read_header(const std::uint8_t* in) noexcept {
-  return (std::uint32_t{in[0]} << 24) | (std::uint32_t{in[1]} << 16) |
-         (std::uint32_t{in[2]} << 8) | std::uint32_t{in[3]};
+  return (std::uint32_t{in[0]} << 24) | (std::uint32_t{in[1]} << 16) | (std::uint32_t{in[2]} << 8) |
+         std::uint32_t{in[3]};
 }
 
 }  // namespace h2ws::bench::tcp_wire
