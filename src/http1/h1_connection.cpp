@@ -303,14 +303,16 @@ asio::awaitable<void> h1_connection::read_loop(std::vector<std::uint8_t> leftove
     unacknowledged_ += leftover.size();
     ws_->on_data(leftover);
   }
-  std::vector<std::uint8_t> buffer(64 * 1024);
+  // Not zero-filled: an idle websocket keeps only the pages a read has touched.
+  constexpr std::size_t buffer_size = 64 * 1024;
+  std::unique_ptr<std::uint8_t[]> buffer(new std::uint8_t[buffer_size]);
   while (ws_ && !closed_) {
     // Backpressure: stop reading while the application lags a window behind.
     while (ws_ && !closed_ && unacknowledged_ >= opts_.stream_window)
       co_await read_gate_.async_wait(asio::as_tuple(asio::use_awaitable));
     if (!ws_ || closed_) break;
     error_code ec;
-    auto n = co_await dialed_.stream->read_some(asio::buffer(buffer), ec);
+    auto n = co_await dialed_.stream->read_some(asio::buffer(buffer.get(), buffer_size), ec);
     if (!ws_) break;
     if (ec) {
       // The server closing TCP ends the websocket: normally after the close
@@ -326,24 +328,26 @@ asio::awaitable<void> h1_connection::read_loop(std::vector<std::uint8_t> leftove
     }
     unacknowledged_ += n;
     auto ws = ws_;
-    ws->on_data({buffer.data(), n});
+    ws->on_data({buffer.get(), n});
   }
   close_transport();
 }
 
 asio::awaitable<void> h1_connection::write_loop() {
-  std::vector<std::uint8_t> buffer(64 * 1024);
+  // Not zero-filled, as the read loop's.
+  constexpr std::size_t buffer_size = 64 * 1024;
+  std::unique_ptr<std::uint8_t[]> buffer(new std::uint8_t[buffer_size]);
   while (ws_ && !closed_) {
     auto ws = ws_;
-    auto out = ws->poll_output(buffer.size());
+    auto out = ws->poll_output(buffer_size);
     if (out.waiting) {
       co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
     if (out.ready > 0) {
-      auto n = ws->take_output(buffer.data(), out.ready);
+      auto n = ws->take_output(buffer.get(), out.ready);
       error_code ec;
-      co_await dialed_.stream->write(asio::buffer(buffer.data(), n), ec);
+      co_await dialed_.stream->write(asio::buffer(buffer.get(), n), ec);
       if (ec) break;
     }
     // End of our half. A client waits for the server to close TCP (RFC 6455 7.1.1; the
