@@ -8,16 +8,6 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-# include/h2ws/version.hpp is hand-written so that the source tree is usable as is (the CLI,
-# fuzzers and add_subdirectory all read it); it must agree with project(VERSION).
-file(STRINGS ${PROJECT_SOURCE_DIR}/include/h2ws/version.hpp h2ws_version_line
-     REGEX "version_string = \"[0-9.]+\"")
-string(REGEX MATCH "[0-9]+\\.[0-9]+\\.[0-9]+" h2ws_header_version "${h2ws_version_line}")
-if(NOT h2ws_header_version STREQUAL PROJECT_VERSION)
-  message(FATAL_ERROR "include/h2ws/version.hpp says '${h2ws_header_version}' but "
-                      "project(VERSION) is ${PROJECT_VERSION}: update both together")
-endif()
-
 # Shared builds: an ABI tag, and installed tools that find libh2ws next to them.
 set_target_properties(h2ws PROPERTIES VERSION ${PROJECT_VERSION}
                                       SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})

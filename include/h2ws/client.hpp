@@ -4,6 +4,7 @@
 #pragma once
 
 #include <h2ws/connection.hpp>
+#include <h2ws/export.hpp>
 #include <h2ws/http.hpp>
 #include <h2ws/options.hpp>
 #include <h2ws/websocket.hpp>
@@ -48,7 +49,7 @@ struct pool_options {
 /// Thread safety: every member may be called from any thread. Destroying the client
 /// closes the pooled connections gracefully (GOAWAY); websockets opened through it stay
 /// open until they are closed.
-class client {
+class H2WS_API client {
  public:
   /// The type of the executor connections are made on.
   using executor_type = boost::asio::any_io_executor;

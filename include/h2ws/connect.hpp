@@ -3,6 +3,7 @@
 #pragma once
 
 #include <h2ws/connection.hpp>
+#include <h2ws/export.hpp>
 #include <h2ws/options.hpp>
 #include <h2ws/websocket.hpp>
 
@@ -16,7 +17,7 @@
 namespace h2ws {
 
 namespace detail {
-void connect_websocket_impl(
+H2WS_API void connect_websocket_impl(
     boost::asio::any_io_executor ex, std::string url, websocket_request request, options opts,
     boost::asio::any_completion_handler<void(boost::system::error_code, websocket)> handler);
 }

@@ -2,6 +2,7 @@
 /// One HTTP/2 connection carrying any number of websockets (RFC 8441).
 #pragma once
 
+#include <h2ws/export.hpp>
 #include <h2ws/http.hpp>
 #include <h2ws/options.hpp>
 #include <h2ws/websocket.hpp>
@@ -29,7 +30,7 @@ struct connection_owner;
 ///
 /// Thread safety: all operations may be called from any thread; they run on
 /// the connection's strand.
-class connection {
+class H2WS_API connection {
  public:
   /// The executor type of connect() (the connection itself runs on a strand of it).
   using executor_type = boost::asio::any_io_executor;

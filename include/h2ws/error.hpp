@@ -2,6 +2,8 @@
 /// h2ws error codes: one value per cause an application must tell apart.
 #pragma once
 
+#include <h2ws/export.hpp>
+
 #include <type_traits>
 
 #include <boost/system/error_code.hpp>
@@ -111,16 +113,16 @@ enum class condition {
 };
 
 /// The category of h2ws errors; its name() is "h2ws".
-const boost::system::error_category& error_category() noexcept;
+H2WS_API const boost::system::error_category& error_category() noexcept;
 /// The category of h2ws conditions.
-const boost::system::error_category& condition_category() noexcept;
+H2WS_API const boost::system::error_category& condition_category() noexcept;
 
 /// Makes an error_code of the "h2ws" category; found by ADL, so `ec == h2ws::error::timeout`
 /// and `boost::system::error_code ec = h2ws::error::closed;` work.
-boost::system::error_code make_error_code(error e) noexcept;
+H2WS_API boost::system::error_code make_error_code(error e) noexcept;
 /// Makes an error_condition of the "h2ws.condition" category; found by ADL, so
 /// `ec == h2ws::condition::peer_went_away` works for any error_code.
-boost::system::error_condition make_error_condition(condition c) noexcept;
+H2WS_API boost::system::error_condition make_error_condition(condition c) noexcept;
 
 }  // namespace h2ws
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <h2ws/close_code.hpp>
+#include <h2ws/export.hpp>
 #include <h2ws/message.hpp>
 #include <h2ws/options.hpp>
 #include <h2ws/websocket.hpp>
@@ -114,7 +115,7 @@ struct reconnect_options {
 ///
 /// Thread safety: every member may be called from any thread; everything runs on one
 /// strand of the executor.
-class reconnecting_websocket {
+class H2WS_API reconnecting_websocket {
  public:
   /// The executor type (a strand of the executor given to the constructor).
   using executor_type = boost::asio::any_io_executor;

@@ -2,6 +2,7 @@
 /// A minimal RFC 8441 server: accepts websockets over h2c or TLS and hands each to a handler.
 #pragma once
 
+#include <h2ws/export.hpp>
 #include <h2ws/http.hpp>
 #include <h2ws/options.hpp>
 #include <h2ws/websocket.hpp>
@@ -121,7 +122,7 @@ struct server_context;
 ///
 /// Thread safety: call listen/stop/drain/abort_connections from the executor's thread
 /// (or before run()).
-class server {
+class H2WS_API server {
  public:
   /// The executor the server accepts on; each client connection runs on a strand of it.
   using executor_type = boost::asio::any_io_executor;
@@ -158,6 +159,6 @@ class server {
 };
 
 /// Echoes every message back on `ws` until it closes; the bundled echo handler.
-void echo(websocket ws);
+H2WS_API void echo(websocket ws);
 
 }  // namespace h2ws

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <h2ws/close_code.hpp>
+#include <h2ws/export.hpp>
 #include <h2ws/message.hpp>
 #include <h2ws/options.hpp>
 
@@ -35,7 +36,7 @@ struct no_associated_executor {};
 /// Thread safety: send(), receive() and close() may be called from any thread;
 /// operations run on the connection's strand and complete through the handler's
 /// associated executor. Accessors are safe once the operation that set them completed.
-class websocket {
+class H2WS_API websocket {
  public:
   /// The executor type (a strand of the connection's executor).
   using executor_type = boost::asio::any_io_executor;

@@ -3,12 +3,16 @@
 #   1. installed: `cmake --install BUILD --prefix TMP`, then find_package(h2ws) in installed/;
 #   2. pkg-config: one file compiled with `pkg-config --cflags --libs h2ws` against TMP;
 #   3. with --subdirectory: add_subdirectory(h2ws) in subdirectory/ (builds the library again).
-# Each variant builds app.cpp and runs it; it must print "h2ws VERSION".
+# Each variant builds app.cpp and runs it: it must print "h2ws VERSION" and H2WS_VERSION, and
+# echo a message through the library's server on 127.0.0.1.
 #
 #   tests/consumer/run.sh BUILD_DIR [--version X.Y.Z] [--subdirectory] [--work DIR]
+#                         [--cxx COMPILER]
 #
 # The environment is honoured: CXX, CXXFLAGS and LDFLAGS (e.g. the sanitizer flags of the
 # build being installed), CMAKE_GENERATOR. --work keeps the builds in DIR (default: a temp dir).
+# --cxx builds the consumers with COMPILER (e.g. clang++-14 against a GCC-built install) and
+# checks that the app was built by it; exits 77 (skipped) when COMPILER is not installed.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,11 +25,13 @@ build_dir=
 version=
 subdirectory=0
 work=
+cxx=
 while (($#)); do
   case $1 in
     --version) version=$2; shift 2 ;;
     --subdirectory) subdirectory=1; shift ;;
     --work) work=$2; shift 2 ;;
+    --cxx) cxx=$2; shift 2 ;;
     -*) die "unknown option $1" ;;
     *) build_dir=$1; shift ;;
   esac
@@ -36,18 +42,38 @@ if [[ -z $version ]]; then
   version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build_dir/CMakeCache.txt")
 fi
 
+expect_compiler=
+if [[ -n $cxx ]]; then
+  if ! command -v "$cxx" >/dev/null; then
+    echo "consumer: $cxx not found (Debian: apt-get install clang-14): skipped"
+    exit 77
+  fi
+  export CXX=$cxx
+  case $("$cxx" --version | head -n1) in
+    *clang*) expect_compiler=clang ;;
+    *) expect_compiler=gcc ;;
+  esac
+fi
+IFS=. read -r major minor patch <<<"$version"
+version_number=$((10#$major * 10000 + 10#$minor * 100 + 10#$patch))
+
 if [[ -z $work ]]; then
   work=$(mktemp -d "${TMPDIR:-/tmp}/h2ws-consumer.XXXXXX")
   trap 'rm -rf "$work"' EXIT
 fi
 mkdir -p "$work"
 
-# run_app BINARY: runs it and checks the version line.
+# run_app BINARY: runs it (bounded; the app has its own 10 s watchdog) and checks its output.
 run_app() {
   local out
-  out=$("$1") || die "$1 failed: $out"
+  out=$(timeout 60 "$1") || die "$1 failed: $out"
   printf '%s\n' "$out"
   [[ $(head -n1 <<<"$out") == "h2ws $version" ]] || die "$1 printed '$(head -n1 <<<"$out")', expected 'h2ws $version'"
+  grep -qx "H2WS_VERSION $version_number" <<<"$out" || die "$1 did not print 'H2WS_VERSION $version_number'"
+  grep -q '^echo: hello from ' <<<"$out" || die "$1 did not echo a message"
+  if [[ -n $expect_compiler ]]; then
+    grep -q "^compiler: $expect_compiler " <<<"$out" || die "$1 was not built by $expect_compiler"
+  fi
 }
 
 if ((subdirectory)); then
