@@ -46,7 +46,7 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
     const auto& o = ctx_->opts;
     if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
       std::unique_ptr<asio::ssl::context> tls;
-      if ((ec = net::make_server_context(o.tls_cert_file, o.tls_key_file, tls))) return ec;
+      if ((ec = net::make_server_context(o, tls))) return ec;
       tls_ = std::move(tls);
     }
     auto address = asio::ip::make_address(host, ec);
