@@ -174,7 +174,7 @@ asio::awaitable<void> tcp_accept_loop(tcp::acceptor& acceptor) {
 int serve_h2ws_echo(std::uint16_t port, bool pipelined) {
   asio::io_context ctx(1);
   h2ws::server_options opts;
-  // Above DESIGN's 1,000 websockets per connection, so that --count can go further.
+  // Above the streams scenario's 1,000 websockets per connection, so that --count can go further.
   opts.max_concurrent_streams = 100'000;
   h2ws::server server(ctx.get_executor(), opts, pipelined ? pipelined_echo : h2ws::echo);
   if (auto ec = server.listen("127.0.0.1", port)) {
