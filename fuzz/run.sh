@@ -4,7 +4,7 @@
 # coverage.sh). Exits non-zero when any fuzzer crashes or fails an invariant; the crashing inputs
 # are kept under build-fuzz/artifacts/<target>/.
 #
-#   fuzz/run.sh                       # all three, FUZZ_SECONDS (60) each
+#   fuzz/run.sh                       # all four, FUZZ_SECONDS (60) each
 #   FUZZ_SECONDS=300 fuzz/run.sh fuzz_client_session
 #
 # Environment:

@@ -19,7 +19,7 @@ constexpr std::array<std::pair<scenario, std::string_view>, 5> scenario_names = 
     {scenario::connections, "connections"},
 }};
 
-// Sizes of `--sweep`: 16 B .. 64 KiB for latency (DESIGN), up to 1 MiB for throughput.
+// Sizes of `--sweep`: 16 B .. 64 KiB for latency, up to 1 MiB for throughput.
 constexpr std::array<std::size_t, 7> latency_sweep = {16,      64,       256,     KiB,
                                                       4 * KiB, 16 * KiB, 64 * KiB};
 constexpr std::array<std::size_t, 9> throughput_sweep = {

@@ -11,7 +11,7 @@
 
 namespace h2ws::bench {
 
-/// The scenarios of DESIGN.md, "Benchmarks (`h2ws-bench`)".
+/// The scenarios of bench/README.md ("Scenarios").
 enum class scenario {
   latency,      ///< ping-pong echo of one message at a time: p50/p99 round trip
   throughput,   ///< pipelined echo of large messages (1 MiB, 4 in flight): MB/s, messages/s
@@ -44,7 +44,7 @@ struct bench_config {
   /// The transports every case runs over, in this order (`--transport`, then `--baseline`);
   /// default h2ws alone.
   std::vector<transport_kind> transports{transport_kind::h2ws};
-  /// 10x smaller counts (DESIGN: `--quick`).
+  /// 10x smaller counts (`--quick`).
   bool quick = false;
   /// latency and throughput over a range of sizes instead of the fixed shape.
   bool sweep = false;
@@ -76,7 +76,7 @@ struct bench_case {
   std::chrono::milliseconds idle{0};           ///< streams, connections: idle time before the RSS
 };
 
-/// The cases `cfg` asks for, in run order, following DESIGN's fixed shapes (or the sweep).
+/// The cases `cfg` asks for, in run order: the fixed shapes of bench/README.md (or the sweep).
 std::vector<bench_case> plan_cases(const bench_config& cfg);
 
 }  // namespace h2ws::bench

@@ -1,6 +1,6 @@
 // h2ws-bench: measures h2ws (RFC 8441 websockets over HTTP/2) against the floor of plain TCP
 // and against the same library and server over HTTP/1.1 Upgrade (RFC 6455).
-// DESIGN.md, "Benchmarks (`h2ws-bench`)", is the contract for the scenarios and the output.
+// bench/README.md ("Scenarios") is the contract for the scenarios and the output.
 #include "client.hpp"
 #include "config.hpp"
 #include "exit_status.hpp"
@@ -32,7 +32,7 @@ namespace h2ws::bench {
 namespace {
 
 constexpr std::string_view footer = R"(
-Scenarios (the fixed shapes of DESIGN.md; --quick divides every count by 10):
+Scenarios (the fixed shapes of bench/README.md; --quick divides every count by 10):
   latency      ping-pong echo, one message at a time: 64 B binary, 200 warm-up then 5,000
                timed round trips -> p50_us, p99_us (with --sweep: 16 B .. 64 KiB)
   throughput   pipelined echo: 1 MiB binary, 4 in flight, 512 MiB echoed -> mb_s, msg_s

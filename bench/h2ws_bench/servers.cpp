@@ -175,7 +175,7 @@ asio::awaitable<void> tcp_accept_loop(tcp::acceptor& acceptor) {
 int serve_h2ws_echo(std::uint16_t port, bool pipelined) {
   asio::io_context ctx(1);
   h2ws::server_options opts;
-  // Above DESIGN's 1,000 websockets per connection, so that --count can go further.
+  // Above the streams scenario's 1,000 websockets per connection, so that --count can go further.
   opts.max_concurrent_streams = 100'000;
   // No limit on connections either: --baseline tcp/h1 with --count 10000 opens one more.
   opts.max_connections = 0;

@@ -6,10 +6,19 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+/// \cond
+// Forward declaration: the header needs no Asio or OpenSSL headers. Include
+// <boost/asio/ssl/context.hpp> to build one for options::ssl_context.
+namespace boost::asio::ssl {
+class context;
+}  // namespace boost::asio::ssl
+/// \endcond
 
 namespace h2ws {
 
@@ -67,6 +76,23 @@ struct options {
   std::string ca_file;
   /// Skips certificate chain and host-name verification. Never the default.
   bool insecure = false;
+  /// Client certificate chain (PEM file), presented when the server asks for one (mutual
+  /// TLS). Goes with key_file: both or neither (one alone fails the connect with
+  /// boost::system::errc::invalid_argument). Empty = no client certificate.
+  std::string cert_file;
+  /// Private key (PEM file, not encrypted) of cert_file's certificate.
+  std::string key_file;
+  /// A TLS context of the caller's own, for full control (cipher suites, a certificate
+  /// from an engine or memory, session caching, ...). When set, h2ws uses it as it is for
+  /// every wss:// and https:// connection instead of building one, and ca_file, cert_file
+  /// and key_file must be empty (else the connect fails with
+  /// boost::system::errc::invalid_argument). Then ALPN and verification are the caller's:
+  /// offer "h2" (and "http/1.1" for the fallback) with SSL_CTX_set_alpn_protos, or the
+  /// connect fails with error::no_h2_alpn; set the verify mode and trust store. h2ws still
+  /// sends SNI and, unless `insecure`, adds the host-name check to the context's chain
+  /// verification (which only takes effect when the context's verify mode is verify_peer).
+  /// The context must not be changed while connections use it.
+  std::shared_ptr<boost::asio::ssl::context> ssl_context;
 
   /// Offer permessage-deflate (RFC 7692) when opening websockets (also on the HTTP/1.1
   /// fallback); on a server, accept clients' offers. websocket::extensions() tells whether

@@ -96,6 +96,15 @@ struct server_options {
   std::string tls_cert_file;
   /// TLS private key (PEM file) of tls_cert_file's certificate.
   std::string tls_key_file;
+  /// CA certificates (PEM file) that client certificates must chain to (mutual TLS; only
+  /// with tls_cert_file). When set, the server asks every client for a certificate, names
+  /// these CAs in the request, and refuses a certificate that does not verify at the TLS
+  /// handshake. Empty = client certificates are neither asked for nor checked.
+  std::string tls_client_ca_file;
+  /// With tls_client_ca_file: a client that presents no certificate is refused at the TLS
+  /// handshake too (else it is served like one without TLS client authentication).
+  /// Set without tls_client_ca_file, listen() fails with boost::system::errc::invalid_argument.
+  bool tls_require_client_cert = false;
   /// A new connection's TLS handshake and protocol detection, and each HTTP/1.1 request
   /// from its first byte to its last, must arrive within this (slowloris); 0 = no limit.
   duration handshake_timeout = std::chrono::seconds(10);
@@ -116,9 +125,9 @@ class server_impl;
 struct server_context;
 }  // namespace detail
 
-/// Listens on TCP, speaks HTTP/2 (prior knowledge on cleartext, ALPN h2 with TLS; no
-/// HTTP/1.1 Upgrade), accepts RFC 8441 websockets on the configured paths, answers other
-/// requests with a small page (`GET /`) or 404.
+/// Listens on TCP, speaks HTTP/2 (prior knowledge on cleartext, ALPN h2 with TLS) and
+/// HTTP/1.1 on the same port, accepts websockets on the configured paths (RFC 8441 streams
+/// and RFC 6455 Upgrades), answers other requests with a small page (`GET /`) or 404.
 ///
 /// Thread safety: call listen/stop/drain/abort_connections from the executor's thread
 /// (or before run()).

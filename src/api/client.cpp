@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <unordered_map>
 #include <vector>
@@ -68,8 +69,12 @@ class client_pool : public std::enable_shared_from_this<client_pool> {
   };
 
   static std::string key_of(const net::parsed_url& url, const options& opts) {
+    // The TLS identity too: a connection made with one client certificate (or TLS context)
+    // must not serve a websocket asked for with another.
+    const auto context = reinterpret_cast<std::uintptr_t>(opts.ssl_context.get());
     return origin_of(url) + '\n' + opts.ca_file + '\n' + (opts.insecure ? "i" : "v") +
-           (opts.compression ? "z" : "-") + '\n' + opts.proxy;
+           (opts.compression ? "z" : "-") + '\n' + opts.proxy + '\n' + opts.cert_file + '\n' +
+           opts.key_file + '\n' + std::to_string(context);
   }
 
   static bool has_room(const entry& e) {

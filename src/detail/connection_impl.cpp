@@ -118,6 +118,7 @@ asio::awaitable<void> connection_impl::connect_flow(net::parsed_url url) {
   net::dial_settings settings;
   settings.ca_file = opts_.ca_file;
   settings.verify = !opts_.insecure;
+  net::set_tls_options(settings, opts_);  // client certificate, the caller's ssl_context
   settings.protocols = opts_.fallback ? net::alpn_offer::h2_and_http1 : net::alpn_offer::h2;
   settings.trace = opts_.trace;
   settings.proxy = opts_.proxy;

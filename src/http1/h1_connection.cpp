@@ -207,8 +207,7 @@ asio::awaitable<void> h1_connection::run(net::parsed_url url, websocket_request 
   };
   arm_deadline(opts_.connect_timeout);
   net::dial_settings settings;
-  settings.ca_file = opts_.ca_file;
-  settings.verify = !opts_.insecure;
+  net::set_tls_options(settings, opts_);
   settings.protocols = net::alpn_offer::http1;
   settings.trace = opts_.trace;
   settings.proxy = opts_.proxy;
@@ -243,6 +242,13 @@ asio::awaitable<void> h1_connection::run(net::parsed_url url, websocket_request 
   while (!reader.done()) {
     auto n = co_await dialed_.stream->read_some(asio::buffer(buffer), ec);
     if (ec) {
+      // A TLS alert here is the server's verdict on our handshake (TLS 1.3 sends it after
+      // ours completed: a client certificate missing or refused): reported as it is.
+      if (ec.category() == asio::error::get_ssl_category() && !timed_out_) {
+        trace("! TLS: the server refused the connection: " + ec.message());
+        finish_open(ec, nullptr);
+        co_return;
+      }
       finish_open(timeout(make_error_code(error::connection_lost)), nullptr);
       co_return;
     }

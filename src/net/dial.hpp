@@ -6,6 +6,7 @@
 #include "net/tls.hpp"
 #include "net/transport.hpp"
 #include "net/url.hpp"
+#include <h2ws/options.hpp>
 
 #include <functional>
 #include <memory>
@@ -19,13 +20,22 @@ namespace h2ws::net {
 
 struct dial_settings {
   std::string ca_file;
+  /// Client certificate and key (PEM), both or neither.
+  std::string cert_file;
+  std::string key_file;
   bool verify = true;
+  /// The caller's own TLS context (options::ssl_context): used as it is; then ca_file,
+  /// cert_file and key_file must be empty.
+  std::shared_ptr<boost::asio::ssl::context> context;
   /// ALPN offer: h2, h2 then http/1.1 (fallback allowed), or http/1.1 (the fallback itself).
   alpn_offer protocols = alpn_offer::h2;
   std::function<void(std::string_view)> trace;
   /// "http://[user:password@]host:port" to tunnel through, or empty.
   std::string proxy;
 };
+
+/// Copies the TLS part of `opts` (ca_file, insecure, cert_file, key_file, ssl_context).
+void set_tls_options(dial_settings& settings, const options& opts);
 
 struct dial_result {
   std::unique_ptr<transport> stream;

@@ -13,7 +13,8 @@ transport::transport(tcp_socket socket) : socket_(std::make_unique<tcp_socket>(s
   socket_->set_option(asio::ip::tcp::no_delay(true), ignored);
 }
 
-transport::transport(std::unique_ptr<tls_stream> tls) : tls_(std::move(tls)) {
+transport::transport(std::unique_ptr<tls_stream> tls, std::vector<std::uint8_t> already_read)
+    : tls_(std::move(tls)), already_read_(std::move(already_read)) {
   error_code ignored;
   tls_->next_layer().set_option(asio::ip::tcp::no_delay(true), ignored);
 }
@@ -31,6 +32,10 @@ std::string transport::peer() const {
 }
 
 asio::awaitable<std::size_t> transport::read_some(asio::mutable_buffer buffer, error_code& ec) {
+  if (!already_read_.empty()) {
+    ec = {};
+    co_return take_already_read(buffer);
+  }
   if (tls_)
     co_return co_await tls_->async_read_some(buffer, asio::redirect_error(asio::use_awaitable, ec));
   co_return co_await socket_->async_read_some(buffer,

@@ -5,13 +5,19 @@
 
 #include "net/executor.hpp"
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include <boost/asio/append.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/system/error_code.hpp>
@@ -24,8 +30,9 @@ class transport {
  public:
   /// Plain TCP, with TCP_NODELAY (the writer coalesces frames itself).
   explicit transport(tcp_socket socket);
-  /// TLS, handshake done.
-  explicit transport(std::unique_ptr<tls_stream> tls);
+  /// TLS, handshake done; `already_read`: bytes read from it before (the first reads
+  /// return them).
+  explicit transport(std::unique_ptr<tls_stream> tls, std::vector<std::uint8_t> already_read = {});
   ~transport();
   transport(const transport&) = delete;
   transport& operator=(const transport&) = delete;
@@ -33,6 +40,13 @@ class transport {
   /// Reads some bytes; `handler(error_code, std::size_t)` runs on the socket's strand.
   template <class Handler>
   void async_read_some(boost::asio::mutable_buffer buffer, Handler&& handler) {
+    if (!already_read_.empty()) {
+      const auto n = take_already_read(buffer);
+      auto ex = tls_ ? tls_->get_executor() : socket_->get_executor();
+      boost::asio::post(
+          ex, boost::asio::append(std::forward<Handler>(handler), boost::system::error_code{}, n));
+      return;
+    }
     if (tls_) return tls_->async_read_some(buffer, std::forward<Handler>(handler));
     socket_->async_read_some(buffer, std::forward<Handler>(handler));
   }
@@ -59,8 +73,16 @@ class transport {
   std::string peer() const;
 
  private:
+  std::size_t take_already_read(boost::asio::mutable_buffer buffer) {
+    const auto n = std::min(buffer.size(), already_read_.size());
+    std::memcpy(buffer.data(), already_read_.data(), n);
+    already_read_.erase(already_read_.begin(), already_read_.begin() + static_cast<long>(n));
+    return n;
+  }
+
   std::unique_ptr<tcp_socket> socket_;  // plain TCP
   std::unique_ptr<tls_stream> tls_;     // or TLS
+  std::vector<std::uint8_t> already_read_;
 };
 
 }  // namespace h2ws::net

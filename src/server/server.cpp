@@ -44,9 +44,11 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
   error_code listen(const std::string& host, std::uint16_t port) {
     error_code ec;
     const auto& o = ctx_->opts;
-    if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
+    // Any TLS setting means TLS: a client CA alone must not leave the server in cleartext
+    // (make_server_context then says what is missing).
+    if (!o.tls_cert_file.empty() || !o.tls_key_file.empty() || !o.tls_client_ca_file.empty()) {
       std::unique_ptr<asio::ssl::context> tls;
-      if ((ec = net::make_server_context(o.tls_cert_file, o.tls_key_file, tls))) return ec;
+      if ((ec = net::make_server_context(o, tls))) return ec;
       tls_ = std::move(tls);
     }
     auto address = asio::ip::make_address(host, ec);

@@ -1,8 +1,12 @@
 // Runs every catalogue case as one test and prints an Autobahn-style summary per section.
 #include "catalogue.hpp"
+#include "report.hpp"
 
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -18,22 +22,10 @@ std::map<std::string, section_tally>& tallies() {
   static std::map<std::string, section_tally> t;
   return t;
 }
-
-const char* section_name(const std::string& section) {
-  static const std::map<std::string, const char*> names = {
-      {"1", "Framing"},
-      {"2", "Pings/Pongs"},
-      {"3", "Reserved Bits"},
-      {"4", "Opcodes"},
-      {"5", "Fragmentation"},
-      {"6", "UTF-8 Handling"},
-      {"7", "Close Handling"},
-      {"9", "Limits/Performance"},
-      {"12", "WebSocket Compression (different payloads)"},
-      {"13", "WebSocket Compression (different parameters)"},
-      {"h2", "HTTP/2 stream (RFC 8441)"}};
-  auto it = names.find(section);
-  return it == names.end() ? "?" : it->second;
+// Case id -> passed, for the report.
+std::map<std::string, bool>& results() {
+  static std::map<std::string, bool> r;
+  return r;
 }
 
 class summary_printer : public ::testing::Environment {
@@ -42,12 +34,23 @@ class summary_printer : public ::testing::Environment {
     std::cout << "\nh2ws conformance summary (client side, Autobahn numbering)\n";
     int total_passed = 0, total_failed = 0;
     for (const auto& [section, t] : tallies()) {
-      std::cout << "  " << section << ".x  " << section_name(section) << ": " << t.passed << "/"
+      std::cout << "  " << section << ".x  " << section_title(section) << ": " << t.passed << "/"
                 << (t.passed + t.failed) << " passed\n";
       total_passed += t.passed;
       total_failed += t.failed;
     }
     std::cout << "  all: " << total_passed << "/" << (total_passed + total_failed) << " passed\n\n";
+    // H2WS_CONFORMANCE_REPORT=FILE: write docs/conformance.md's text there.
+    if (const char* path = std::getenv("H2WS_CONFORMANCE_REPORT"); path && *path) {
+      std::ofstream file(path, std::ios::binary | std::ios::trunc);
+      file << report(all_cases(), results());
+      file.close();
+      if (!file) {
+        std::cerr << "cannot write the conformance report to " << path << "\n";
+        std::exit(1);
+      }
+      std::cout << "conformance report written to " << path << "\n";
+    }
   }
 };
 const auto* registered = ::testing::AddGlobalTestEnvironment(new summary_printer);
@@ -98,6 +101,7 @@ TEST_P(Autobahn, Case) {
   auto section = spec.id.substr(0, spec.id.find('.'));
   auto& t = tallies()[section];
   (failed ? t.failed : t.passed)++;
+  results()[spec.id] = !failed;
 }
 
 std::string case_name(const ::testing::TestParamInfo<case_spec>& info) {
@@ -108,6 +112,16 @@ std::string case_name(const ::testing::TestParamInfo<case_spec>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Catalogue, Autobahn, ::testing::ValuesIn(all_cases()), case_name);
+
+// Verifies that the report can say, for every case, which RFC section it checks, and that
+// case ids are unique (the report and the filters go by id).
+TEST(Catalogue, EveryCaseHasAnRfcSectionAndAUniqueId) {
+  std::set<std::string> ids;
+  for (const auto& c : all_cases()) {
+    EXPECT_NE(rfc_section(c), "?") << "case " << c.id << ": add it to rfc_table() in report.cpp";
+    EXPECT_TRUE(ids.insert(c.id).second) << "case id " << c.id << " is used twice";
+  }
+}
 
 }  // namespace
 }  // namespace h2ws::conformance

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """More checks of the h2ws CLI against real peers: URL errors, the habits of
-websocat/wscat/curl (-k, -w, -1, -q, --base64, --ping-timeout) and error hints.
+websocat/wscat/curl (-k, -w, -1, -q, --base64, --ping-timeout, --cert/--key) and error
+hints.
 
   cli_checks.py --h2ws PATH/TO/h2ws CHECK       (run with /usr/bin/python3)
 
@@ -329,6 +330,51 @@ def check_tls_hints(h2ws, peers):
     expect(r.returncode == 2 and r.stderr.count(b"\n") == 1, f"closed port: {r.stderr!r}")
 
 
+def check_mtls(h2ws, peers):
+    # --cert/--key against nghttpx requiring client certificates (--verify-client) from a CA
+    # of the test's own: with one it issued the echo works; without a certificate, or with
+    # one from another CA, nghttpx refuses at the TLS handshake: exit 2, the TLS alert and
+    # what to do. --cert and --key go together (usage error otherwise).
+    server_cert, server_key = harness.make_cert(peers.workdir)
+    client_ca = harness.make_cert(peers.workdir, "client-ca", "DNS:client-ca.example")
+    cert, key = harness.make_issued_cert(peers.workdir, client_ca, "alice")
+    other_ca = harness.make_cert(peers.workdir, "other-ca", "DNS:other-ca.example")
+    stranger_cert, stranger_key = harness.make_issued_cert(peers.workdir, other_ca, "mallory")
+    port = harness.start_nghttpx(peers, tls=(server_key, server_cert), extra=[
+        "--verify-client", f"--verify-client-cacert={client_ca[0]}"])
+    url = f"wss://localhost:{port}/echo"
+    trust = ["--cacert", server_cert]
+
+    r = run_client(h2ws, [*trust, "--cert", cert, "--key", key, url], b"hello\nworld\n")
+    expect(r.returncode == 0 and r.stdout == b"hello\nworld\n",
+           f"with --cert: exit {r.returncode}, stdout {r.stdout!r}; {r.stderr!r}")
+
+    r = run_client(h2ws, [*trust, url], b"hello\n")
+    expect(r.returncode == 2 and r.stdout == b"", f"without --cert: exit {r.returncode}")
+    expect(b"certificate required" in r.stderr and b"--cert FILE --key FILE" in r.stderr,
+           f"without --cert: {r.stderr!r}")
+    r = run_client(h2ws, [*trust, "-v", url], b"hello\n")
+    expect(b"asked for a client certificate (we have none)" in r.stderr,
+           f"-v without --cert: {r.stderr!r}")
+
+    r = run_client(h2ws, [*trust, "--cert", stranger_cert, "--key", stranger_key, url], b"hi\n")
+    expect(r.returncode == 2 and r.stdout == b"", f"another CA: exit {r.returncode}")
+    expect(b"unknown ca" in r.stderr and b"refused the client certificate" in r.stderr,
+           f"another CA: {r.stderr!r}")
+
+    r = run_client(h2ws, [*trust, "--cert", cert, "--key", stranger_key, url], b"hi\n")
+    expect(r.returncode == 2 and b"key values mismatch" in r.stderr
+           and f"{stranger_key} is not the private key of {cert}".encode() in r.stderr,
+           f"a key of another certificate: exit {r.returncode}, {r.stderr!r}")
+
+    r = run_client(h2ws, [*trust, "--cert", cert, url], b"hi\n")
+    expect(r.returncode == 1 and b"--cert needs --key" in r.stderr,
+           f"--cert alone: exit {r.returncode}, {r.stderr!r}")
+    r = run_client(h2ws, [*trust, "--key", key, url], b"hi\n")
+    expect(r.returncode == 1 and b"--key needs --cert" in r.stderr,
+           f"--key alone: exit {r.returncode}, {r.stderr!r}")
+
+
 def check_fallback_both(h2ws, peers):
     # A plain HTTP/1.1 server (python3 -m http.server, no websockets): HTTP/2 fails, the
     # Upgrade gets 404; the message names both attempts.
@@ -494,6 +540,7 @@ CHECKS = {
     "invalid-utf8": check_invalid_utf8,
     "ping-timeout": check_ping_timeout,
     "tls-hints": check_tls_hints,
+    "mtls": check_mtls,
     "fallback-both": check_fallback_both,
     "bad-values": check_bad_values,
     "socks5": check_socks5,

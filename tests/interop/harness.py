@@ -166,11 +166,32 @@ def make_cert(workdir, name="localhost", san="DNS:localhost,IP:127.0.0.1"):
     return cert, key
 
 
-def start_nghttpx(peers, tls=None, backend_port=None):
+def make_issued_cert(workdir, ca, name):
+    """A certificate for CN=name signed by ca=(cert, key) (a make_cert() certificate), for
+    TLS clients and servers alike; made with the openssl CLI."""
+    ca_cert, ca_key = ca
+    cert = os.path.join(workdir, f"{name}-cert.pem")
+    key = os.path.join(workdir, f"{name}-key.pem")
+    csr = os.path.join(workdir, f"{name}.csr")
+    ext = os.path.join(workdir, f"{name}.ext")
+    with open(ext, "w") as f:
+        f.write("basicConstraints=critical,CA:FALSE\nextendedKeyUsage=clientAuth,serverAuth\n")
+    for argv in (["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                  "-nodes", "-subj", f"/CN={name}", "-keyout", key, "-out", csr],
+                 ["openssl", "x509", "-req", "-in", csr, "-CA", ca_cert, "-CAkey", ca_key,
+                  "-set_serial", str(int(time.time() * 1000)), "-days", "1", "-extfile", ext,
+                  "-out", cert]):
+        r = subprocess.run(argv, capture_output=True, timeout=30)
+        if r.returncode:
+            raise Failure(f"{' '.join(argv[:2])} failed: {r.stderr.decode(errors='replace')}")
+    return cert, key
+
+
+def start_nghttpx(peers, tls=None, backend_port=None, extra=()):
     """Starts the backend and nghttpx in front of it; returns nghttpx's port.
     With tls=(cert, key) the frontend speaks TLS with ALPN h2 instead of h2c. With
     backend_port, that (already running) HTTP/1.1 server is the backend instead of the
-    python3-websockets echo."""
+    python3-websockets echo. `extra`: more nghttpx options."""
     nghttpx = find_nghttpx()
     if backend_port is None:
         if subprocess.run([PYTHON, "-c", "import websockets"], capture_output=True).returncode:
@@ -191,6 +212,7 @@ def start_nghttpx(peers, tls=None, backend_port=None):
         "--workers=1",
         "--log-level=INFO",
         "--errorlog-file=/dev/stderr",
+        *extra,
         *(list(tls) if tls else []),
     ])
     wait_for_port(proxy, port)

@@ -213,6 +213,12 @@ command_line parse_command_line(int argc, char** argv) {
   app.add_option("--cacert", client.cacert,
                  "CA certificates (PEM) trusted besides the system store")
       ->check(CLI::ExistingFile);
+  app.add_option("--cert", client.cert,
+                 "Client certificate chain (PEM) for servers that ask for one (mutual TLS); "
+                 "with --key")
+      ->check(CLI::ExistingFile);
+  app.add_option("--key", client.key, "Private key (PEM, unencrypted) of --cert")
+      ->check(CLI::ExistingFile);
   app.add_flag("-k,--insecure", client.insecure,
                "Do not verify the server's certificate (dangerous; prints a warning)");
   app.add_flag("--http1", client.http1,
@@ -298,6 +304,8 @@ command_line parse_command_line(int argc, char** argv) {
            {&app, "--wait", "SECONDS"},
            {&app, "--max-message", "BYTES"},
            {&app, "--cacert", "FILE"},
+           {&app, "--cert", "FILE"},
+           {&app, "--key", "FILE"},
            {&app, "--proxy", "URL"},
            {&app, "--completion", "SHELL"},
            {serve_cmd, "--listen", "HOST:PORT"},
@@ -373,6 +381,11 @@ command_line parse_command_line(int argc, char** argv) {
   if (ping_timeout->count() > 0 && ping_interval->count() > 0 && client.ping_interval_s == 0 &&
       client.ping_timeout_s > 0) {
     usage_error("--ping-timeout needs keepalive PINGs, but --ping-interval is 0");
+    return out;
+  }
+  if (client.cert.empty() != client.key.empty()) {
+    usage_error(client.cert.empty() ? "--key needs --cert (the client certificate it belongs to)"
+                                    : "--cert needs --key (the certificate's private key)");
     return out;
   }
   if (client.url.empty()) {

@@ -41,6 +41,10 @@ struct client_config {
   std::string cacert;
   /// Skip certificate verification (explicit only; warned about on stderr).
   bool insecure = false;
+  /// Client certificate chain and its private key (PEM), for servers that ask for one
+  /// (mutual TLS); both or neither.
+  std::string cert;
+  std::string key;
   /// Proxy URL: --proxy, else from the environment (proxy_from_environment()), validated;
   /// empty = connect directly.
   std::string proxy;

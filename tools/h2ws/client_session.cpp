@@ -32,6 +32,7 @@
 #include <fmt/core.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 namespace h2ws::cli {
 namespace {
@@ -91,6 +92,8 @@ class client_session {
     opts_.max_message_size = cfg.max_message;
     opts_.ca_file = cfg.cacert;
     opts_.insecure = cfg.insecure;
+    opts_.cert_file = cfg.cert;
+    opts_.key_file = cfg.key;
     opts_.force_http1 = cfg.http1;
     opts_.fallback = cfg.fallback;
     opts_.compression = cfg.compress;
@@ -459,9 +462,30 @@ void client_session::report_failure(error_code ec, unsigned status, stage at) {
 
 namespace {
 
+int ssl_reason(error_code ec) {
+  return ec.category() == asio::error::get_ssl_category()
+             ? ERR_GET_REASON(static_cast<unsigned long>(ec.value()))
+             : 0;
+}
+
 bool is_certificate_verify_failure(error_code ec) {
-  return ec.category() == asio::error::get_ssl_category() &&
-         ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED;
+  return ssl_reason(ec) == SSL_R_CERTIFICATE_VERIFY_FAILED;
+}
+
+// The server's alert about our client certificate (mutual TLS).
+bool is_client_certificate_refusal(error_code ec) {
+  switch (ssl_reason(ec)) {
+    case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
+    case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED:
+    case SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE:
+    case SSL_R_TLSV1_ALERT_ACCESS_DENIED:
+      return true;
+    default:
+      return false;
+  }
 }
 
 // Failures that say nothing about TLS versus cleartext on the port.
@@ -492,10 +516,29 @@ std::string with_scheme_swapped(const std::string& url, bool to_tls) {
 }  // namespace
 
 std::string client_session::hint_for(error_code ec) const {
+  // Found before connecting (the TLS context did not load): say which files disagree.
+  if (ec.category() == asio::error::get_ssl_category() &&
+      ERR_GET_LIB(static_cast<unsigned long>(ec.value())) == ERR_LIB_X509 &&
+      ssl_reason(ec) == X509_R_KEY_VALUES_MISMATCH)
+    return fmt::format("{} is not the private key of {}", cfg_.key, cfg_.cert);
   // The probes connect directly; through a proxy they would test something else.
   if (!opts_.proxy.empty() || !ec) return {};
   constexpr auto probe_limit = std::chrono::milliseconds(2000);
   const auto& t = cfg_.target;
+  if (t.tls && ssl_reason(ec) == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED) {
+    return cfg_.cert.empty()
+               ? "the server requires a client certificate: give one with --cert FILE --key FILE"
+               : "the server required a client certificate but did not take --cert's";
+  }
+  if (t.tls && is_client_certificate_refusal(ec)) {
+    return cfg_.cert.empty()
+               ? "the server refused the connection over client authentication: it may want a "
+                 "client certificate (--cert FILE --key FILE)"
+               : fmt::format(
+                     "the server refused the client certificate {}: use one issued by a "
+                     "CA the server trusts",
+                     cfg_.cert);
+  }
   if (t.tls && is_certificate_verify_failure(ec)) {
     const auto check = check_certificate(t.host, t.port, cfg_.cacert, probe_limit);
     if (check.handshake_done && check.name_mismatch) {

@@ -7,7 +7,7 @@
 namespace h2ws::cli {
 
 /// Connects, opens the websocket, sends stdin lines and prints received messages until
-/// the websocket ends; returns the exit status of DESIGN.md's CLI contract. Reports
+/// the websocket ends; returns the exit status README.md documents ("The CLI"). Reports
 /// every failure on stderr.
 exit_status run_client(const client_config& cfg);
 

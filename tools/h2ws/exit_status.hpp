@@ -1,4 +1,4 @@
-// The process exit codes of the h2ws CLI (DESIGN.md, "CLI contract").
+// The process exit codes of the h2ws CLI (README.md, "The CLI": exit status).
 #pragma once
 
 namespace h2ws::cli {

@@ -1,5 +1,5 @@
 // h2ws: a command-line WebSocket client over HTTP/2 (RFC 8441), and `h2ws serve`, an
-// RFC 8441 echo server. The behaviour and exit codes follow DESIGN.md's "CLI contract".
+// RFC 8441 echo server. The behaviour and exit codes are documented in README.md, "The CLI".
 #include "cli_options.hpp"
 #include "client_session.hpp"
 #include "exit_status.hpp"
