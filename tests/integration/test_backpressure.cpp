@@ -61,7 +61,9 @@ TEST(Backpressure, SlowClientReaderStopsFloodingServer) {
       // = 4 messages, plus one queued at the server and one being parsed.
       EXPECT_LE(*sent, received + 4 + 2) << "after " << received << " reads";
     }
-    EXPECT_GE(*sent, received);  // and the flow did not stall
+    // And the flow did not stall: as we read, the window came back and the server sent on,
+    // ahead of what we took (a window that never reopened would hold it at ~4 in all).
+    EXPECT_GE(*sent, received + 1);
     // Without backpressure the server would have pushed 2000 x 64 KiB = 128 MiB by
     // now; with it, resident memory (client and server, one process) barely moves.
     const auto grown = resident_bytes() - std::min(resident_bytes(), rss_before);
@@ -102,7 +104,9 @@ TEST(Backpressure, SlowServerReaderStopsFloodingClient) {
       ++sent;
       EXPECT_LE(sent, *consumed + 4 + 2);
     }
-    EXPECT_GT(sent, 0);
+    // Held back, but not stalled: the window (about 4 messages) reopened as the server
+    // read, about one message per 10 ms, so the client got well past it in 300 ms.
+    EXPECT_GE(sent, 10);
   });
 }
 

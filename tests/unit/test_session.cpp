@@ -336,6 +336,27 @@ TEST(session_sending, verifies_that_large_messages_are_fragmented_and_reassemble
   std::uint64_t done_at = 0;
   ASSERT_FALSE(client.send(message::text(payload), done_at));
   auto wire = drain(client);
+  // On the wire: 5 frames (1000 x 4 + 500), text then continuations, FIN on the last,
+  // each masked (a client's) and no larger than the limit.
+  std::vector<std::pair<std::uint8_t, std::uint64_t>> frames;  // first byte, payload size
+  for (std::size_t at = 0; at < wire.size();) {
+    const auto b0 = wire[at], b1 = wire[at + 1];
+    std::uint64_t len = b1 & 0x7f;
+    std::size_t header = 2;
+    if (len == 126) {
+      len = (std::uint64_t{wire[at + 2]} << 8) | wire[at + 3];
+      header = 4;
+    }
+    EXPECT_TRUE(b1 & 0x80) << "unmasked client frame";
+    header += 4;
+    frames.emplace_back(b0, len);
+    at += header + len;
+  }
+  ASSERT_EQ(frames.size(), 5u);
+  EXPECT_EQ(frames.front().first, 0x01);  // text, no FIN
+  for (std::size_t i = 1; i + 1 < frames.size(); ++i) EXPECT_EQ(frames[i].first, 0x00);
+  EXPECT_EQ(frames.back().first, 0x80);  // continuation, FIN
+  for (const auto& f : frames) EXPECT_LE(f.second, 1000u);
   // One byte at a time: the session keeps only partial state between calls.
   for (auto b : wire) server.on_bytes({&b, 1});
   ASSERT_TRUE(server.has_message());
