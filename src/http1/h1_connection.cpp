@@ -24,14 +24,7 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 h1_connection::h1_connection(asio::any_io_executor ex, options opts)
-    : strand_(net::make_strand(ex)),
-      opts_(std::move(opts)),
-      deadline_(strand_),
-      wake_(strand_),
-      read_gate_(strand_) {
-  wake_.expires_at(net::timer::time_point::max());
-  read_gate_.expires_at(net::timer::time_point::max());
-}
+    : h1_connection(net::make_strand(ex), std::move(opts)) {}
 
 h1_connection::h1_connection(net::strand strand, options opts)
     : strand_(std::move(strand)),

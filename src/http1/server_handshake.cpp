@@ -2,31 +2,11 @@
 
 #include "http1/upgrade.hpp"
 
-#include <algorithm>
-#include <cctype>
-
 #include <boost/beast/http/status.hpp>
 
 namespace h2ws::http1 {
 
 namespace {
-
-// True when the comma-separated `list` holds `token`, case-insensitively.
-bool has_token(std::string_view list, std::string_view token) {
-  while (!list.empty()) {
-    auto comma = list.find(',');
-    auto item = list.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (item.size() == token.size() &&
-        std::equal(item.begin(), item.end(), token.begin(),
-                   [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }))
-      return true;
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return false;
-}
 
 // Fields that describe the HTTP/1.1 hop itself: the RFC 8441 form does without them.
 bool hop_field(std::string_view name) {

@@ -35,7 +35,8 @@ std::string lowercase(std::string_view s) {
   return out;
 }
 
-// True when the comma-separated `list` holds `token` (case-insensitive).
+}  // namespace
+
 bool has_token(std::string_view list, std::string_view token) {
   auto lower = lowercase(list);
   std::size_t start = 0;
@@ -43,15 +44,13 @@ bool has_token(std::string_view list, std::string_view token) {
     auto end = lower.find(',', start);
     if (end == std::string::npos) end = lower.size();
     auto item = std::string_view(lower).substr(start, end - start);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
     if (item == token) return true;
     start = end + 1;
   }
   return false;
 }
-
-}  // namespace
 
 std::string make_key() {
   unsigned char bytes[16];

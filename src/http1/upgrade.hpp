@@ -15,6 +15,10 @@
 
 namespace h2ws::http1 {
 
+/// True when the comma-separated header value `list` holds `token` (lowercase),
+/// case-insensitively ("Upgrade", "keep-alive, Upgrade").
+bool has_token(std::string_view list, std::string_view token);
+
 /// A fresh Sec-WebSocket-Key: 16 random bytes, base64.
 std::string make_key();
 /// The Sec-WebSocket-Accept a server must answer `key` with.
