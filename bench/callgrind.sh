@@ -5,7 +5,7 @@
 # of one echo; start-up, connection set-up and teardown are in both runs and cancel.
 #
 #   bench/callgrind.sh [--bin DIR] [--transport h2ws|h1|both] [--short N] [--long N] [--json]
-#                      [--no-allocs] [--keep]
+#                      [--no-allocs] [--keep] [--server-threads N]
 #
 # --bin DIR    directory with h2ws and h2ws-bench, either flat or a build tree
 #              (DIR/tools/h2ws, DIR/bench/h2ws-bench); default: build/ of this checkout
@@ -18,6 +18,8 @@
 # --json       one JSON object per transport and side on stdout instead of a table
 # --no-allocs  skip the memcheck runs (allocs_per_echo is then null)
 # --keep       keep the callgrind/memcheck output files (their directory is printed on stderr)
+# --server-threads N  `h2ws serve --threads N` (default 1: the per-echo cost of one thread;
+#              with more, each echo also pays for waking the other threads)
 #
 # Only the measured side runs under valgrind; the other runs natively, so each side's figure is
 # its own cost. Everything listens on 127.0.0.1 only; every process is under `timeout`.
@@ -33,8 +35,9 @@ json=0
 allocs=1
 keep=0
 transport=both
+server_threads=1
 
-usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "callgrind.sh: $*" >&2; exit 1; }
 
 while (($#)); do
@@ -46,6 +49,7 @@ while (($#)); do
     --json) json=1; shift ;;
     --no-allocs) allocs=0; shift ;;
     --keep) keep=1; shift ;;
+    --server-threads) server_threads=${2:?--server-threads needs a count}; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
@@ -114,7 +118,7 @@ trap 'exit 130' INT TERM
 start_server() {
   local log=$1; shift
   : >"$log" # before the server opens it: the first look below must find a file
-  timeout 300 "$@" "$h2ws" serve --listen 127.0.0.1:0 2>"$log" &
+  timeout 300 "$@" "$h2ws" serve --listen 127.0.0.1:0 --threads "$server_threads" 2>"$log" &
   server_pid=$!
   port=
   for _ in $(seq 1 120); do

@@ -12,6 +12,7 @@
 #include <h2ws/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -27,14 +28,7 @@ h1_connection::h1_connection(asio::any_io_executor ex, options opts)
     : h1_connection(net::make_strand(ex), std::move(opts)) {}
 
 h1_connection::h1_connection(net::strand strand, options opts)
-    : strand_(std::move(strand)),
-      opts_(std::move(opts)),
-      deadline_(strand_),
-      wake_(strand_),
-      read_gate_(strand_) {
-  wake_.expires_at(net::timer::time_point::max());
-  read_gate_.expires_at(net::timer::time_point::max());
-}
+    : strand_(std::move(strand)), opts_(std::move(opts)), deadline_(strand_) {}
 
 h1_connection::~h1_connection() = default;
 
@@ -128,8 +122,7 @@ asio::awaitable<void> h1_connection::serve(std::vector<std::uint8_t> pending) {
       }
       deadline_.cancel();
       hand_over(ws, std::move(decision.handler));
-      asio::co_spawn(strand_, write_loop(), [self = shared_from_this()](std::exception_ptr) {});
-      co_await read_loop(std::move(pending));
+      start_websocket_io(std::move(pending));
       co_return;
     }
     const bool keep_alive = request.keep_alive && !routed.websocket && !shutting_down_;
@@ -277,8 +270,7 @@ asio::awaitable<void> h1_connection::run(net::parsed_url url, websocket_request 
   ws->mark_open();
   ws_ = ws;
   finish_open({}, ws);
-  asio::co_spawn(strand_, write_loop(), [self = shared_from_this()](std::exception_ptr) {});
-  co_await read_loop(std::move(leftover));
+  start_websocket_io(std::move(leftover));
 }
 
 void h1_connection::finish_open(error_code ec, std::shared_ptr<websocket_impl> ws) {
@@ -291,87 +283,136 @@ void h1_connection::finish_open(error_code ec, std::shared_ptr<websocket_impl> w
   complete_later(strand_, std::move(handler), ec, std::move(handle));
 }
 
-asio::awaitable<void> h1_connection::read_loop(std::vector<std::uint8_t> leftover) {
-  // The websocket and this connection own each other: if this loop is destroyed
-  // unfinished (its io_context went away), let go here.
-  struct cycle_breaker {
-    h1_connection* self;
-    ~cycle_breaker() { self->ws_.reset(); }
-  } breaker{this};
+// The read handler. The websocket and this connection own each other: if the handler is
+// destroyed without having run (its io_context went away), it lets go of the websocket.
+struct h1_connection::read_handler {
+  using allocator_type = handler_allocator<void>;
+  allocator_type get_allocator() const noexcept { return {}; }
+  std::shared_ptr<h1_connection> self;
+  explicit read_handler(std::shared_ptr<h1_connection> s) : self(std::move(s)) {}
+  read_handler(read_handler&&) noexcept = default;
+  read_handler& operator=(read_handler&&) = delete;
+  ~read_handler() {
+    if (self) auto ws = std::move(self->ws_);
+  }
+  void operator()(error_code ec, std::size_t n) {
+    auto s = std::move(self);
+    s->on_read(ec, n);
+  }
+};
+
+// After the handshake, the connection is the websocket's byte stream: a read loop and a
+// write loop of plain handlers, as on HTTP/2 (no coroutine frame per read or write).
+void h1_connection::start_websocket_io(std::vector<std::uint8_t> leftover) {
   if (!leftover.empty() && ws_) {
     unacknowledged_ += leftover.size();
-    ws_->on_data(leftover);
-  }
-  // Not zero-filled: an idle websocket keeps only the pages a read has touched.
-  constexpr std::size_t buffer_size = 64 * 1024;
-  std::unique_ptr<std::uint8_t[]> buffer(new std::uint8_t[buffer_size]);
-  while (ws_ && !closed_) {
-    // Backpressure: stop reading while the application lags a window behind.
-    while (ws_ && !closed_ && unacknowledged_ >= opts_.stream_window)
-      co_await read_gate_.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (!ws_ || closed_) break;
-    error_code ec;
-    auto n = co_await dialed_.stream->read_some(asio::buffer(buffer.get(), buffer_size), ec);
-    if (!ws_) break;
-    if (ec) {
-      // The server closing TCP ends the websocket: normally after the close
-      // frames, abnormally (1006) before them.
-      auto ws = ws_;
-      if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
-        ws->on_remote_end_stream();
-        ws->on_stream_closed(0);
-      } else {
-        ws->on_connection_failed(make_error_code(error::connection_lost));
-      }
-      break;
-    }
-    unacknowledged_ += n;
     auto ws = ws_;
-    ws->on_data({buffer.get(), n});
+    ws->on_data(leftover);
   }
-  close_transport();
+  wake_writer();
+  read_more();
 }
 
-asio::awaitable<void> h1_connection::write_loop() {
-  // Not zero-filled, as the read loop's.
-  constexpr std::size_t buffer_size = 64 * 1024;
-  std::unique_ptr<std::uint8_t[]> buffer(new std::uint8_t[buffer_size]);
-  while (ws_ && !closed_) {
-    auto ws = ws_;
-    auto out = ws->poll_output(buffer_size);
-    if (out.waiting) {
-      co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
-      continue;
-    }
-    if (out.ready > 0) {
-      auto n = ws->take_output(buffer.get(), out.ready);
-      error_code ec;
-      co_await dialed_.stream->write(asio::buffer(buffer.get(), n), ec);
-      if (ec) break;
-    }
-    // End of our half. A client waits for the server to close TCP (RFC 6455 7.1.1; the
-    // close timer bounds the wait); a server closes its sending side.
-    if (out.ends) {
-      if (server_) dialed_.stream->shutdown_send();
-      co_return;
-    }
+void h1_connection::read_more() {
+  if (reading_) return;
+  if (!ws_ || closed_) return finish_reading();
+  // Backpressure: stop reading while the application lags a window behind (consume()
+  // reads on).
+  if (unacknowledged_ >= opts_.stream_window) {
+    read_paused_ = true;
+    return;
   }
+  read_paused_ = false;
+  // Not zero-filled: an idle websocket keeps only the pages a read has touched.
+  if (!read_buffer_) read_buffer_.reset(new std::uint8_t[io_buffer_size]);
+  reading_ = true;
+  dialed_.stream->async_read_some(asio::buffer(read_buffer_.get(), io_buffer_size),
+                                  read_handler(shared_from_this()));
+}
+
+void h1_connection::on_read(error_code ec, std::size_t n) {
+  reading_ = false;
+  if (!ws_) return finish_reading();
+  if (ec) {
+    // The server closing TCP ends the websocket: normally after the close frames,
+    // abnormally (1006) before them.
+    auto ws = ws_;
+    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+      ws->on_remote_end_stream();
+      ws->on_stream_closed(0);
+    } else {
+      ws->on_connection_failed(make_error_code(error::connection_lost));
+    }
+    return finish_reading();
+  }
+  unacknowledged_ += n;
+  auto ws = ws_;
+  ws->on_data({read_buffer_.get(), n});
+  read_more();
+}
+
+// The read side is over: so is the connection, and the websocket lets go of it.
+void h1_connection::finish_reading() {
+  read_paused_ = false;
+  close_transport();
+  ws_.reset();
+}
+
+void h1_connection::wake_writer() {
+  // Posted, never run here: this may be inside the session's callbacks, and many wakes in
+  // one turn make one write.
+  if (writing_ || write_posted_ || writer_done_ || !ws_) return;
+  write_posted_ = true;
+  post_recycled(strand_, [self = shared_from_this()] {
+    self->write_posted_ = false;
+    self->write_more();
+  });
+}
+
+void h1_connection::write_more() {
+  if (writing_ || writer_done_ || !ws_ || closed_) return;
+  auto ws = ws_;
+  const auto out = ws->poll_output(io_buffer_size);
+  if (out.waiting) return;  // wake_writer() brings us back
+  if (out.ready == 0) return end_writing();
+  if (!write_buffer_) write_buffer_.reset(new std::uint8_t[io_buffer_size]);
+  const auto n = ws->take_output(write_buffer_.get(), out.ready);
+  writing_ = true;
+  dialed_.stream->async_write(
+      asio::buffer(write_buffer_.get(), n),
+      asio::bind_allocator(handler_allocator<void>{},
+                           [self = shared_from_this(), ends = out.ends](
+                               error_code ec, std::size_t) { self->on_written(ec, ends); }));
+}
+
+void h1_connection::on_written(error_code ec, bool ends) {
+  writing_ = false;
+  if (ec) {
+    writer_done_ = true;
+    return;
+  }
+  if (ends) return end_writing();
+  write_more();
+}
+
+// End of our half. A client waits for the server to close TCP (RFC 6455 7.1.1; the close
+// timer bounds the wait); a server closes its sending side.
+void h1_connection::end_writing() {
+  writer_done_ = true;
+  if (server_ && !closed_) dialed_.stream->shutdown_send();
 }
 
 void h1_connection::consume(std::int32_t, std::size_t n) {
   unacknowledged_ -= std::min(n, unacknowledged_);
-  read_gate_.cancel();
+  if (read_paused_ && unacknowledged_ < opts_.stream_window) read_more();
 }
 
 void h1_connection::reset(std::int32_t, std::uint32_t code) {
   // No stream to reset: the connection is the stream.
   close_transport();
-  asio::post(strand_, [self = shared_from_this(), code] {
-    if (auto ws = self->ws_) ws->on_stream_closed(code);
-  });
+  if (auto ws = ws_)
+    asio::post(strand_, [self = shared_from_this(), ws, code] { ws->on_stream_closed(code); });
 }
-
-void h1_connection::wake_writer() { wake_.cancel(); }
 
 void h1_connection::forget_stream(std::int32_t) {
   if (counted_) {
@@ -386,8 +427,11 @@ void h1_connection::close_transport() {
   if (closed_) return;
   closed_ = true;
   if (dialed_.stream) dialed_.stream->close();
-  wake_.cancel();
-  read_gate_.cancel();
+  // A paused read loop has no operation to fail: end it here.
+  if (read_paused_)
+    asio::post(strand_, [self = shared_from_this()] {
+      if (self->read_paused_) self->finish_reading();
+    });
 }
 
 }  // namespace h2ws::detail

@@ -55,8 +55,14 @@ class h1_connection final : public carrier, public std::enable_shared_from_this<
 
  private:
   boost::asio::awaitable<void> run(net::parsed_url url, websocket_request request);
-  boost::asio::awaitable<void> read_loop(std::vector<std::uint8_t> leftover);
-  boost::asio::awaitable<void> write_loop();
+  struct read_handler;
+  void start_websocket_io(std::vector<std::uint8_t> leftover);
+  void read_more();
+  void on_read(boost::system::error_code ec, std::size_t n);
+  void finish_reading();
+  void write_more();
+  void on_written(boost::system::error_code ec, bool ends);
+  void end_writing();
   boost::asio::awaitable<void> serve(std::vector<std::uint8_t> pending);
   boost::asio::awaitable<bool> write_all(const std::string& bytes);
   void hand_over(std::shared_ptr<websocket_impl> ws, std::function<void(websocket)> handler);
@@ -72,9 +78,15 @@ class h1_connection final : public carrier, public std::enable_shared_from_this<
   std::shared_ptr<websocket_impl> ws_;
   connection::open_handler open_handler_;
   net::timer deadline_;
-  net::timer wake_;                 // the write loop waits here for data
-  net::timer read_gate_;            // the read loop waits here while the app lags
-  std::size_t unacknowledged_ = 0;  // bytes read but not yet consumed by the app
+  static constexpr std::size_t io_buffer_size = 64 * 1024;
+  std::unique_ptr<std::uint8_t[]> read_buffer_;   // allocated on first use
+  std::unique_ptr<std::uint8_t[]> write_buffer_;  // allocated on first use
+  std::size_t unacknowledged_ = 0;                // bytes read but not yet consumed by the app
+  bool reading_ = false;
+  bool read_paused_ = false;  // the app lags a window behind: consume() reads on
+  bool writing_ = false;
+  bool write_posted_ = false;
+  bool writer_done_ = false;
   bool timed_out_ = false;
   bool closed_ = false;
   // Server role.

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include <boost/asio/detail/concurrency_hint.hpp>
 #include <boost/asio/prefer.hpp>
 
 namespace h2ws::net {
@@ -17,7 +18,9 @@ using tracked_io_executor =
 asio::io_context* io_context_of(const asio::any_io_executor& ex) {
   if (const auto* e = ex.target<io_executor>()) return &e->context();
   if (const auto* e = ex.target<tracked_io_executor>()) return &e->context();
-  if (const auto* e = ex.target<strand>()) return &e->get_inner_executor().context();
+  if (const auto* e = ex.target<strand>()) return &e->context();
+  if (const auto* e = ex.target<asio::strand<io_executor>>())
+    return &e->get_inner_executor().context();
   if (const auto* e = ex.target<asio::strand<asio::any_io_executor>>())
     return io_context_of(e->get_inner_executor());
   return nullptr;
@@ -30,7 +33,14 @@ strand make_strand(const asio::any_io_executor& ex) {
   if (!io)
     throw std::invalid_argument(
         "h2ws: the executor must belong to a boost::asio::io_context (or a strand of one)");
-  return asio::make_strand(io->get_executor());
+  return strand(io->get_executor(), runs_on_one_thread(*io));
+}
+
+bool runs_on_one_thread(asio::io_context& ioc) {
+  const int hint = asio::use_service<asio::detail::io_context_impl>(ioc).concurrency_hint();
+  if (hint == 1) return true;
+  return BOOST_ASIO_CONCURRENCY_HINT_IS_SPECIAL(hint) &&
+         !BOOST_ASIO_CONCURRENCY_HINT_IS_LOCKING(SCHEDULER, hint);
 }
 
 tcp_socket adopt(asio::ip::tcp::socket&& socket, const strand& s) {

@@ -1,11 +1,17 @@
 #include "test_support.hpp"
 
+#include <cstdlib>
 #include <exception>
 
 #include <boost/asio/co_spawn.hpp>
 #include <gtest/gtest.h>
 
 namespace h2ws::test {
+
+int test_concurrency_hint() {
+  const char* hint = std::getenv("H2WS_TEST_CONCURRENCY_HINT");
+  return hint && *hint ? std::atoi(hint) : BOOST_ASIO_CONCURRENCY_HINT_DEFAULT;
+}
 
 server_fixture::server_fixture(server_options opts, server::websocket_handler handler) {
   server_ = std::make_unique<server>(ctx_.get_executor(), std::move(opts), std::move(handler));

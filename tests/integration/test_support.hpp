@@ -17,6 +17,11 @@ namespace h2ws::test {
 
 namespace asio = boost::asio;
 
+/// The concurrency hint of the tests' io_contexts: H2WS_TEST_CONCURRENCY_HINT if set (the
+/// suite runs a second time with 1, where connections skip their strands), else Asio's
+/// default.
+int test_concurrency_hint();
+
 /// An io_context with an h2ws server on 127.0.0.1 and a free port.
 class server_fixture {
  public:
@@ -33,7 +38,7 @@ class server_fixture {
            std::chrono::milliseconds limit = std::chrono::seconds(20));
 
  private:
-  asio::io_context ctx_;
+  asio::io_context ctx_{test_concurrency_hint()};
   std::unique_ptr<server> server_;
 };
 
