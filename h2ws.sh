@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # h2ws.sh: install the dependencies, build, run the demo, run the tests.
 #
-#   ./h2ws.sh deps    install the Debian packages h2ws needs (as root; skipped when present)
+#   ./h2ws.sh deps    install every Debian package h2ws needs, tests included (as root;
+#                     skipped when present)
 #   ./h2ws.sh build   configure (Ninja) and build into build/
-#   ./h2ws.sh demo    deps + build, then `h2ws serve` on 127.0.0.1:3000 in the background
-#                     and the interactive client `h2ws ws://127.0.0.1:3000/echo` in front
+#   ./h2ws.sh demo    only the packages that build the library and the CLI, and only the CLI
+#                     (build-demo/, no tests, all cores); then `h2ws serve` on 127.0.0.1:3000
+#                     in the background and the interactive client `h2ws ws://127.0.0.1:3000/echo`
+#                     in front
 #   ./h2ws.sh test    deps + build + ctest in build/, then the same with ASan+UBSan in
-#                     build-asan/; prints both summaries, fails if either fails
+#                     build-asan/, then the fuzzers (15 s each); prints the summaries, fails if
+#                     any fails
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -14,10 +18,16 @@ readonly JOBS=2  # the build machines are small and shared
 # ccache: key on paths relative to the checkout, so a fresh clone elsewhere reuses the cache.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
-readonly PACKAGES=(
+# What the library and the CLI need to build (CMakeLists.txt's find_package calls): the demo.
+readonly DEMO_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libnghttp2-dev libboost1.81-dev libboost-url1.81-dev libssl-dev zlib1g-dev
-  libgtest-dev libbenchmark-dev libcli11-dev libfmt-dev
+  libcli11-dev libfmt-dev
+)
+# ... and what the tests, benchmarks, fuzzers and docs need on top: deps and test.
+readonly PACKAGES=(
+  "${DEMO_PACKAGES[@]}"
+  libgtest-dev libbenchmark-dev
   nghttp2-proxy nghttp2-client python3-websockets openssl tinyproxy-bin microsocks haproxy nginx
   clang-14 libclang-rt-14-dev clang-format doxygen
 )
@@ -25,26 +35,34 @@ readonly PACKAGES=(
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'h2ws.sh: %s\n' "$*" >&2; exit 1; }
 
+# missing_packages PACKAGE...: those not installed, one a line.
 missing_packages() {
   local p
-  for p in "${PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
       printf '%s\n' "$p"
   done
 }
 
-cmd_deps() {
-  local missing
-  mapfile -t missing < <(missing_packages)
+# install_packages COMMAND PACKAGE...: installs those missing (COMMAND names the h2ws.sh
+# command to run as root when we are not).
+install_packages() {
+  local command=$1 missing
+  shift
+  mapfile -t missing < <(missing_packages "$@")
   if ((${#missing[@]} == 0)); then
-    log "deps: all ${#PACKAGES[@]} packages are installed"
+    log "deps: all $# packages are installed"
     return
   fi
-  ((EUID == 0)) || die "missing packages: ${missing[*]}; run as root (sudo ./h2ws.sh deps)"
+  ((EUID == 0)) || die "missing packages: ${missing[*]}; run as root (sudo ./h2ws.sh $command)"
   log "deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
   apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+cmd_deps() {
+  install_packages deps "${PACKAGES[@]}"
 }
 
 # configure_and_build DIR [CMAKE ARGS...]
@@ -56,14 +74,23 @@ configure_and_build() {
   cmake --build "$dir" -j"$JOBS"
 }
 
+# The demo's own build directory: build/ keeps its tests (a build/ configured without them
+# would stay so for `./h2ws.sh test`, the cache remembers).
+readonly DEMO_BUILD=build-demo
+
 cmd_build() {
   configure_and_build build
 }
 
 cmd_demo() {
-  cmd_deps
-  cmd_build
-  local h2ws=build/tools/h2ws
+  install_packages demo "${DEMO_PACKAGES[@]}"
+  local jobs
+  jobs=$(nproc 2>/dev/null || echo 2)
+  log "build: $DEMO_BUILD, the h2ws CLI only, $jobs jobs"
+  cmake -S . -B "$DEMO_BUILD" -G Ninja -DH2WS_BUILD_TESTS=OFF -DH2WS_BUILD_BENCH=OFF \
+    -DH2WS_BUILD_EXAMPLES=OFF
+  cmake --build "$DEMO_BUILD" -j"$jobs" --target h2ws_cli
+  local h2ws=$DEMO_BUILD/tools/h2ws
   # Globals: the EXIT trap runs after this function's locals are gone.
   DEMO_LOG=$(mktemp)
   "$h2ws" serve --listen 127.0.0.1:3000 2>"$DEMO_LOG" &
@@ -127,7 +154,7 @@ cmd_test() {
 }
 
 usage() {
-  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 case ${1:-} in

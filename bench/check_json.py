@@ -3,10 +3,16 @@
 a JSON result object with the fields its scenario promises (bench/CMakeLists.txt uses this).
 
   check_json.py [--expect SCEN:TRANSPORT,...] [--expect-exit N] [--expect-stderr TEXT]
-                [--serve H2WS_BENCH] -- COMMAND...
+                [--server-rss optional|required|absent] [--serve H2WS_BENCH] -- COMMAND...
 
 --serve starts `H2WS_BENCH --serve-internal 0` first and replaces {port} in COMMAND with its
-port: the `--url` interface against a server that is already running.
+port and {pid} with its process id: the `--url` interface against a server that is already
+running.
+
+The server's RSS fields of streams and connections (server_rss_before_bytes,
+server_rss_after_bytes, server_rss_per_ws_bytes / server_rss_per_conn_bytes) are optional: when
+present, all three must be there, each a number >= 0 (or all null). --server-rss required wants
+them as numbers on every streams and connections line, --server-rss absent wants none of them.
 """
 import argparse
 import json
@@ -22,6 +28,16 @@ REQUIRED = {
     "connections": ["count", "rss_per_conn_bytes", "open_p50_us", "open_p99_us"],
 }
 POSITIVE = {"p50_us", "p99_us", "mb_s", "msg_s", "count", "open_p50_us"}
+SERVER_RSS = {
+    "streams": ["server_rss_before_bytes", "server_rss_after_bytes", "server_rss_per_ws_bytes"],
+    "connections": ["server_rss_before_bytes", "server_rss_after_bytes",
+                    "server_rss_per_conn_bytes"],
+}
+
+
+def is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and math.isfinite(value) and value >= 0
 
 
 def fail(why, out="", err=""):
@@ -38,6 +54,8 @@ def main():
     ap.add_argument("--expect", default="")
     ap.add_argument("--expect-exit", type=int, default=0)
     ap.add_argument("--expect-stderr", default="")
+    ap.add_argument("--server-rss", choices=["optional", "required", "absent"],
+                    default="optional")
     ap.add_argument("--serve")
     ap.add_argument("command", nargs=argparse.REMAINDER)
     args = ap.parse_args()
@@ -51,7 +69,8 @@ def main():
             port = server.stdout.readline().strip()
             if not port.isdigit():
                 fail(f"the echo server printed no port: {port!r}")
-            command = [c.replace("{port}", port) for c in command]
+            command = [c.replace("{port}", port).replace("{pid}", str(server.pid))
+                       for c in command]
         try:
             run = subprocess.run(command, capture_output=True, text=True, timeout=50)
         except subprocess.TimeoutExpired:
@@ -83,11 +102,20 @@ def main():
             fail(f"unknown scenario or transport: {line!r}", out, err)
         for key in REQUIRED[scenario]:
             value = obj.get(key)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) \
-                    or not math.isfinite(value) or value < 0:
+            if not is_number(value):
                 fail(f"{key} missing or not a number >= 0: {line!r}", out, err)
             if key in POSITIVE and value <= 0:
                 fail(f"{key} is not positive: {line!r}", out, err)
+        server_keys = SERVER_RSS.get(scenario, [])
+        present = [key for key in server_keys if key in obj]
+        if present and args.server_rss == "absent":
+            fail(f"unexpected {', '.join(present)}: {line!r}", out, err)
+        if present or (server_keys and args.server_rss == "required"):
+            values = [obj.get(key) for key in server_keys]
+            all_null = len(present) == len(server_keys) and all(v is None for v in values)
+            if args.server_rss == "required" or not all_null:
+                if not all(is_number(v) for v in values):
+                    fail(f"{', '.join(server_keys)}: not all numbers >= 0: {line!r}", out, err)
         if scenario == "streams":
             # h2ws multiplexes websockets on one connection; tcp and h1 cannot.
             carrier = "stream" if transport == "h2ws" else "connection"

@@ -15,10 +15,12 @@
 #include <cstdio>
 #include <exception>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 #include <unistd.h>
 #include <vector>
 
@@ -46,6 +48,9 @@ Scenarios (the fixed shapes of bench/README.md; --quick divides every count by 1
                over tcp and h1 each one is a connection of its own ("carrier":"connection")
   connections  500 connections with one websocket each, opened 50 at a time ->
                rss_per_conn_bytes, open_p50_us, open_p99_us, open_total_ms
+               (streams and connections: server_rss_per_ws_bytes / server_rss_per_conn_bytes
+               too, from the server's /proc/PID/statm, when the tool started the server or
+               --server-pid names it; absent otherwise)
   MB = 10^6 bytes of payload echoed (counted once, not per direction).
 
 Servers:
@@ -110,7 +115,8 @@ bool acceptable_url(const std::string& url, std::string& why) {
 
 // Runs one case to completion on `ctx`, with a progress line on stderr for long runs and a
 // wall-clock limit after which the process gives up.
-json_line run_bounded(asio::io_context& ctx, client_factory& factory, const bench_case& c) {
+json_line run_bounded(asio::io_context& ctx, client_factory& factory, const bench_case& c,
+                      pid_t server_pid) {
   using clock_type = std::chrono::steady_clock;
   const std::string label =
       fmt::format("{}/{} size={}", to_string(c.what), to_string(factory.kind()), c.size);
@@ -125,13 +131,14 @@ json_line run_bounded(asio::io_context& ctx, client_factory& factory, const benc
   const auto start = clock_type::now();
   const auto limit = c.time_cap + c.idle + std::chrono::seconds(60);
 
-  asio::co_spawn(ctx, run_case(factory, c, p), [&, result](std::exception_ptr e, json_line line) {
-    result->failure = e;
-    result->line = std::move(line);
-    result->done = true;
-    watchdog.cancel();
-    ctx.stop();
-  });
+  asio::co_spawn(ctx, run_case(factory, c, p, server_pid),
+                 [&, result](std::exception_ptr e, json_line line) {
+                   result->failure = e;
+                   result->line = std::move(line);
+                   result->done = true;
+                   watchdog.cancel();
+                   ctx.stop();
+                 });
   auto next_report = start + std::chrono::seconds(2);
   std::function<void()> arm = [&] {
     watchdog.expires_after(std::chrono::milliseconds(200));
@@ -195,6 +202,7 @@ int run(int argc, char** argv) {
   std::optional<double> duration_s;
   bool no_pin = false;
   std::optional<std::uint16_t> serve_port, serve_tcp_port;
+  std::optional<pid_t> url_server_pid;
   std::string server_echo = "h2ws";
 
   app.add_option("--url", url,
@@ -234,6 +242,10 @@ int run(int argc, char** argv) {
                  "cap of each case's measured phase in seconds (default 10 for small, 60 "
                  "otherwise); a capped case reports what it did in that time")
       ->check(CLI::Range(0.01, 3600.0));
+  app.add_option("--server-pid", url_server_pid,
+                 "with --url: the process id of that server (e.g. a running `h2ws serve`), so "
+                 "that streams and connections report its RSS growth too")
+      ->check(CLI::Range(1, std::numeric_limits<int>::max()));
   app.add_flag("--no-pin", no_pin, "do not pin the client and the servers to separate CPUs");
   app.add_option("--serve-internal", serve_port, "run the h2ws echo server (child mode)")
       ->group("");
@@ -295,6 +307,18 @@ int run(int argc, char** argv) {
     }
   }
   cfg.url = url;
+  if (url_server_pid) {
+    if (url.empty()) {
+      fmt::print(stderr,
+                 "h2ws-bench: --server-pid needs --url (without it, the tool starts its "
+                 "own server and reads that one's RSS)\n");
+      return to_int(exit_status::usage);
+    }
+    if (rss_bytes(*url_server_pid) == 0) {
+      fmt::print(stderr, "h2ws-bench: --server-pid: cannot read /proc/{}/statm\n", *url_server_pid);
+      return to_int(exit_status::usage);
+    }
+  }
 
   raise_file_limit();
   install_signal_handlers();
@@ -342,10 +366,17 @@ int run(int argc, char** argv) {
     }
   }
 
+  // The server each transport talks to, when its RSS can be read: a helper of ours, or the
+  // process named by --server-pid.
+  auto server_pid = [&](transport_kind t) -> pid_t {
+    if (t == transport_kind::tcp) return tcp_server ? tcp_server->pid() : -1;
+    if (h2ws_server) return h2ws_server->pid();
+    return url_server_pid.value_or(-1);
+  };
   for (const auto& c : plan_cases(cfg)) {
     std::optional<json_line> h2ws_line;
     for (auto& factory : factories) {
-      auto line = run_bounded(ctx, *factory, c);
+      auto line = run_bounded(ctx, *factory, c, server_pid(factory->kind()));
       if (server_echo != "h2ws" && h2ws_server && factory->kind() != transport_kind::tcp)
         line.add("server_echo", server_echo);
       emit(line);

@@ -44,15 +44,28 @@ extern "C" void on_terminating_signal(int sig) {
 
 }  // namespace
 
-std::uint64_t rss_bytes() {
+namespace {
+
+std::uint64_t rss_from_statm(const char* path) {
   // statm: size resident shared text lib data dt, in pages.
-  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  std::FILE* f = std::fopen(path, "r");
   if (!f) return 0;
   unsigned long size = 0, resident = 0;
   int n = std::fscanf(f, "%lu %lu", &size, &resident);
   std::fclose(f);
   if (n != 2) return 0;
   return static_cast<std::uint64_t>(resident) * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace
+
+std::uint64_t rss_bytes() { return rss_from_statm("/proc/self/statm"); }
+
+std::uint64_t rss_bytes(pid_t pid) {
+  if (pid <= 0) return 0;
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%ld/statm", static_cast<long>(pid));
+  return rss_from_statm(path);
 }
 
 std::uint64_t raise_file_limit() {

@@ -13,6 +13,10 @@ namespace h2ws::bench {
 /// Resident set size of this process, in bytes, from /proc/self/statm (0 if unreadable).
 std::uint64_t rss_bytes();
 
+/// Resident set size of process `pid` (e.g. a helper server), from /proc/PID/statm (0 if
+/// unreadable: no such process, or not ours to read).
+std::uint64_t rss_bytes(pid_t pid);
+
 /// Raises the soft RLIMIT_NOFILE to the hard limit; returns the new soft limit.
 std::uint64_t raise_file_limit();
 

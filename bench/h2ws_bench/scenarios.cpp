@@ -132,6 +132,26 @@ asio::awaitable<void> run_all(std::size_t count, std::size_t concurrency,
   if (pool->failure) std::rethrow_exception(pool->failure);
 }
 
+// The server's resident memory around the idle phase of streams and connections, when the
+// server is a process whose /proc/PID/statm we can read (see run_case).
+struct server_rss {
+  pid_t pid = -1;
+  std::uint64_t before = 0;
+  std::uint64_t after = 0;
+
+  void take_before() { before = rss_bytes(pid); }
+  void take_after() { after = rss_bytes(pid); }
+  // Adds server_rss_before_bytes, server_rss_after_bytes and server_rss_per_<unit>_bytes, or
+  // nothing when either reading failed (no server process of ours, or it is gone).
+  void report(json_line& line, const char* per_key, std::size_t count) const {
+    if (before == 0 || after == 0) return;
+    const auto grown = after > before ? after - before : 0;
+    line.add("server_rss_before_bytes", before);
+    line.add("server_rss_after_bytes", after);
+    line.add(per_key, std::uint64_t{grown / std::max<std::size_t>(count, 1)});
+  }
+};
+
 asio::awaitable<void> close_channel(std::unique_ptr<channel>& ch) {
   if (ch) co_await ch->close();
 }
@@ -273,7 +293,8 @@ asio::awaitable<void> open_and_echo(channel_group& g, std::unique_ptr<channel>& 
   ++p.done;
 }
 
-asio::awaitable<json_line> run_streams(client_factory& f, const bench_case& c, progress& p) {
+asio::awaitable<json_line> run_streams(client_factory& f, const bench_case& c, progress& p,
+                                       pid_t server_pid) {
   auto group = co_await first_group(f);
   const std::string payload = make_payload(c.size);
   // One websocket first: what the connection allocates once (HPACK tables, buffers) is then
@@ -287,6 +308,8 @@ asio::awaitable<json_line> run_streams(client_factory& f, const bench_case& c, p
   }
 
   std::vector<std::unique_ptr<channel>> channels(c.count);
+  server_rss server{server_pid};
+  server.take_before();
   const auto rss_before = rss_bytes();
   p.total = c.count;
   const auto t0 = clock_type::now();
@@ -295,6 +318,7 @@ asio::awaitable<json_line> run_streams(client_factory& f, const bench_case& c, p
   const auto opened = clock_type::now() - t0;
   co_await sleep_for(c.idle);
   const auto rss_after = rss_bytes();
+  server.take_after();
 
   co_await run_all(c.count, c.count, [&](std::size_t i) { return close_channel(channels[i]); });
 
@@ -306,6 +330,7 @@ asio::awaitable<json_line> run_streams(client_factory& f, const bench_case& c, p
   line.add("rss_before_bytes", rss_before);
   line.add("rss_after_bytes", rss_after);
   line.add("rss_per_ws_bytes", std::uint64_t{grown / std::max<std::size_t>(c.count, 1)});
+  server.report(line, "server_rss_per_ws_bytes", c.count);
   line.add("open_ms", micros(opened) / 1000, 1);
   co_return line;
 }
@@ -319,13 +344,16 @@ asio::awaitable<void> open_timed(client_factory& f, std::unique_ptr<channel>& sl
   ++p.done;
 }
 
-asio::awaitable<json_line> run_connections(client_factory& f, const bench_case& c, progress& p) {
+asio::awaitable<json_line> run_connections(client_factory& f, const bench_case& c, progress& p,
+                                           pid_t server_pid) {
   const std::string payload = make_payload(c.size);
   auto warm = co_await first_connection(f);
   co_await echo_once(*warm, payload);
 
   std::vector<std::unique_ptr<channel>> channels(c.count);
   std::vector<double> open_us(c.count);
+  server_rss server{server_pid};
+  server.take_before();
   const auto rss_before = rss_bytes();
   p.total = c.count;
   const auto t0 = clock_type::now();
@@ -335,6 +363,7 @@ asio::awaitable<json_line> run_connections(client_factory& f, const bench_case& 
   const auto opened = clock_type::now() - t0;
   co_await sleep_for(c.idle);
   const auto rss_after = rss_bytes();
+  server.take_after();
 
   co_await run_all(c.count, c.count, [&](std::size_t i) { return close_channel(channels[i]); });
   co_await warm->close();
@@ -346,6 +375,7 @@ asio::awaitable<json_line> run_connections(client_factory& f, const bench_case& 
   line.add("rss_before_bytes", rss_before);
   line.add("rss_after_bytes", rss_after);
   line.add("rss_per_conn_bytes", std::uint64_t{grown / std::max<std::size_t>(c.count, 1)});
+  server.report(line, "server_rss_per_conn_bytes", c.count);
   line.add("open_p50_us", percentile(open_us, 50), 1);
   line.add("open_p99_us", percentile(open_us, 99), 1);
   line.add("open_total_ms", micros(opened) / 1000, 1);
@@ -355,7 +385,8 @@ asio::awaitable<json_line> run_connections(client_factory& f, const bench_case& 
 
 }  // namespace
 
-asio::awaitable<json_line> run_case(client_factory& factory, const bench_case& c, progress& p) {
+asio::awaitable<json_line> run_case(client_factory& factory, const bench_case& c, progress& p,
+                                    pid_t server_pid) {
   switch (c.what) {
     case scenario::latency:
       co_return co_await run_latency(factory, c, p);
@@ -363,9 +394,9 @@ asio::awaitable<json_line> run_case(client_factory& factory, const bench_case& c
     case scenario::small:
       co_return co_await run_pipelined(factory, c, p);
     case scenario::streams:
-      co_return co_await run_streams(factory, c, p);
+      co_return co_await run_streams(factory, c, p, server_pid);
     case scenario::connections:
-      co_return co_await run_connections(factory, c, p);
+      co_return co_await run_connections(factory, c, p, server_pid);
   }
   throw std::logic_error("unknown scenario");
 }
