@@ -115,6 +115,12 @@ struct server_options {
   /// SO_REUSEPORT: several processes (or servers) may listen on the same port, and the
   /// kernel spreads new connections over them.
   bool reuse_port = false;
+  /// Where accepted connections run, in turn (empty: on the server's own executor). Each
+  /// must belong to a boost::asio::io_context. Give one io_context per thread, each made
+  /// with concurrency hint 1 and run by that one thread: a connection then runs with no
+  /// strand and no lock on its path (`h2ws serve --threads N` does this). A connection
+  /// stays on the executor it was given.
+  std::vector<boost::asio::any_io_executor> workers;
   /// Limits and windows of each accepted connection and websocket (timeouts, max message
   /// size, ...); `limits.compression` accepts clients' permessage-deflate offers.
   options limits;

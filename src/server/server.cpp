@@ -112,9 +112,11 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
         trace("! connection refused: max_connections reached");
         continue;  // the socket closes here
       }
-      // Each connection on a strand of its own: with several threads running the
-      // io_context, connections spread over them.
-      auto strand = net::make_strand(ex_);
+      // Each connection on a serial executor of its own, on the next worker's io_context
+      // (or ours): a strand where threads share that io_context, plain where one runs it.
+      const auto& workers = ctx_->opts.workers;
+      auto strand =
+          net::make_strand(workers.empty() ? ex_ : workers[next_worker_++ % workers.size()]);
       asio::co_spawn(strand, detect(net::adopt(std::move(socket), strand), strand),
                      [self = shared_from_this()](std::exception_ptr) {});
     }
@@ -193,7 +195,8 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
   asio::ip::tcp::acceptor acceptor_;
   std::shared_ptr<server_context> ctx_;
   std::shared_ptr<asio::ssl::context> tls_;
-  std::mutex mutex_;  // the lists: the listener and each connection's strand reach them
+  std::size_t next_worker_ = 0;  // the accept loop's, alone
+  std::mutex mutex_;             // the lists: the listener and each connection's strand reach them
   std::list<std::weak_ptr<connection_impl>> h2_connections_;
   std::list<std::weak_ptr<h1_connection>> h1_connections_;
 };

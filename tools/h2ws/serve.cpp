@@ -8,10 +8,12 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <fmt/core.h>
@@ -31,8 +33,13 @@ exit_status run_serve(const serve_config& cfg) {
   using namespace std::chrono_literals;
   const unsigned threads =
       cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
-  // With one thread, the hint lets Asio skip locking where it safely can.
-  boost::asio::io_context ioc(static_cast<int>(threads));
+  // One io_context per thread, each promised to that thread (hint 1): Asio skips its
+  // locking, and a connection on one of them runs without a strand. This one accepts and
+  // serves; the others only serve.
+  boost::asio::io_context ioc(1);
+  std::vector<std::unique_ptr<boost::asio::io_context>> others;
+  for (unsigned i = 1; i < threads; ++i)
+    others.push_back(std::make_unique<boost::asio::io_context>(1));
 
   h2ws::server_options opts;
   opts.paths = cfg.paths;
@@ -43,6 +50,10 @@ exit_status run_serve(const serve_config& cfg) {
   opts.tls_cert_file = cfg.tls_cert;
   opts.tls_key_file = cfg.tls_key;
   opts.reuse_port = cfg.reuse_port;
+  if (!others.empty()) {
+    opts.workers.push_back(ioc.get_executor());
+    for (auto& other : others) opts.workers.push_back(other->get_executor());
+  }
   if (!cfg.root.empty()) {
     opts.http_handler = [root = std::filesystem::path(cfg.root)](const h2ws::http_request& r) {
       return serve_file(root, r);
@@ -78,13 +89,25 @@ exit_status run_serve(const serve_config& cfg) {
   std::fflush(stderr);
 
   // run(), not a loop of run_one(): each run_one() call starts with an empty per-thread
-  // cache of operation memory, so every message would allocate again. Every connection
-  // runs on a strand: with several threads, connections spread over them.
-  {
-    std::vector<std::jthread> pool;
-    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
-    ioc.run();
-  }  // the other threads return once stop() ran out of work or the signal stopped ioc
+  // cache of operation memory, so every message would allocate again. The other threads
+  // run until the end (the work guards), so their websockets can close below.
+  using work_guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+  std::vector<work_guard> guards;
+  std::vector<std::jthread> pool;
+  for (auto& other : others) {
+    guards.push_back(boost::asio::make_work_guard(*other));
+    pool.emplace_back([&io = *other] { io.run(); });
+  }
+  // Whatever way this returns, the other threads stop and are joined first.
+  struct stop_others {
+    std::vector<work_guard>& guards;
+    std::vector<std::unique_ptr<boost::asio::io_context>>& others;
+    ~stop_others() {
+      guards.clear();
+      for (auto& other : others) other->stop();
+    }
+  } stopper{guards, others};
+  ioc.run();
   // stop() sent 1001 close frames and GOAWAY; give clients a moment to answer, bounded,
   // so they see a clean close rather than a dropped connection.
   ioc.restart();
