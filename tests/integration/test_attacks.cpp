@@ -674,7 +674,8 @@ TEST(Attacks, ContinuationFloodIsCutOff) {
                   goaway ? "yes" : "no", goaway ? goaway->error_code : 0u);
       EXPECT_TRUE(seen.closed) << "the server kept the connection";
       EXPECT_FALSE(sent.stalled);
-      EXPECT_LT(sent.sent, cap) << "the server took all of it";
+      // Cut off early: what the attacker got written is what the kernels' buffers took.
+      EXPECT_LT(sent.sent, 16u << 20) << "the server took " << (sent.sent >> 20) << " MiB";
       EXPECT_FALSE(seen.has(headers_frame, 1)) << "the endless header block was answered";
       if (goaway) {
         EXPECT_NE(goaway->error_code, no_error);
@@ -705,7 +706,7 @@ asio::awaitable<void> answer_flood(server_fixture& f, const bytes& chunk, const 
   std::printf("%s flood: wrote %zu KiB, %s; resident memory grew %zu MiB\n", what, sent.sent >> 10,
               sent.ec ? sent.ec.message().c_str() : (sent.stalled ? "stalled" : "all sent"),
               growth >> 20);
-  EXPECT_LT(sent.sent, cap) << "the server read all of it";
+  EXPECT_LT(sent.sent, 16u << 20) << "the server took " << (sent.sent >> 20) << " MiB";
   // nghttp2 counts the answers it could not send yet: past 1,000 the connection is dropped
   // (stopping to read from it would do too, but that is not what the server does).
   EXPECT_TRUE(sent.ec) << "the connection was not dropped";
