@@ -319,27 +319,30 @@ class echo_beside {
   // Loose enough for a loaded 2-core CI machine and the sanitizer build.
   static constexpr auto budget = std::chrono::seconds(2);
 
-  static asio::awaitable<std::unique_ptr<echo_beside>> start(server_fixture& f) {
-    auto self = std::unique_ptr<echo_beside>(new echo_beside(f));
-    auto st = self->state_;
-    asio::co_spawn(co_await asio::this_coro::executor, loop(f.url(), st),
-                   [st](std::exception_ptr e) {
-                     if (e) try {
-                         std::rethrow_exception(e);
-                       } catch (const std::exception& x) {
-                         st->failure = x.what();
-                       }
-                     st->finished = true;
-                   });
+  explicit echo_beside(server_fixture& f) : f_(f), state_(std::make_shared<state>()) {}
+
+  // Connects, and returns once the first echo came back.
+  asio::awaitable<void> start() {
+    state* st = state_.get();
+    // The executor first, on its own: GCC 12 destroys the temporaries of a full-expression
+    // that holds a co_await wrongly (here the shared_ptr argument: a use after free).
+    auto ex = co_await asio::this_coro::executor;
+    asio::co_spawn(ex, loop(f_.url(), state_), [st = state_](std::exception_ptr e) {
+      if (e) try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+          st->failure = x.what();
+        }
+      st->finished = true;
+    });
     for (int i = 0; i < 500 && st->round_trips == 0 && !st->finished; ++i)
       co_await sleep_for(std::chrono::milliseconds(10));
     EXPECT_GT(st->round_trips, 0) << "the echo client did not start: " << st->failure;
-    co_return self;
   }
 
   // Stops the loop, checks it, and checks that a new client is served too.
   asio::awaitable<void> finish() {
-    const auto st = state_;
+    state* st = state_.get();
     st->stop = true;
     for (int i = 0; i < 500 && !st->finished; ++i)
       co_await sleep_for(std::chrono::milliseconds(10));
@@ -361,8 +364,6 @@ class echo_beside {
     std::chrono::steady_clock::duration worst{};
     std::string failure;
   };
-
-  explicit echo_beside(server_fixture& f) : f_(f), state_(std::make_shared<state>()) {}
 
   static asio::awaitable<void> loop(std::string url, std::shared_ptr<state> st) {
     auto ex = co_await asio::this_coro::executor;
@@ -565,7 +566,8 @@ TEST(Attacks, RapidResetGetsGoaway) {
   server_fixture f;
   f.run([&]() -> asio::awaitable<void> {
     auto ex = co_await asio::this_coro::executor;
-    auto echo = co_await echo_beside::start(f);
+    echo_beside echo(f);
+    co_await echo.start();
     const auto before = resident_bytes();
     {
       // Below the limit (500 resets, then a websocket): served, no GOAWAY. This is what
@@ -638,7 +640,7 @@ TEST(Attacks, RapidResetGetsGoaway) {
     EXPECT_LE(f.srv().open_websockets(), websockets_before);
     const auto growth = growth_since(before);
     EXPECT_LT(growth, 32u << 20) << "resident memory grew by " << (growth >> 20) << " MiB";
-    co_await echo->finish();
+    co_await echo.finish();
   });
 }
 
@@ -650,7 +652,8 @@ TEST(Attacks, ContinuationFloodIsCutOff) {
   server_fixture f;
   f.run([&]() -> asio::awaitable<void> {
     auto ex = co_await asio::this_coro::executor;
-    auto echo = co_await echo_beside::start(f);
+    echo_beside echo(f);
+    co_await echo.start();
     const auto before = resident_bytes();
     for (const bool empty : {false, true}) {
       asio::ip::tcp::socket socket(ex);
@@ -683,7 +686,7 @@ TEST(Attacks, ContinuationFloodIsCutOff) {
     }
     const auto growth = growth_since(before);
     EXPECT_LT(growth, 32u << 20) << "resident memory grew by " << (growth >> 20) << " MiB";
-    co_await echo->finish();
+    co_await echo.finish();
   });
 }
 
@@ -692,7 +695,8 @@ TEST(Attacks, ContinuationFloodIsCutOff) {
 // either stop reading or drop the connection, never queue answers without bound.
 asio::awaitable<void> answer_flood(server_fixture& f, const bytes& chunk, const char* what) {
   auto ex = co_await asio::this_coro::executor;
-  auto echo = co_await echo_beside::start(f);
+  echo_beside echo(f);
+  co_await echo.start();
   const auto before = resident_bytes();
   asio::ip::tcp::socket socket(ex);
   socket.open(asio::ip::tcp::v4());
@@ -711,7 +715,7 @@ asio::awaitable<void> answer_flood(server_fixture& f, const bytes& chunk, const 
   // (stopping to read from it would do too, but that is not what the server does).
   EXPECT_TRUE(sent.ec) << "the connection was not dropped";
   EXPECT_LT(growth, 32u << 20) << "resident memory grew by " << (growth >> 20) << " MiB";
-  co_await echo->finish();
+  co_await echo.finish();
 }
 
 // Verifies that a SETTINGS flood whose ACKs are never read (CVE-2019-9515) is cut off.
@@ -742,7 +746,8 @@ TEST(Attacks, EmptyDataFloodIsAbsorbed) {
   server_fixture f;
   f.run([&]() -> asio::awaitable<void> {
     auto ex = co_await asio::this_coro::executor;
-    auto echo = co_await echo_beside::start(f);
+    echo_beside echo(f);
+    co_await echo.start();
     const auto before = resident_bytes();
     asio::ip::tcp::socket socket(ex);
     hpack_decoder decoder;
@@ -763,7 +768,7 @@ TEST(Attacks, EmptyDataFloodIsAbsorbed) {
     // The websocket the empty frames went to still echoes.
     co_await expect_raw_echo(socket, 1);
     EXPECT_LT(growth, 32u << 20) << "resident memory grew by " << (growth >> 20) << " MiB";
-    co_await echo->finish();
+    co_await echo.finish();
   });
 }
 
@@ -775,7 +780,8 @@ TEST(Attacks, WindowUpdateFloodAndOverflow) {
   server_fixture f;
   f.run([&]() -> asio::awaitable<void> {
     auto ex = co_await asio::this_coro::executor;
-    auto echo = co_await echo_beside::start(f);
+    echo_beside echo(f);
+    co_await echo.start();
     const auto before = resident_bytes();
     asio::ip::tcp::socket socket(ex);
     hpack_decoder decoder;
@@ -830,7 +836,7 @@ TEST(Attacks, WindowUpdateFloodAndOverflow) {
                 goaway ? goaway->error_code : 0u);
     EXPECT_TRUE((reset && reset->error_code == protocol_error) ||
                 (goaway && goaway->error_code == protocol_error));
-    co_await echo->finish();
+    co_await echo.finish();
   });
 }
 
@@ -843,7 +849,8 @@ TEST(Attacks, SlowPrefaceIsDroppedAtTheHandshakeTimeout) {
   server_fixture f(sopts);
   f.run([&]() -> asio::awaitable<void> {
     auto ex = co_await asio::this_coro::executor;
-    auto echo = co_await echo_beside::start(f);
+    echo_beside echo(f);
+    co_await echo.start();
     asio::ip::tcp::socket socket(ex);
     co_await connect_raw(socket, f);
     constexpr std::string_view preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -872,7 +879,7 @@ TEST(Attacks, SlowPrefaceIsDroppedAtTheHandshakeTimeout) {
     EXPECT_LT(written, preface.size());
     EXPECT_GE(ms, 900);
     EXPECT_LT(ms, 3000);
-    co_await echo->finish();
+    co_await echo.finish();
   });
 }
 
@@ -888,7 +895,8 @@ TEST(Attacks, IdleAndUnfinishedConnectionsLeaveOthersServed) {
   server_fixture f(sopts);
   f.run([&]() -> asio::awaitable<void> {
     auto ex = co_await asio::this_coro::executor;
-    auto echo = co_await echo_beside::start(f);  // one connection of the 64
+    echo_beside echo(f);
+    co_await echo.start();  // one connection of the 64
     const auto before = resident_bytes();
     std::vector<std::unique_ptr<asio::ip::tcp::socket>> idle;
     for (int i = 0; i < 63; ++i) {
@@ -922,7 +930,7 @@ TEST(Attacks, IdleAndUnfinishedConnectionsLeaveOthersServed) {
     // Room for a new client again once some leave.
     for (int i = 0; i < 8; ++i) idle.pop_back();
     co_await sleep_for(milliseconds(200));
-    co_await echo->finish();
+    co_await echo.finish();
     // A server stopping does not wait for them: each gets its GOAWAY and is closed.
     f.srv().stop();
     const auto deadline = std::chrono::steady_clock::now() + seconds(3);
@@ -949,7 +957,8 @@ TEST(Attacks, HandshakeAbuseGetsItsAnswers) {
   server_fixture f;
   f.run([&]() -> asio::awaitable<void> {
     auto ex = co_await asio::this_coro::executor;
-    auto echo = co_await echo_beside::start(f);
+    echo_beside echo(f);
+    co_await echo.start();
     using fields = std::vector<std::pair<std::string, std::string>>;
     struct abuse {
       const char* what;
@@ -1030,7 +1039,7 @@ TEST(Attacks, HandshakeAbuseGetsItsAnswers) {
     }
     // The websocket opened after all that echoes.
     co_await expect_raw_echo(socket, static_cast<std::uint32_t>(1 + 2 * (cases.size() - 1)));
-    co_await echo->finish();
+    co_await echo.finish();
   });
 }
 
@@ -1070,7 +1079,8 @@ TEST(Attacks, InvalidFramesGetGoaway) {
   server_fixture f;
   f.run([&]() -> asio::awaitable<void> {
     auto ex = co_await asio::this_coro::executor;
-    auto echo = co_await echo_beside::start(f);
+    echo_beside echo(f);
+    co_await echo.start();
     constexpr std::uint32_t frame_size_error = 0x6;
     const auto websocket = connect_block();
     struct invalid {
@@ -1118,7 +1128,7 @@ TEST(Attacks, InvalidFramesGetGoaway) {
           << c.what << ": GOAWAY " << (goaway ? int(goaway->error_code) : -1);
       EXPECT_TRUE(seen.closed) << c.what << ": the connection stayed open";
     }
-    co_await echo->finish();
+    co_await echo.finish();
   });
 }
 
