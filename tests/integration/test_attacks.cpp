@@ -645,9 +645,9 @@ TEST(Attacks, RapidResetGetsGoaway) {
 }
 
 // Verifies that a header block that never ends (HEADERS without END_HEADERS, then endless
-// CONTINUATION frames: CVE-2024-27316 and its kind) is cut off with the connection, whether
-// the CONTINUATION frames carry header fields or nothing at all, long before the attacker
-// has written much, and that another client keeps its echoes.
+// CONTINUATION frames: CVE-2024-28182 in nghttp2, CVE-2024-27316 in Apache) is cut off with
+// the connection, whether the CONTINUATION frames carry header fields or nothing at all, long
+// before the attacker has written much, and that another client keeps its echoes.
 TEST(Attacks, ContinuationFloodIsCutOff) {
   server_fixture f;
   f.run([&]() -> asio::awaitable<void> {
