@@ -108,6 +108,11 @@ struct server_options {
   /// A new connection's TLS handshake and protocol detection, and each HTTP/1.1 request
   /// from its first byte to its last, must arrive within this (slowloris); 0 = no limit.
   duration handshake_timeout = std::chrono::seconds(10);
+  /// An HTTP/2 connection with no websocket and no request in progress for this long gets
+  /// GOAWAY and is closed; a header block that never ends is not progress, nor are PINGs.
+  /// (An idle HTTP/1.1 connection is bound by handshake_timeout: its next request must
+  /// arrive within it.) 0 = no limit.
+  duration idle_timeout = std::chrono::seconds(60);
   /// Body bytes of a plain HTTP/1.1 request; beyond it the answer is 413.
   std::size_t max_request_body = 1024 * 1024;
   /// Client connections at once; beyond it new ones are closed as they arrive. 0 = no limit.

@@ -93,7 +93,7 @@ connection_impl::connection_impl(net::strand strand, h2::role role, options opts
     : strand_(std::move(strand)),
       role_(role),
       opts_(std::move(opts)),
-      settings_wait_(strand_),
+      deadline_(strand_),
       ping_timer_(strand_),
       ping_deadline_(strand_) {}
 
@@ -104,8 +104,8 @@ void connection_impl::start_client(net::parsed_url url, connection::connect_hand
   store_handler(connect_handler_, std::move(handler));
   if (opts_.connect_timeout.count() > 0) {
     // One deadline for resolve, connect, preface and the server's SETTINGS.
-    settings_wait_.expires_after(opts_.connect_timeout);
-    settings_wait_.async_wait([self = shared_from_this()](error_code ec) {
+    deadline_.expires_after(opts_.connect_timeout);
+    deadline_.async_wait([self = shared_from_this()](error_code ec) {
       if (ec || !self->connect_handler_) return;
       self->trace("! connect timed out");
       self->finish_connect(make_error_code(error::timeout));
@@ -162,6 +162,7 @@ void connection_impl::start_server(std::unique_ptr<net::transport> transport,
   peer_ = transport_->peer();
   initial_bytes_ = std::move(initial);
   start_session(h2::role::server);
+  watch_idle();
 }
 
 void connection_impl::start_loops() {
@@ -316,7 +317,7 @@ void connection_impl::finish_writing() {
 void connection_impl::finish_connect(error_code ec) {
   if (!connect_handler_) return;
   auto handler = take_handler(connect_handler_);
-  settings_wait_.cancel();
+  deadline_.cancel();
   if (ec) {
     if (connecting_socket_) {
       error_code ignored;
@@ -337,8 +338,10 @@ void connection_impl::fail(error_code ec) {
   open_ = false;
   ping_timer_.cancel();
   ping_deadline_.cancel();
+  if (server_) deadline_.cancel();  // the idle or drain deadline: nothing left to bound
   auto websockets = std::move(websockets_);
   websockets_.clear();
+  if (server_) server_->open_websockets -= websockets.size();
   count_streams();
   for (auto& [id, ws] : websockets) ws->on_connection_failed(failure_);
   plain_streams_.clear();
@@ -459,7 +462,63 @@ void connection_impl::shutdown(bool close_websockets) {
   open_ = false;
   if (close_websockets)
     for (auto& [id, ws] : websockets_) ws->going_away();
+  if (server_ && !draining_) {
+    // Bounded: streams get twice the close timeout to finish (a websocket's close
+    // handshake is bounded by one), then the connection closes with whatever is left.
+    draining_ = true;
+    idle_armed_ = false;
+    const auto limit = opts_.close_timeout.count() > 0 ? 2 * opts_.close_timeout
+                                                       : duration(std::chrono::seconds(10));
+    deadline_.expires_after(limit);
+    // weak: a pending deadline does not keep a dead connection (or its count) alive.
+    deadline_.async_wait([weak = weak_from_this()](error_code ec) {
+      if (auto self = weak.lock(); self && !ec)
+        self->close_idle("! drain deadline passed: closing the connection");
+    });
+  }
   maybe_finish_release();
+  wake_writer();
+}
+
+bool connection_impl::busy() const {
+  if (!websockets_.empty() || !requests_.empty()) return true;
+  for (const auto& [id, p] : plain_streams_)
+    if (p.answered || p.awaiting_body) return true;
+  return false;
+}
+
+// Server role: a connection with nothing in progress for server_options::idle_timeout gets
+// GOAWAY and is closed. A header block that never ends is not progress: that is how a
+// slowloris client holds a connection.
+void connection_impl::watch_idle() {
+  if (!server_ || failure_ || !session_ || draining_) return;
+  const auto limit = server_->opts.idle_timeout;
+  if (limit.count() <= 0) return;
+  if (busy()) {
+    if (idle_armed_) {
+      idle_armed_ = false;
+      deadline_.cancel();
+    }
+    return;
+  }
+  if (idle_armed_) return;
+  idle_armed_ = true;
+  deadline_.expires_after(limit);
+  deadline_.async_wait([weak = weak_from_this()](error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || !self->idle_armed_) return;
+    self->idle_armed_ = false;
+    if (!self->busy()) self->close_idle("! idle for server_options::idle_timeout: GOAWAY");
+  });
+}
+
+void connection_impl::close_idle(const char* why) {
+  if (!session_ || failure_) return;
+  trace(why);
+  released_ = true;
+  open_ = false;
+  // GOAWAY; once it is flushed nghttp2 wants no more I/O and the write loop closes.
+  session_->terminate(NGHTTP2_NO_ERROR);
   wake_writer();
 }
 
@@ -468,9 +527,9 @@ void connection_impl::abort() {
 }
 
 void connection_impl::maybe_finish_release() {
-  if (!released_ || !websockets_.empty() || !plain_streams_.empty() || !requests_.empty() ||
-      failure_ || !session_)
-    return;
+  watch_idle();
+  // An unfinished header block does not hold a stopping server (busy()).
+  if (!released_ || busy() || failure_ || !session_) return;
   // GOAWAY; once flushed nghttp2 wants no more I/O and the write loop closes.
   session_->terminate(NGHTTP2_NO_ERROR);
   open_ = false;
@@ -580,10 +639,12 @@ int connection_impl::on_headers_complete(std::int32_t stream_id, bool end_stream
     if (n == ":method") connect = v == "CONNECT";
   if (!end_stream && !connect) {
     p->second.awaiting_body = true;  // answered at END_STREAM, with the body
+    watch_idle();
     return 0;
   }
   p->second.answered = true;
   answer_request(stream_id, p->second);
+  watch_idle();
   return 0;
 }
 

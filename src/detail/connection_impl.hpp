@@ -103,6 +103,10 @@ class connection_impl final : public carrier,
   void fail(boost::system::error_code ec);
   void finish_connect(boost::system::error_code ec);
   void maybe_finish_release();
+  // Server role: whether a websocket or a request (its headers complete) is in progress.
+  bool busy() const;
+  void watch_idle();
+  void close_idle(const char* why);
   void count_streams();
   void schedule_ping();
   void arm_ping_deadline();
@@ -165,7 +169,11 @@ class connection_impl final : public carrier,
   std::unique_ptr<std::uint8_t[]> read_buffer_;
   std::vector<std::uint8_t> initial_bytes_;  // server: read before the session existed
   std::string peer_;                         // server: the client's address
-  net::timer settings_wait_;
+  // Client: the connect deadline (until the server's SETTINGS). Server: the idle or the
+  // drain deadline (watch_idle(), shutdown()).
+  net::timer deadline_;
+  bool idle_armed_ = false;  // server: deadline_ waits for the idle timeout
+  bool draining_ = false;    // server: deadline_ bounds the drain after shutdown()
   net::timer ping_timer_;
   net::timer ping_deadline_;
   std::unordered_map<std::int32_t, std::shared_ptr<websocket_impl>> websockets_;
