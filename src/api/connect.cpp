@@ -8,6 +8,8 @@
 
 #include <memory>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+
 namespace h2ws::detail {
 
 void connect_websocket_impl(boost::asio::any_io_executor ex, std::string url,
@@ -20,28 +22,33 @@ void connect_websocket_impl(boost::asio::any_io_executor ex, std::string url,
   if (skip_http2(parsed, opts))
     return open_over_http1(ex, std::move(parsed), std::move(request), std::move(opts),
                            std::move(handler));
-  // Shared so every step can reach the one handler without copying it.
+  // Shared so every step can reach the one handler without copying it. Each step is bound
+  // to the caller's cancellation slot: cancelling cancels the step under way.
   auto shared = std::make_shared<open_handler_type>(std::move(handler));
+  const auto slot = shared->get_cancellation_slot();
   auto conn_opts = opts;
-  connection::connect(ex, url, std::move(conn_opts),
-                      [ex, parsed, shared, request = std::move(request), opts = std::move(opts)](
-                          boost::system::error_code ec, connection conn) mutable {
-                        if (ec) {
-                          if (opts.fallback && connect_failure_means_no_http2(ec))
-                            return open_over_http1(ex, std::move(parsed), std::move(request),
-                                                   std::move(opts), std::move(*shared));
-                          return std::move(*shared)(ec, websocket{});
-                        }
-                        if (request.path.empty()) request.path = conn.default_path();
-                        conn.open_websocket(
-                            request, [ex, parsed, shared, request, opts](
-                                         boost::system::error_code ec, websocket ws) mutable {
-                              if (ec && opts.fallback && open_failure_means_no_rfc8441(ec, ws))
-                                return open_over_http1(ex, std::move(parsed), std::move(request),
-                                                       std::move(opts), std::move(*shared));
-                              std::move (*shared)(ec, std::move(ws));
-                            });
-                      });
+  connection::connect(
+      ex, url, std::move(conn_opts),
+      boost::asio::bind_cancellation_slot(
+          slot, [ex, parsed, shared, slot, request = std::move(request), opts = std::move(opts)](
+                    boost::system::error_code ec, connection conn) mutable {
+            if (ec) {
+              if (opts.fallback && connect_failure_means_no_http2(ec))
+                return open_over_http1(ex, std::move(parsed), std::move(request), std::move(opts),
+                                       std::move(*shared));
+              return std::move(*shared)(ec, websocket{});
+            }
+            if (request.path.empty()) request.path = conn.default_path();
+            conn.open_websocket(
+                request, boost::asio::bind_cancellation_slot(
+                             slot, [ex, parsed, shared, request, opts](boost::system::error_code ec,
+                                                                       websocket ws) mutable {
+                               if (ec && opts.fallback && open_failure_means_no_rfc8441(ec, ws))
+                                 return open_over_http1(ex, std::move(parsed), std::move(request),
+                                                        std::move(opts), std::move(*shared));
+                               std::move (*shared)(ec, std::move(ws));
+                             }));
+          }));
 }
 
 }  // namespace h2ws::detail

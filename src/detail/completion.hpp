@@ -4,6 +4,7 @@
 
 #include <h2ws/handler_allocator.hpp>
 
+#include <memory>
 #include <tuple>
 #include <utility>
 
@@ -11,6 +12,7 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -74,6 +76,33 @@ void store_handler(Handler& slot, Handler&& handler) {
 template <class Handler>
 Handler take_handler(Handler& slot) {
   return Handler(std::move(slot));
+}
+
+/// Per-operation cancellation: when `handler` has a cancellation slot, installs in it a
+/// canceller that calls `on_cancel(*target, type)` on `strand`. The signal may be emitted
+/// from any thread: the canceller only posts, and holds `target` weakly.
+template <class Handler, class Target, class Strand, class OnCancel>
+void on_cancellation(Handler& handler, const std::shared_ptr<Target>& target, const Strand& strand,
+                     OnCancel on_cancel) {
+  auto slot = handler.get_cancellation_slot();
+  if (!slot.is_connected()) return;
+  struct canceller {
+    std::weak_ptr<Target> target;
+    Strand strand;
+    OnCancel on_cancel;
+    void operator()(boost::asio::cancellation_type type) {
+      post_recycled(strand, [target = target, on_cancel = on_cancel, type] {
+        if (auto t = target.lock()) on_cancel(*t, type);
+      });
+    }
+  };
+  slot.template emplace<canceller>(target, strand, std::move(on_cancel));
+}
+
+/// Whether `type` asks for terminal cancellation (which the total and partial kinds imply
+/// not): the operation may leave its object good only for closing.
+inline bool is_terminal(boost::asio::cancellation_type type) {
+  return (type & boost::asio::cancellation_type::terminal) != boost::asio::cancellation_type::none;
 }
 
 /// For a handle with no connection (and so no strand): completes through the

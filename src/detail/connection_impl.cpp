@@ -102,6 +102,14 @@ connection_impl::~connection_impl() = default;
 void connection_impl::start_client(net::parsed_url url, connection::connect_handler handler) {
   url_ = std::move(url);
   store_handler(connect_handler_, std::move(handler));
+  // Terminal cancellation ends the attempt as a failure would: socket closed, handler
+  // completed with operation_aborted.
+  on_cancellation(connect_handler_, shared_from_this(), strand_,
+                  [](connection_impl& self, asio::cancellation_type type) {
+                    if (!is_terminal(type) || !self.connect_handler_) return;
+                    self.trace("! connect cancelled");
+                    self.finish_connect(make_error_code(error::operation_aborted));
+                  });
   if (opts_.connect_timeout.count() > 0) {
     // One deadline for resolve, connect, preface and the server's SETTINGS.
     deadline_.expires_after(opts_.connect_timeout);

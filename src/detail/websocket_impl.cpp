@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
@@ -51,6 +52,7 @@ void websocket_impl::await_open(connection::open_handler handler,
                                 std::shared_ptr<connection_owner> owner) {
   store_handler(open_handler_, std::move(handler));
   owner_for_handle_ = std::move(owner);
+  watch_cancellation(open_handler_, cancellable::open, 0);
   auto timeout = conn_->opts().open_timeout;
   if (timeout.count() == 0) return;
   timer_.expires_after(timeout);
@@ -297,7 +299,7 @@ void websocket_impl::deliver() {
     // handler it is running returns (outside this receive() call).
     if (pumping_) return;
     auto m = session_.take_message();
-    auto h = take_handler(receive_handler_);
+    auto h = take_receive_handler();
     const bool on_strand = receive_on_strand_;
     // Counted until the handler is handed over, so that the writer waits for what the
     // application sends in answer (carrier::deliveries_in_flight).
@@ -308,7 +310,7 @@ void websocket_impl::deliver() {
       self->pump(std::move(h), on_strand, std::move(m));
     });
   } else if (session_.error()) {
-    auto h = take_handler(receive_handler_);
+    auto h = take_receive_handler();
     complete_later(conn_->strand(), std::move(h), session_.error(), message{});
   }
 }
@@ -338,7 +340,7 @@ void websocket_impl::pump(websocket::receive_handler h, bool on_strand, message 
     }
     if (!receive_handler_ || !session_.has_message() || n == max_pumped) break;
     m = session_.take_message();
-    store_handler(h, take_handler(receive_handler_));
+    store_handler(h, take_receive_handler());
     on_strand = receive_on_strand_;
   }
   pumping_ = false;
@@ -355,6 +357,7 @@ void websocket_impl::send(message&& m, websocket::send_handler&& handler, bool o
     return;
   }
   sends_.push_back({done_at, std::move(handler), on_strand});
+  watch_cancellation(sends_.back().handler, cancellable::send, done_at);
   apply();
 }
 
@@ -366,6 +369,7 @@ void websocket_impl::receive(websocket::receive_handler handler, bool on_strand)
   }
   store_handler(receive_handler_, std::move(handler));
   receive_on_strand_ = on_strand;
+  watch_cancellation(receive_handler_, cancellable::receive, ++receives_);
   session_.on_receive_requested();
   apply();
 }
@@ -377,6 +381,7 @@ void websocket_impl::close(std::uint16_t code, std::string reason,
     complete_later(conn_->strand(), std::move(handler), *now);
   } else {
     close_handlers_.push_back(std::move(handler));
+    watch_cancellation(close_handlers_.back(), cancellable::close, 0);
   }
   apply();
 }
@@ -387,6 +392,7 @@ void websocket_impl::ping(std::string payload, websocket::send_handler handler) 
     return;
   }
   ping_handlers_.push_back(std::move(handler));
+  watch_cancellation(ping_handlers_.back(), cancellable::ping, ++pings_);
   apply();
 }
 
@@ -400,6 +406,57 @@ void websocket_impl::keepalive() {
   if (opening_) return;
   session_.keepalive();
   apply();
+}
+
+template <class Handler>
+void websocket_impl::watch_cancellation(Handler& handler, cancellable what, std::uint64_t id) {
+  on_cancellation(handler, shared_from_this(), conn_->strand(),
+                  [what, id](websocket_impl& self, asio::cancellation_type type) {
+                    self.on_cancel(what, id, type);
+                  });
+}
+
+websocket::receive_handler websocket_impl::take_receive_handler() {
+  // The slot's canceller goes first: the operation is over once its handler is taken.
+  if (auto slot = receive_handler_.get_cancellation_slot(); slot.is_connected()) slot.clear();
+  return take_handler(receive_handler_);
+}
+
+void websocket_impl::on_cancel(cancellable what, std::uint64_t id, asio::cancellation_type type) {
+  if (what == cancellable::receive) {
+    // Still the receive it was for: nothing was taken for it, so nothing is lost.
+    if (!receive_handler_ || id != receives_ || pumping_) return;
+    auto h = take_receive_handler();
+    complete_later(conn_->strand(), std::move(h), make_error_code(error::operation_aborted),
+                   message{});
+    return;
+  }
+  if (!is_terminal(type)) return;
+  bool pending = false;
+  switch (what) {
+    case cancellable::send:
+      pending = !sends_.empty() && sends_.front().done_at <= id && id <= sends_.back().done_at;
+      break;
+    case cancellable::close:
+      pending = !close_handlers_.empty();
+      break;
+    case cancellable::ping:
+      pending = id > pings_ - ping_handlers_.size();
+      break;
+    case cancellable::open:
+      if (open_handler_) {
+        conn_->trace("! websocket open cancelled, resetting stream " + std::to_string(stream_id));
+        conn_->reset(stream_id, ws::stream_cancel);
+        conn_->wake_writer();
+        finish_open(make_error_code(error::operation_aborted));
+      }
+      return;
+    case cancellable::receive:
+      break;
+  }
+  if (!pending) return;
+  conn_->trace("! operation cancelled (terminal): abandoning stream " + std::to_string(stream_id));
+  abandon();
 }
 
 void websocket_impl::abandon() {

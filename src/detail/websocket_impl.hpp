@@ -18,6 +18,7 @@
 #include <sys/types.h>
 #include <vector>
 
+#include <boost/asio/cancellation_type.hpp>
 #include <boost/system/error_code.hpp>
 
 namespace h2ws::detail {
@@ -93,6 +94,13 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void close(std::uint16_t code, std::string reason, websocket::send_handler handler);
   void ping(std::string payload, websocket::send_handler handler);
   void abandon();
+  // Per-operation cancellation (Asio cancellation slots; the signal may come from any
+  // thread, and is carried over to the strand). A receive may be cancelled by any type and
+  // loses nothing: no message was taken for it. A send, close, ping or open is cancelled
+  // only by terminal cancellation, which abandons the websocket (RST_STREAM CANCEL) as
+  // destroying its handle does: what was half sent cannot be taken back.
+  enum class cancellable { receive, send, close, ping, open };
+  void on_cancel(cancellable what, std::uint64_t id, boost::asio::cancellation_type type);
   // Test hooks (the scripted server): END_STREAM without a close frame, or RST_STREAM.
   void raw_end_stream();
   void raw_reset(std::uint32_t error_code);
@@ -107,6 +115,10 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void deliver();
   void pump(websocket::receive_handler h, bool on_strand, message m);
   void complete_sends();
+  // Installs our canceller in `handler`'s cancellation slot, when it has one.
+  template <class Handler>
+  void watch_cancellation(Handler& handler, cancellable what, std::uint64_t id);
+  websocket::receive_handler take_receive_handler();
 
   std::shared_ptr<carrier> conn_;
   ws::session session_;
@@ -125,6 +137,8 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   websocket::receive_handler receive_handler_;
   bool receive_on_strand_ = false;  // receive_handler_ runs inline on the strand
   bool pumping_ = false;            // pump() is handing messages over
+  std::uint64_t receives_ = 0;      // receive() calls so far: the id of the pending one
+  std::uint64_t pings_ = 0;         // ping() calls queued so far
 
   std::vector<websocket::send_handler> close_handlers_;
   ws::fifo<websocket::send_handler> ping_handlers_;

@@ -166,6 +166,15 @@ void h1_connection::shutdown(bool close_websockets) {
 void h1_connection::start(net::parsed_url url, websocket_request request,
                           connection::open_handler handler) {
   store_handler(open_handler_, std::move(handler));
+  // Terminal cancellation ends the attempt as a failure would.
+  on_cancellation(open_handler_, shared_from_this(), strand_,
+                  [](h1_connection& self, asio::cancellation_type type) {
+                    if (!is_terminal(type) || !self.open_handler_) return;
+                    self.trace("! HTTP/1.1 open cancelled");
+                    error_code ignored;
+                    if (self.connecting_socket_) self.connecting_socket_->close(ignored);
+                    self.finish_open(make_error_code(error::operation_aborted), nullptr);
+                  });
   asio::co_spawn(strand_, run(std::move(url), std::move(request)),
                  [self = shared_from_this()](std::exception_ptr e) {
                    if (e) self->finish_open(make_error_code(error::connection_lost), nullptr);
