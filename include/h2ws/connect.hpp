@@ -35,6 +35,8 @@ H2WS_API void connect_websocket_impl(
 /// Signature: `void(boost::system::error_code, websocket)`. Errors: those of
 /// connection::connect and connection::open_websocket; on the HTTP/1.1 path also
 /// error::bad_handshake_response (a wrong Sec-WebSocket-Accept, a malformed answer).
+/// Cancellation: terminal, forwarded to the step under way (connect, open, or the
+/// HTTP/1.1 Upgrade).
 template <class Token>
 auto connect(boost::asio::any_io_executor ex, std::string_view url, websocket_request request,
              options opts, Token&& token) {

@@ -55,6 +55,7 @@ class H2WS_API connection {
   /// Signature: `void(boost::system::error_code, connection)`. Errors:
   /// error::bad_url, resolver and socket errors, TLS errors, error::no_h2_alpn,
   /// error::timeout, error::connection_lost, error::http2_protocol_error.
+  /// Cancellation: terminal; the attempt ends with error::operation_aborted, its socket closed.
   template <class Token>
   static auto connect(executor_type ex, std::string_view url, options opts, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, connection)>(
@@ -76,6 +77,8 @@ class H2WS_API connection {
   /// error::unexpected_subprotocol, error::bad_extension_negotiation,
   /// error::tunnel_closed, error::stream_reset, error::goaway, error::timeout,
   /// error::too_many_streams, error::connection_closed.
+  /// Cancellation: terminal; the stream is reset and the open ends with
+  /// error::operation_aborted.
   template <class Token>
   auto open_websocket(const websocket_request& request, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, websocket)>(

@@ -57,11 +57,22 @@ class message {
   /// The payload itself, moved out of a message about to be discarded.
   std::string&& payload() && noexcept { return std::move(payload_); }
 
+  /// Whether this message is compressed when permessage-deflate was agreed (default true).
+  /// Turn it off for payloads that do not shrink (images, archives, encrypted data): the
+  /// message then goes out as is (RSV1 clear), which RFC 7692 allows on a compressed
+  /// websocket. Only the sender's choice: not carried to the receiver.
+  void set_compress(bool on) noexcept { compress_ = on; }
+  /// See set_compress().
+  bool compress() const noexcept { return compress_; }
+
   /// Equal when kind and payload are equal.
-  friend bool operator==(const message&, const message&) = default;
+  friend bool operator==(const message& a, const message& b) noexcept {
+    return a.kind_ == b.kind_ && a.payload_ == b.payload_;
+  }
 
  private:
   kind kind_ = kind::text;
+  bool compress_ = true;
   std::string payload_;
 };
 

@@ -30,6 +30,29 @@ using header = std::pair<std::string, std::string>;
 /// Header fields in order; a name may repeat.
 using header_list = std::vector<header>;
 
+/// permessage-deflate settings (RFC 7692), used when options::compression is on. A client
+/// asks for them in its offer; a server imposes them on the offers it accepts (flags added,
+/// windows capped). Values out of range fail the open (client) or listen() (server) with
+/// boost::system::errc::invalid_argument.
+struct deflate_options {
+  /// LZ77 window of client-to-server messages: 8..15 bits (2^bits bytes). Smaller costs
+  /// the client's compressor and the server's decompressor less memory per websocket.
+  int client_max_window_bits = 15;
+  /// LZ77 window of server-to-client messages: 8..15 bits.
+  int server_max_window_bits = 15;
+  /// The client's compressor starts afresh with each message: nothing is kept between
+  /// messages (less memory held by idle websockets, a worse ratio on similar messages).
+  bool client_no_context_takeover = false;
+  /// The same for the server's compressor.
+  bool server_no_context_takeover = false;
+  /// zlib compression level of what this side sends: 0 (stored) .. 9 (smallest), or -1 for
+  /// zlib's default (6).
+  int level = -1;
+  /// zlib memLevel of this side's compressor, 1..9: its memory is about
+  /// 2^(window bits + 2) + 2^(mem_level + 9) bytes.
+  int mem_level = 8;
+};
+
 /// Settings of a client connection and of the websockets opened on it.
 /// Every field has a safe default; a zero duration means "no limit".
 struct options {
@@ -101,6 +124,9 @@ struct options {
   /// up; data that does not inflate is closed with 1007 (error::inflate_failed). A server
   /// answer that breaks RFC 7692 fails the open with error::bad_extension_negotiation.
   bool compression = false;
+  /// Window sizes, context takeover, level and memory of permessage-deflate; a message can
+  /// opt out on its own (message::set_compress).
+  deflate_options deflate;
 
   /// An HTTP proxy to tunnel through with CONNECT: "http://[user:password@]host:port".
   /// Also a SOCKS5 proxy (RFC 1928; user/password of RFC 1929): "socks5://..." (the host

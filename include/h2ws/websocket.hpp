@@ -67,6 +67,11 @@ class H2WS_API websocket {
   ///
   /// Signature: `void(boost::system::error_code)`. Errors: error::send_after_close,
   /// error::connection_lost, error::stream_reset, error::operation_aborted.
+  ///
+  /// Cancellation (the handler's cancellation slot): terminal only. A send not yet handed to
+  /// HTTP/2 then completes with error::operation_aborted and the websocket is abandoned
+  /// (RST_STREAM CANCEL, as when its last handle goes): a half-sent message cannot be taken
+  /// back. Other cancellation types are ignored.
   template <class Token>
   auto send(message m, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
@@ -89,6 +94,11 @@ class H2WS_API websocket {
   /// error::inflate_failed for compressed data that does not inflate),
   /// error::message_too_big, error::frame_too_big, error::closed_without_handshake,
   /// error::stream_reset, error::connection_lost, error::timeout (keepalive), error::goaway.
+  ///
+  /// Cancellation (the handler's cancellation slot, e.g. `co_await (ws.receive(use_awaitable)
+  /// || timer.async_wait(use_awaitable))`): terminal, partial and total. The receive
+  /// completes with error::operation_aborted, no message is lost (the next receive gets it)
+  /// and the websocket stays usable.
   template <class Token>
   auto receive(Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, message)>(
@@ -111,6 +121,7 @@ class H2WS_API websocket {
   /// Signature: `void(boost::system::error_code)`. Completes without error when
   /// the peer's close frame arrived (before or after ours). Errors: error::timeout
   /// (the stream was reset), error::bad_close_code, error::connection_lost.
+  /// Cancellation: terminal only, as for send().
   template <class Token>
   auto close(close_code code, std::string_view reason, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
@@ -126,6 +137,7 @@ class H2WS_API websocket {
   ///
   /// Signature: `void(boost::system::error_code)`. Errors: error::bad_control_frame
   /// (payload over 125 bytes), error::closed, error::connection_lost, error::stream_reset.
+  /// Cancellation: terminal only, as for send().
   template <class Token>
   auto ping(std::string payload, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code)>(

@@ -2,6 +2,7 @@
 // options::fallback (or force_http1), an HTTP/1.1 Upgrade where RFC 8441 is missing.
 #include "api/fallback.hpp"
 #include "detail/completion.hpp"
+#include "detail/websocket_impl.hpp"
 #include "net/url.hpp"
 #include <h2ws/connect.hpp>
 #include <h2ws/error.hpp>
@@ -15,7 +16,10 @@ namespace h2ws::detail {
 void connect_websocket_impl(boost::asio::any_io_executor ex, std::string url,
                             websocket_request request, options opts, open_handler_type handler) {
   net::parsed_url parsed;
-  if (auto ec = net::parse_url(url, parsed)) {
+  ws::deflate_params checked;
+  auto ec = net::parse_url(url, parsed);
+  if (!ec && opts.compression) ec = deflate_params_of(opts.deflate, checked);
+  if (ec) {
     complete_later(ex, std::move(handler), ec, websocket{});
     return;
   }

@@ -2,6 +2,7 @@
 #include "detail/completion.hpp"
 #include "detail/connection_impl.hpp"
 #include "detail/owners.hpp"
+#include "detail/websocket_impl.hpp"
 #include "net/url.hpp"
 #include <h2ws/connection.hpp>
 #include <h2ws/error.hpp>
@@ -20,6 +21,8 @@ void connection::connect_impl(executor_type ex, std::string url, options opts,
                               connect_handler handler) {
   net::parsed_url parsed;
   auto ec = net::parse_url(url, parsed);
+  ws::deflate_params checked;
+  if (!ec && opts.compression) ec = detail::deflate_params_of(opts.deflate, checked);
   if (ec) {
     detail::complete_later(ex, std::move(handler), ec, connection{});
     return;

@@ -381,8 +381,11 @@ void connection_impl::open_websocket(websocket_request request, connection::open
     for (const auto& p : request.subprotocols) joined += (joined.empty() ? "" : ", ") + p;
     headers.emplace_back("sec-websocket-protocol", joined);
   }
-  if (opts_.compression)
-    headers.emplace_back("sec-websocket-extensions", ws::client_offer(ws::deflate_params{}));
+  if (opts_.compression) {
+    ws::deflate_params wanted;  // checked by connection::connect
+    (void)deflate_params_of(opts_.deflate, wanted);
+    headers.emplace_back("sec-websocket-extensions", ws::client_offer(wanted));
+  }
   for (auto& [name, value] : request.headers) {
     auto lower = lowercase(name);
     if (forbidden_request_header(lower)) {
@@ -688,7 +691,9 @@ void connection_impl::answer_request(std::int32_t stream_id, plain_stream& reque
     header_list response = {{":status", std::to_string(decision.status)}};
     if (!ws->subprotocol.empty()) response.emplace_back("sec-websocket-protocol", ws->subprotocol);
     if (opts_.compression && !raw) {
-      if (auto agreed = ws::accept_client_offer(ws->extension_fields())) {
+      ws::deflate_params limits;  // checked by listen()
+      (void)deflate_params_of(opts_.deflate, limits);
+      if (auto agreed = ws::accept_client_offer(ws->extension_fields(), limits)) {
         ws->enable_deflate(agreed->params);
         ws->extensions = agreed->response;
         response.emplace_back("sec-websocket-extensions", agreed->response);

@@ -137,8 +137,21 @@ void websocket_impl::on_headers_complete(bool end_stream) {
   finish_open({});
 }
 
+error_code deflate_params_of(const deflate_options& o, ws::deflate_params& out) {
+  auto bits_ok = [](int b) { return b >= 8 && b <= 15; };
+  if (!bits_ok(o.client_max_window_bits) || !bits_ok(o.server_max_window_bits) || o.level < -1 ||
+      o.level > 9 || o.mem_level < 1 || o.mem_level > 9)
+    return make_error_code(boost::system::errc::invalid_argument);
+  out.client_max_window_bits = o.client_max_window_bits;
+  out.server_max_window_bits = o.server_max_window_bits;
+  out.client_no_context_takeover = o.client_no_context_takeover;
+  out.server_no_context_takeover = o.server_no_context_takeover;
+  return {};
+}
+
 void websocket_impl::enable_deflate(const ws::deflate_params& params) {
-  session_.enable_deflate(params);
+  const auto& d = conn_->opts().deflate;
+  session_.enable_deflate(params, d.mem_level, d.level);
 }
 
 std::string websocket_impl::extension_fields() const {
@@ -154,8 +167,10 @@ error_code websocket_impl::accept_extensions() {
     // We offered nothing: any extension in the answer breaks RFC 6455 9.1.
     return answer.empty() ? error_code{} : make_error_code(error::bad_extension_negotiation);
   }
+  ws::deflate_params offered;
+  if (auto ec = deflate_params_of(conn_->opts().deflate, offered)) return ec;
   std::optional<ws::deflate_params> agreed;
-  if (auto ec = ws::parse_server_answer(answer, ws::deflate_params{}, agreed)) return ec;
+  if (auto ec = ws::parse_server_answer(answer, offered, agreed)) return ec;
   if (agreed) {
     extensions = std::string(answer);
     enable_deflate(*agreed);

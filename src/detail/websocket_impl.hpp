@@ -23,6 +23,10 @@
 
 namespace h2ws::detail {
 
+/// The permessage-deflate parameters `o` asks for (client) or imposes (server). Returns
+/// errc::invalid_argument, and leaves `out` alone, when a value is out of range.
+boost::system::error_code deflate_params_of(const deflate_options& o, ws::deflate_params& out);
+
 struct connection_owner;
 
 class websocket_impl final : public std::enable_shared_from_this<websocket_impl> {

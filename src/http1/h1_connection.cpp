@@ -110,7 +110,9 @@ asio::awaitable<void> h1_connection::serve(std::vector<std::uint8_t> pending) {
       ws->subprotocol = decision.subprotocol;
       ws->headers = std::move(routed.headers);
       if (opts_.compression) {
-        if (auto agreed = ws::accept_client_offer(ws->extension_fields())) {
+        ws::deflate_params limits;  // checked by listen()
+        (void)deflate_params_of(opts_.deflate, limits);
+        if (auto agreed = ws::accept_client_offer(ws->extension_fields(), limits)) {
           ws->enable_deflate(agreed->params);
           ws->extensions = agreed->response;
         }
@@ -220,8 +222,11 @@ asio::awaitable<void> h1_connection::run(net::parsed_url url, websocket_request 
   auto target = request.path.empty() ? url.target : request.path;
   auto host = request.authority.empty() ? url.authority : request.authority;
   auto extra = request.headers;
-  if (opts_.compression)
-    extra.emplace_back("Sec-WebSocket-Extensions", ws::client_offer(ws::deflate_params{}));
+  if (opts_.compression) {
+    ws::deflate_params wanted;  // checked by h2ws::connect
+    (void)deflate_params_of(opts_.deflate, wanted);
+    extra.emplace_back("Sec-WebSocket-Extensions", ws::client_offer(wanted));
+  }
   auto head = http1::upgrade_request(target, host, key, request.subprotocols, extra);
   trace("> GET " + target + " HTTP/1.1 (Upgrade: websocket, Host: " + host + ")");
   error_code ec;

@@ -1,6 +1,7 @@
 // The listener: accepts TCP connections, tells HTTP/2 from HTTP/1.1 on each (the h2
 // preface on cleartext, ALPN with TLS) and gives it to a connection of that protocol.
 #include "detail/connection_impl.hpp"
+#include "detail/websocket_impl.hpp"
 #include "http1/h1_connection.hpp"
 #include "net/executor.hpp"
 #include "net/tls.hpp"
@@ -44,6 +45,8 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
   error_code listen(const std::string& host, std::uint16_t port) {
     error_code ec;
     const auto& o = ctx_->opts;
+    ws::deflate_params deflate_limits;
+    if ((ec = deflate_params_of(o.limits.deflate, deflate_limits))) return ec;
     // Any TLS setting means TLS: a client CA alone must not leave the server in cleartext
     // (make_server_context then says what is missing).
     if (!o.tls_cert_file.empty() || !o.tls_key_file.empty() || !o.tls_client_ca_file.empty()) {

@@ -350,11 +350,12 @@ struct deflater::state {
   ~state() { deflateEnd(&cs.z); }
 };
 
-deflater::deflater(role local_role, const deflate_params& params, int mem_level) {
+deflater::deflater(role local_role, const deflate_params& params, int mem_level, int level) {
   check_params(params);
   if (mem_level < 1 || mem_level > MAX_MEM_LEVEL) {
     throw std::invalid_argument("permessage-deflate mem_level must be 1..9");
   }
+  if (level < -1 || level > 9) throw std::invalid_argument("deflate level must be -1..9");
   const bool client = local_role == role::client;
   int bits = client ? params.client_max_window_bits : params.server_max_window_bits;
   // zlib refuses 8 for raw deflate; with 9 it never reaches back more than 250 bytes.
@@ -362,8 +363,7 @@ deflater::deflater(role local_role, const deflate_params& params, int mem_level)
   auto s = std::make_unique<state>();
   s->no_context_takeover =
       client ? params.client_no_context_takeover : params.server_no_context_takeover;
-  const int rc = deflateInit2(&s->cs.z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -bits, mem_level,
-                              Z_DEFAULT_STRATEGY);
+  const int rc = deflateInit2(&s->cs.z, level, Z_DEFLATED, -bits, mem_level, Z_DEFAULT_STRATEGY);
   if (rc == Z_MEM_ERROR) throw std::bad_alloc();
   if (rc != Z_OK) throw std::invalid_argument("deflateInit2 refused the parameters");
   s_ = std::move(s);

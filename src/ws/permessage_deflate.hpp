@@ -88,7 +88,8 @@ std::optional<deflate_agreement> accept_client_offer(std::string_view offers,
 /// std::bad_alloc when zlib cannot allocate.
 class deflater {
  public:
-  deflater(role local_role, const deflate_params& params, int mem_level = 8);
+  /// `level`: zlib's 0..9, or -1 for its default.
+  deflater(role local_role, const deflate_params& params, int mem_level = 8, int level = -1);
   ~deflater();
   deflater(deflater&&) noexcept;
   deflater& operator=(deflater&&) noexcept;

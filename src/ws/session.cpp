@@ -29,8 +29,8 @@ session::session(const session_config& config, mask_generator* masks)
 
 session::~session() = default;
 
-void session::enable_deflate(const deflate_params& params) {
-  deflater_ = std::make_unique<deflater>(config_.local_role, params);
+void session::enable_deflate(const deflate_params& params, int mem_level, int level) {
+  deflater_ = std::make_unique<deflater>(config_.local_role, params, mem_level, level);
   inflater_ = std::make_unique<inflater>(config_.local_role, params);
   reader_.allow_compressed();
 }
@@ -71,8 +71,33 @@ void session::on_bytes(std::span<const std::uint8_t> bytes) {
   acknowledge_if_drained();
 }
 
+namespace {
+
+const char* opcode_name(opcode op) {
+  switch (op) {
+    case opcode::continuation: return "continuation";
+    case opcode::text: return "text";
+    case opcode::binary: return "binary";
+    case opcode::close: return "close";
+    case opcode::ping: return "ping";
+    case opcode::pong: return "pong";
+  }
+  return "reserved";
+}
+
+}  // namespace
+
 void session::handle(event& ev) {
   if (receive_error_) return;  // after a violation nothing more is taken in
+  if (tracing()) {  // -v: what came in, with sizes (close frames are noted where handled)
+    if (auto* m = std::get_if<message_event>(&ev))
+      note(std::string("< websocket ") + (m->binary ? "binary" : "text") + " message " +
+           std::to_string(m->payload.size()) + (m->compressed ? " bytes compressed" : " bytes"));
+    else if (auto* p = std::get_if<ping_event>(&ev))
+      note("< websocket ping " + std::to_string(p->payload.size()) + " bytes");
+    else if (auto* q = std::get_if<pong_event>(&ev))
+      note("< websocket pong " + std::to_string(q->payload.size()) + " bytes");
+  }
   if (auto* m = std::get_if<message_event>(&ev)) return on_message(*m);
   if (auto* c = std::get_if<close_event>(&ev)) return on_close_frame(*c);
   if (auto* ping = std::get_if<ping_event>(&ev)) {
@@ -250,7 +275,8 @@ error_code session::send(message&& m, std::uint64_t& done_at) {
   if (config_.raw) {
     push({}, 0, std::move(m).payload());  // no header: the bytes exactly as given
   } else {
-    queue_message(op, std::move(m).payload());
+    const bool compress = m.compress();
+    queue_message(op, std::move(m).payload(), compress);
   }
   done_at = queued_total_;
   return {};
@@ -343,12 +369,16 @@ void session::queue_frame(opcode op, std::string&& payload, bool rsv1, bool fin)
   const auto header_size = static_cast<std::uint8_t>(
       write_frame_header(header.data(), op, fin, payload.size(), key, rsv1));
   if (key) apply_mask({reinterpret_cast<std::uint8_t*>(payload.data()), payload.size()}, *key);
+  if (tracing() && op != opcode::close)  // close frames are noted by queue_close()
+    note(std::string("> websocket ") + opcode_name(op) + " frame " +
+         std::to_string(payload.size()) + " bytes" + (fin ? "" : " (more follow)") +
+         (rsv1 ? " compressed" : ""));
   push(header, header_size, std::move(payload));
 }
 
-void session::queue_message(opcode op, std::string&& payload) {
+void session::queue_message(opcode op, std::string&& payload, bool compress) {
   bool rsv1 = false;
-  if (deflater_) {  // permessage-deflate: the whole message, RSV1 on its first frame
+  if (deflater_ && compress) {  // permessage-deflate: the whole message, RSV1 on its first frame
     std::vector<std::uint8_t> compressed;
     deflater_->compress(bytes_of(payload), compressed);
     payload.assign(reinterpret_cast<const char*>(compressed.data()), compressed.size());

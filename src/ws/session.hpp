@@ -106,7 +106,7 @@ class session {
   /// Test hook (the scripted conformance server): no RFC 6455 framing from now on.
   void use_raw_bytes() noexcept { config_.raw = true; }
   /// permessage-deflate was negotiated with `params`.
-  void enable_deflate(const deflate_params& params);
+  void enable_deflate(const deflate_params& params, int mem_level = 8, int level = -1);
 
   // --- Events from the byte stream ---
   /// Bytes of the peer's stream (DATA, or what the socket read).
@@ -184,7 +184,7 @@ class session {
   bool reply_to_close_if_ready();
   void queue_frame(opcode op, std::string&& payload, bool rsv1 = false, bool fin = true);
   void queue_close(std::uint16_t code, std::string_view reason);
-  void queue_message(opcode op, std::string&& payload);
+  void queue_message(opcode op, std::string&& payload, bool compress = true);
   void push(std::array<std::uint8_t, max_frame_header_size> header, std::uint8_t header_size,
             std::string&& payload);
   template <class Sink>
@@ -195,6 +195,7 @@ class session {
   void acknowledge_if_drained();
   void finish(boost::system::error_code ec);
   void note(std::string_view line) const;
+  bool tracing() const { return config_.trace && *config_.trace; }
 
   session_config config_;
   mask_generator* masks_;
