@@ -1,5 +1,7 @@
 // Messages of every kind and size travel through the project's own echo server.
+#include "tcp_relay.hpp"
 #include "test_support.hpp"
+#include "wire_checks.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
@@ -57,20 +59,47 @@ TEST(Echo, OneMebibyteMessageRoundTrips) {
   });
 }
 
-// Verifies that fragmented messages are reassembled, in both directions: the
-// client fragments what it sends and the server fragments its echo.
+// Verifies that fragmented messages are reassembled, in both directions, over HTTP/2 and
+// over HTTP/1.1: a relay records the connection, and the frames on the wire are those
+// max_send_frame_size asks for (client: masked, at most 777 payload bytes; server: unmasked,
+// at most 1000), a text or binary frame without FIN, then continuations, FIN on the last.
 TEST(Echo, FragmentedMessagesAreReassembled) {
   server_options sopts;
   sopts.limits.max_send_frame_size = 1000;
   server_fixture f(sopts);
-  f.run([&]() -> asio::awaitable<void> {
-    auto opts = test_options();
-    opts.max_send_frame_size = 777;
-    auto ws = co_await open_echo(f.url(), opts);
-    co_await expect_echo(ws, message::text(std::string(10'000, 'x') + "\xe2\x82\xac"));
-    co_await expect_echo(ws, message::binary(std::string(4321, '\x7f')));
-    co_await ws.close(close_code::normal, "", asio::use_awaitable);
-  });
+  const auto text = message::text(std::string(10'000, 'x') + "\xe2\x82\xac");
+  const auto binary = message::binary(std::string(4321, '\x7f'));
+  for (const int version : {2, 1}) {
+    SCOPED_TRACE("HTTP/" + std::to_string(version));
+    tcp_relay relay(f.context(), f.srv().port(), tcp_relay::recording::on);
+    f.run([&]() -> asio::awaitable<void> {
+      auto ex = co_await asio::this_coro::executor;
+      auto opts = test_options();
+      opts.max_send_frame_size = 777;
+      opts.force_http1 = version == 1;
+      const auto url = "ws://127.0.0.1:" + std::to_string(relay.port()) + "/echo";
+      auto ws = co_await h2ws::connect(ex, url, opts, asio::use_awaitable);
+      EXPECT_EQ(ws.http_version(), version);
+      co_await expect_echo(ws, text);
+      co_await expect_echo(ws, binary);
+      co_await ws.close(close_code::normal, "", asio::use_awaitable);
+    });
+    ASSERT_EQ(relay.recorded().size(), 1u);
+    const auto& bytes = *relay.recorded().front();
+    const auto traffic = wire::decode_websocket(bytes.from_client, bytes.from_server);
+    ASSERT_EQ(traffic.error, "");
+    EXPECT_EQ(traffic.http_version, version);
+    // 10,003 bytes: ceil(10003 / 777) = 13 frames, ceil(10003 / 1000) = 11; 4,321: 6 and 5.
+    const auto from_client = expect_wire_frames(traffic.from_client, {{text, binary}, 777, true});
+    EXPECT_EQ(from_client, (std::vector<std::size_t>{13, 6}));
+    const auto from_server = expect_wire_frames(traffic.from_server, {{text, binary}, 1000, false});
+    EXPECT_EQ(from_server, (std::vector<std::size_t>{11, 5}));
+    // The close handshake went through the relay too: a close frame each way.
+    ASSERT_FALSE(traffic.from_client.empty());
+    ASSERT_FALSE(traffic.from_server.empty());
+    EXPECT_EQ(traffic.from_client.back().opcode, 0x8);
+    EXPECT_EQ(traffic.from_server.back().opcode, 0x8);
+  }
 }
 
 // Verifies that many sends may be outstanding at once and arrive in call order.
