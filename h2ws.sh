@@ -29,6 +29,7 @@ readonly PACKAGES=(
   "${DEMO_PACKAGES[@]}"
   libgtest-dev libbenchmark-dev
   nghttp2-proxy nghttp2-client python3-websockets openssl tinyproxy-bin microsocks haproxy nginx
+  chromium
   clang-14 libclang-rt-14-dev clang-format doxygen
 )
 
