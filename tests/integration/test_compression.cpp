@@ -5,6 +5,7 @@
 #include "test_support.hpp"
 #include "wire_checks.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
 
@@ -139,6 +140,112 @@ TEST(Compression, InteropWithPythonWebsockets) {
     co_await round_trips(ws);
     co_await ws.close(close_code::normal, "", asio::use_awaitable);
   });
+}
+
+// Verifies options::deflate on the client: its window bits and context takeover wishes are
+// offered and agreed, and messages survive the smaller windows, over both protocols.
+TEST(Compression, ClientDeflateSettingsAreAgreed) {
+  server_fixture f(compressing_server());
+  f.run([&]() -> asio::awaitable<void> {
+    auto ex = co_await asio::this_coro::executor;
+    for (bool h1 : {false, true}) {
+      auto opts = compressing_client();
+      opts.force_http1 = h1;
+      opts.deflate.client_max_window_bits = 10;
+      opts.deflate.server_max_window_bits = 11;
+      opts.deflate.server_no_context_takeover = true;
+      opts.deflate.client_no_context_takeover = true;
+      opts.deflate.level = 9;
+      opts.deflate.mem_level = 4;
+      auto ws = co_await h2ws::connect(ex, f.url(), opts, asio::use_awaitable);
+      const auto agreed = ws.extensions();
+      EXPECT_NE(agreed.find("client_max_window_bits=10"), std::string::npos) << agreed;
+      EXPECT_NE(agreed.find("server_max_window_bits=11"), std::string::npos) << agreed;
+      EXPECT_NE(agreed.find("server_no_context_takeover"), std::string::npos) << agreed;
+      EXPECT_NE(agreed.find("client_no_context_takeover"), std::string::npos) << agreed;
+      co_await round_trips(ws);
+      co_await ws.close(close_code::normal, "", asio::use_awaitable);
+    }
+  });
+}
+
+// Verifies the server's deflate limits: a client offering the defaults is answered with the
+// server's smaller window and no-context-takeover, and both sides work with them.
+TEST(Compression, ServerImposesItsDeflateLimits) {
+  auto sopts = compressing_server();
+  sopts.limits.deflate.server_max_window_bits = 9;
+  sopts.limits.deflate.client_no_context_takeover = true;
+  sopts.limits.deflate.level = 1;
+  server_fixture f(sopts);
+  f.run([&]() -> asio::awaitable<void> {
+    auto ex = co_await asio::this_coro::executor;
+    for (bool h1 : {false, true}) {
+      auto opts = compressing_client();
+      opts.force_http1 = h1;
+      auto ws = co_await h2ws::connect(ex, f.url(), opts, asio::use_awaitable);
+      const auto agreed = ws.extensions();
+      EXPECT_NE(agreed.find("server_max_window_bits=9"), std::string::npos) << agreed;
+      EXPECT_NE(agreed.find("client_no_context_takeover"), std::string::npos) << agreed;
+      co_await round_trips(ws);
+      co_await ws.close(close_code::normal, "", asio::use_awaitable);
+    }
+  });
+}
+
+// Verifies message::set_compress(false): that message goes out uncompressed (the server's
+// trace shows it arrive without RSV1, at its full size) while the others are compressed, and
+// all come back whole.
+TEST(Compression, MessageCanOptOut) {
+  trace_recorder seen;
+  auto sopts = compressing_server();
+  sopts.limits.trace = seen.sink();
+  server_fixture f(sopts);
+  f.run([&]() -> asio::awaitable<void> {
+    auto ex = co_await asio::this_coro::executor;
+    auto ws = co_await h2ws::connect(ex, f.url(), compressing_client(), asio::use_awaitable);
+    EXPECT_NE(ws.extensions().find("permessage-deflate"), std::string::npos);
+    auto as_is = message::binary(std::string(50000, 'a'));
+    as_is.set_compress(false);
+    for (auto m : {message::binary(std::string(40000, 'b')), as_is}) {
+      co_await ws.send(m, asio::use_awaitable);
+      auto back = co_await ws.receive(asio::use_awaitable);
+      EXPECT_TRUE(back == m) << "size " << m.size();
+    }
+    co_await ws.close(close_code::normal, "", asio::use_awaitable);
+  });
+  EXPECT_TRUE(seen.contains("< websocket binary message 50000 bytes"))
+      << "the opted-out message did not arrive as is";
+  EXPECT_FALSE(seen.contains("< websocket binary message 50000 bytes compressed"));
+  EXPECT_FALSE(seen.contains("< websocket binary message 40000 bytes"))
+      << "the ordinary message was not compressed";
+  EXPECT_TRUE(seen.contains("bytes compressed"));
+}
+
+// Verifies that deflate settings out of range are refused with invalid_argument: by the
+// client's connect (both ways of connecting) and by the server's listen().
+TEST(Compression, OutOfRangeDeflateSettingsAreRefused) {
+  server_fixture f(compressing_server());
+  f.run([&]() -> asio::awaitable<void> {
+    auto ex = co_await asio::this_coro::executor;
+    for (auto bad : {0, 1, 2, 3}) {
+      auto opts = compressing_client();
+      if (bad == 0) opts.deflate.client_max_window_bits = 16;
+      if (bad == 1) opts.deflate.server_max_window_bits = 7;
+      if (bad == 2) opts.deflate.level = 10;
+      if (bad == 3) opts.deflate.mem_level = 0;
+      auto [ec, conn] =
+          co_await connection::connect(ex, f.url(), opts, asio::as_tuple(asio::use_awaitable));
+      EXPECT_EQ(ec, boost::system::errc::invalid_argument) << bad << ": " << ec.message();
+      auto [ec2, ws] =
+          co_await h2ws::connect(ex, f.url(), opts, asio::as_tuple(asio::use_awaitable));
+      EXPECT_EQ(ec2, boost::system::errc::invalid_argument) << bad << ": " << ec2.message();
+    }
+  });
+  auto sopts = compressing_server();
+  sopts.limits.deflate.level = 12;
+  asio::io_context ioc;
+  server bad(ioc.get_executor(), sopts, h2ws::echo);
+  EXPECT_EQ(bad.listen("127.0.0.1", 0), boost::system::errc::invalid_argument);
 }
 
 }  // namespace
