@@ -30,6 +30,16 @@ using header = std::pair<std::string, std::string>;
 /// Header fields in order; a name may repeat.
 using header_list = std::vector<header>;
 
+/// Severity of a record given to options::log.
+enum class log_level {
+  warning,  ///< Something went wrong or was refused ("!" lines): a timeout, a reset, a peer's
+            ///< protocol error, a contained exception. The operation's error code says it too.
+  info,     ///< What the library decided ("*" lines): the server's RFC 8441 support, fallback,
+            ///< reconnects, pool connections, GOAWAY.
+  debug     ///< Frames and headers as they go out ("> ...") and come in ("< ..."): HTTP/2 frames
+            ///< and header fields, WebSocket frames and messages with their sizes.
+};
+
 /// permessage-deflate settings (RFC 7692), used when options::compression is on. A client
 /// asks for them in its offer; a server imposes them on the offers it accepts (flags added,
 /// windows capped). Values out of range fail the open (client) or listen() (server) with
@@ -145,8 +155,16 @@ struct options {
   /// RFC 8441 is remembered, so later opens go straight to HTTP/1.1. 0 = never.
   duration fallback_memory = std::chrono::minutes(5);
 
-  /// Receives a human-readable trace (handshake, frames); empty = no trace.
+  /// Receives a human-readable trace (handshake, frames): every line, whatever its level;
+  /// empty = no trace.
   std::function<void(std::string_view line)> trace;
+  /// A logging hook: receives the same lines as `trace`, each with its level, when the level
+  /// is `verbosity` or more severe. Called on the connection's strand; keep it quick. Below
+  /// log_level::debug no frame line is even formatted, so a log at info costs nothing per
+  /// message. Empty = no log. Both `trace` and `log` may be set.
+  std::function<void(log_level level, std::string_view line)> log;
+  /// The least severe level `log` receives.
+  log_level verbosity = log_level::info;
 };
 
 /// What to ask for when opening a websocket on a connection.

@@ -2,6 +2,7 @@
 // on its own strand; connections are only asked (thread-safely) how busy they are.
 #include "api/fallback.hpp"
 #include "detail/completion.hpp"
+#include "detail/log_sink.hpp"
 #include "net/url.hpp"
 #include <h2ws/client.hpp>
 #include <h2ws/error.hpp>
@@ -91,6 +92,7 @@ class client_pool : public std::enable_shared_from_this<client_pool> {
   }
 
   void acquire_here(net::parsed_url url, options opts, ready_fn ready) {
+    fold_log_into_trace(opts);
     auto& entries = origins_[key_of(url, opts)];
     // Lost and GOAWAY'd connections take no new streams; their websockets keep them alive.
     std::erase_if(entries, [](auto& e) { return !e->connecting && !e->conn.is_open(); });

@@ -2,6 +2,7 @@
 // options::fallback (or force_http1), an HTTP/1.1 Upgrade where RFC 8441 is missing.
 #include "api/fallback.hpp"
 #include "detail/completion.hpp"
+#include "detail/log_sink.hpp"
 #include "detail/websocket_impl.hpp"
 #include "net/url.hpp"
 #include <h2ws/connect.hpp>
@@ -15,6 +16,7 @@ namespace h2ws::detail {
 
 void connect_websocket_impl(boost::asio::any_io_executor ex, std::string url,
                             websocket_request request, options opts, open_handler_type handler) {
+  fold_log_into_trace(opts);
   net::parsed_url parsed;
   ws::deflate_params checked;
   auto ec = net::parse_url(url, parsed);

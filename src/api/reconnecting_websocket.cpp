@@ -2,6 +2,7 @@
 // into a one-message inbox, and on a loss reports unconfirmed sends and opens again after
 // a backoff. Every member runs on the strand.
 #include "detail/completion.hpp"
+#include "detail/log_sink.hpp"
 #include <h2ws/connect.hpp>
 #include <h2ws/error.hpp>
 #include <h2ws/reconnecting_websocket.hpp>
@@ -78,7 +79,9 @@ class reconnecting_impl : public std::enable_shared_from_this<reconnecting_impl>
         inbox_wait_(strand_),
         queue_timer_(strand_),
         close_wait_(strand_),
-        random_(std::random_device{}()) {}
+        random_(std::random_device{}()) {
+    fold_log_into_trace(opts_);
+  }
 
   strand_type& strand() { return strand_; }
   bool connected() const { return connected_flag_.load(); }

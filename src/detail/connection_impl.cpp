@@ -1,6 +1,7 @@
 #include "detail/connection_impl.hpp"
 
 #include "detail/completion.hpp"
+#include "detail/log_sink.hpp"
 #include "detail/owners.hpp"
 #include "detail/websocket_impl.hpp"
 #include "net/dial.hpp"
@@ -95,7 +96,9 @@ connection_impl::connection_impl(net::strand strand, h2::role role, options opts
       opts_(std::move(opts)),
       deadline_(strand_),
       ping_timer_(strand_),
-      ping_deadline_(strand_) {}
+      ping_deadline_(strand_) {
+  fold_log_into_trace(opts_);
+}
 
 connection_impl::~connection_impl() = default;
 
@@ -157,6 +160,7 @@ void connection_impl::start_session(h2::role role) {
     settings.max_concurrent_streams = server_->opts.max_concurrent_streams;
     settings.enable_connect_protocol = server_->opts.enable_connect_protocol;
   }
+  settings.trace_frames = traces_frames(opts_);
   session_ = std::make_unique<h2::session>(role, events(), settings, opts_.trace);
   if (role == h2::role::server) open_ = true;
   start_loops();

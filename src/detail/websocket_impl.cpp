@@ -1,6 +1,7 @@
 #include "detail/websocket_impl.hpp"
 
 #include "detail/completion.hpp"
+#include "detail/log_sink.hpp"
 #include "detail/owners.hpp"
 #include <h2ws/error.hpp>
 
@@ -29,6 +30,7 @@ ws::session_config session_config_from(const options& o, ws::role role) {
   config.unread_after_close = o.stream_window;
   config.close_timeout = o.close_timeout;
   config.trace = &o.trace;
+  config.trace_frames = traces_frames(o);
   return config;
 }
 

@@ -106,7 +106,10 @@ struct callbacks {
   static void trace(void* user_data, const std::string& line) {
     if (self(user_data).trace_) self(user_data).trace_(line);
   }
-  static bool tracing(void* user_data) { return static_cast<bool>(self(user_data).trace_); }
+  // Frame and header lines: only when wanted (formatting them costs per message).
+  static bool tracing(void* user_data) {
+    return self(user_data).trace_frames_ && static_cast<bool>(self(user_data).trace_);
+  }
 
   // No exception crosses into nghttp2's C code. One thrown while handling a stream fails
   // that stream (RST_STREAM INTERNAL_ERROR; the connection and its other streams carry
@@ -241,7 +244,7 @@ void session::deleter::operator()(nghttp2_session* s) const { nghttp2_session_de
 
 session::session(role r, session_events& ev, const session_settings& settings,
                  std::function<void(std::string_view)> trace)
-    : events_(&ev), trace_(std::move(trace)) {
+    : events_(&ev), trace_(std::move(trace)), trace_frames_(settings.trace_frames) {
   nghttp2_session_callbacks* cbs = nullptr;
   nghttp2_session_callbacks_new(&cbs);
   nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, callbacks::on_begin_headers);

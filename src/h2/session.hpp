@@ -63,6 +63,7 @@ struct session_settings {
   std::uint32_t connection_window = 65535;
   std::uint32_t max_header_list_size = 64 * 1024;
   bool enable_connect_protocol = false;  // server: advertise RFC 8441
+  bool trace_frames = true;              // a trace line per frame and header field
 };
 
 class session {
@@ -105,6 +106,7 @@ class session {
   };
   session_events* events_;
   std::function<void(std::string_view)> trace_;
+  bool trace_frames_ = true;
   std::unique_ptr<nghttp2_session, deleter> session_;
   friend struct callbacks;
 };

@@ -1,6 +1,7 @@
 #include "http1/h1_connection.hpp"
 
 #include "detail/completion.hpp"
+#include "detail/log_sink.hpp"
 #include "detail/owners.hpp"
 #include "detail/websocket_impl.hpp"
 #include "http1/request_reader.hpp"
@@ -28,7 +29,9 @@ h1_connection::h1_connection(asio::any_io_executor ex, options opts)
     : h1_connection(net::make_strand(ex), std::move(opts)) {}
 
 h1_connection::h1_connection(net::strand strand, options opts)
-    : strand_(std::move(strand)), opts_(std::move(opts)), deadline_(strand_) {}
+    : strand_(std::move(strand)), opts_(std::move(opts)), deadline_(strand_) {
+  fold_log_into_trace(opts_);
+}
 
 h1_connection::~h1_connection() = default;
 

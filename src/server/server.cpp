@@ -1,6 +1,7 @@
 // The listener: accepts TCP connections, tells HTTP/2 from HTTP/1.1 on each (the h2
 // preface on cleartext, ALPN with TLS) and gives it to a connection of that protocol.
 #include "detail/connection_impl.hpp"
+#include "detail/log_sink.hpp"
 #include "detail/websocket_impl.hpp"
 #include "http1/h1_connection.hpp"
 #include "net/executor.hpp"
@@ -209,6 +210,7 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
 server::server(executor_type ex, server_options opts, websocket_handler handler) {
   auto ctx = std::make_shared<detail::server_context>();
   ctx->opts = std::move(opts);
+  detail::fold_log_into_trace(ctx->opts.limits);
   ctx->handler = std::move(handler);
   impl_ = std::make_shared<detail::server_impl>(std::move(ex), std::move(ctx));
 }

@@ -93,6 +93,8 @@ struct session_config {
   bool raw = false;
   /// Human-readable notes (close frames, violations); may be null.
   const std::function<void(std::string_view)>* trace = nullptr;
+  /// Also a note per frame sent and message received, with sizes (a debug log, -v).
+  bool trace_frames = true;
 };
 
 class session {
@@ -195,7 +197,7 @@ class session {
   void acknowledge_if_drained();
   void finish(boost::system::error_code ec);
   void note(std::string_view line) const;
-  bool tracing() const { return config_.trace && *config_.trace; }
+  bool tracing() const { return config_.trace_frames && config_.trace && *config_.trace; }
 
   session_config config_;
   mask_generator* masks_;
