@@ -23,7 +23,8 @@ its opening fence:
   <!-- snippet: declarations -->    declarations at namespace scope
 
 Fragments (the last three) are compiled after this prelude: <h2ws/h2ws.hpp>, the Asio
-headers for co_spawn, io_context, use_awaitable, use_future, as_tuple and ssl::context,
+headers for co_spawn, io_context, use_awaitable, use_future, as_tuple, ssl::context,
+steady_timer and the awaitable operators,
 <openssl/ssl.h>, <chrono>, <iostream>, <memory>, <string>; `namespace asio = boost::asio;`
 and `using namespace std::chrono_literals;`. VARS names what the snippet takes as given,
 from this list (anything else is an error):
@@ -58,8 +59,10 @@ PRELUDE = """\
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>

@@ -41,8 +41,8 @@ asio::awaitable<void> echo_once(server_fixture& f, options opts) {
 
 // Verifies that a log at info gets the library's decisions and nothing of the frames.
 TEST(Logging, InfoGetsDecisionsNotFrames) {
+  log_recorder log;  // outlives the fixture, whose teardown may still log
   server_fixture f;
-  log_recorder log;
   f.run([&]() -> asio::awaitable<void> {
     auto opts = test_options();
     opts.log = log.sink();
@@ -55,9 +55,9 @@ TEST(Logging, InfoGetsDecisionsNotFrames) {
 // Verifies that a log at debug gets the HTTP/2 frames and the websocket messages with their
 // sizes, each with level debug, while a trace set beside it gets every line too.
 TEST(Logging, DebugGetsFramesAndTraceStillGetsEverything) {
-  server_fixture f;
-  log_recorder log;
+  log_recorder log;  // both outlive the fixture, whose teardown may still log
   trace_recorder trace;
+  server_fixture f;
   f.run([&]() -> asio::awaitable<void> {
     auto opts = test_options();
     opts.log = log.sink();
