@@ -75,12 +75,18 @@ namespace {
 
 const char* opcode_name(opcode op) {
   switch (op) {
-    case opcode::continuation: return "continuation";
-    case opcode::text: return "text";
-    case opcode::binary: return "binary";
-    case opcode::close: return "close";
-    case opcode::ping: return "ping";
-    case opcode::pong: return "pong";
+    case opcode::continuation:
+      return "continuation";
+    case opcode::text:
+      return "text";
+    case opcode::binary:
+      return "binary";
+    case opcode::close:
+      return "close";
+    case opcode::ping:
+      return "ping";
+    case opcode::pong:
+      return "pong";
   }
   return "reserved";
 }
