@@ -37,7 +37,7 @@ class serial_executor {
   /// A new serial executor on `io`'s context; `one_thread` picks the plain form.
   serial_executor(const io_executor& io, bool one_thread) : has_strand_(!one_thread) {
     if (has_strand_)
-      ::new (&strand_) strand_type(io);
+      ::new (&strand_) strand_ptr(std::make_shared<strand_type>(io));
     else
       ::new (&io_) io_executor(io);
   }
@@ -60,10 +60,10 @@ class serial_executor {
     namespace execution = boost::asio::execution;
     if (has_strand_) {
       if (recycled_)
-        execute_on(boost::asio::prefer(strand_, execution::allocator(recycled)),
+        execute_on(boost::asio::prefer(*strand_, execution::allocator(recycled)),
                    std::forward<F>(f));
       else
-        execute_on(strand_, std::forward<F>(f));
+        execute_on(*strand_, std::forward<F>(f));
     } else {
       if (recycled_)
         execute_on(boost::asio::require(io_, execution::allocator(recycled)), std::forward<F>(f));
@@ -103,19 +103,19 @@ class serial_executor {
 
   boost::asio::io_context& context() const noexcept { return get_inner_executor().context(); }
   io_executor get_inner_executor() const noexcept {
-    return has_strand_ ? strand_.get_inner_executor() : io_;
+    return has_strand_ ? strand_->get_inner_executor() : io_;
   }
   /// Whether this thread is running one of its handlers now (for the plain form: is inside
   /// its io_context's run()).
   bool running_in_this_thread() const noexcept {
-    return has_strand_ ? strand_.running_in_this_thread() : io_.running_in_this_thread();
+    return has_strand_ ? strand_->running_in_this_thread() : io_.running_in_this_thread();
   }
   /// Whether it is the plain form (its io_context promised one thread).
   bool one_thread() const noexcept { return !has_strand_; }
 
   friend bool operator==(const serial_executor& a, const serial_executor& b) noexcept {
     if (a.has_strand_ != b.has_strand_) return false;
-    return a.has_strand_ ? a.strand_ == b.strand_ : a.io_ == b.io_;
+    return a.has_strand_ ? *a.strand_ == *b.strand_ : a.io_ == b.io_;
   }
   friend bool operator!=(const serial_executor& a, const serial_executor& b) noexcept {
     return !(a == b);
@@ -141,25 +141,29 @@ class serial_executor {
     never_ = other.never_;
     recycled_ = other.recycled_;
     if (has_strand_)
-      ::new (&strand_) strand_type(other.strand_);
+      ::new (&strand_) strand_ptr(other.strand_);
     else
       ::new (&io_) io_executor(other.io_);
   }
   void destroy() noexcept {
-    if (has_strand_) strand_.~strand_type();
+    if (has_strand_) strand_.~strand_ptr();
   }
 
   using strand_type = boost::asio::strand<io_executor>;
-  // One or the other (no std::optional beside an io_executor): handlers hold copies of
-  // this executor, and each byte counts against handler_memory's block size.
+  using strand_ptr = std::shared_ptr<const strand_type>;
+  // One or the other, and the strand behind a pointer: 24 bytes in all, which fits
+  // any_io_executor's inline storage (a copy into one allocates nothing) and keeps the
+  // operations that hold copies within handler_memory's blocks.
   union {
     io_executor io_;
-    strand_type strand_;
+    strand_ptr strand_;
   };
   bool has_strand_;
   bool never_ = false;
   bool recycled_ = false;
 };
+
+static_assert(sizeof(serial_executor) <= 24, "must fit any_io_executor's inline storage");
 
 using strand = serial_executor;
 using tcp_socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, strand>;
