@@ -133,7 +133,6 @@ struct server_options {
 
 namespace detail {
 class server_impl;
-struct server_context;
 }  // namespace detail
 
 /// Listens on TCP, speaks HTTP/2 (prior knowledge on cleartext, ALPN h2 with TLS) and
@@ -152,9 +151,6 @@ class H2WS_API server {
   /// A server that will run on `ex`, configured by `opts`, giving each accepted websocket
   /// to `handler`. Nothing happens until listen().
   server(executor_type ex, server_options opts, websocket_handler handler);
-  /// Internal: a server built from a prepared context (the scripted server of
-  /// the conformance suite).
-  server(executor_type ex, std::shared_ptr<detail::server_context> ctx);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;

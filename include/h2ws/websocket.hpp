@@ -24,7 +24,6 @@ namespace h2ws {
 namespace detail {
 class websocket_impl;
 struct websocket_owner;
-struct websocket_access;
 // The candidate websocket::runs_on_strand() passes: comes back when a handler has no
 // associated executor of its own.
 struct no_associated_executor {};
@@ -207,7 +206,6 @@ class H2WS_API websocket {
   }
   bool executor_runs_on_strand(const boost::asio::any_io_executor& ex) const;
 
-  friend struct detail::websocket_access;
   std::shared_ptr<detail::websocket_owner> owner_;
 };
 

@@ -710,10 +710,24 @@ void connection_impl::answer_request(std::int32_t stream_id, plain_stream& reque
     ++server_->open_websockets;
     ws->mark_open();
     // Hand the websocket over outside nghttp2's callback.
-    asio::post(strand_, [ctx = server_, ws, handler = std::move(decision.handler)] {
+    asio::post(strand_, [ctx = server_, ws, raw, handler = std::move(decision.handler)] {
       try {
+        websocket handle(std::make_shared<websocket_owner>(ws, nullptr));
+        if (raw && ctx->raw_handler) {  // the scripted server's (test hook)
+          std::weak_ptr<websocket_impl> weak = ws;
+          raw_stream_controls controls{
+              [weak] {
+                if (auto w = weak.lock())
+                  asio::post(w->connection().strand(), [w] { w->raw_end_stream(); });
+              },
+              [weak](std::uint32_t code) {
+                if (auto w = weak.lock())
+                  asio::post(w->connection().strand(), [w, code] { w->raw_reset(code); });
+              }};
+          return ctx->raw_handler(std::move(handle), std::move(controls));
+        }
         const auto& h = handler ? handler : ctx->handler;
-        h(websocket(std::make_shared<websocket_owner>(ws, nullptr)));
+        h(std::move(handle));
       } catch (...) {
         // The handle died with the handler: its websocket is reset, the server carries on.
         report_contained(*ctx, ws->connection().opts(),

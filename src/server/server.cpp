@@ -212,11 +212,13 @@ server::server(executor_type ex, server_options opts, websocket_handler handler)
   ctx->opts = std::move(opts);
   detail::fold_log_into_trace(ctx->opts.limits);
   ctx->handler = std::move(handler);
+  if (auto& hook = detail::next_server_script()) {  // a scripted server (tests only)
+    ctx->script = std::move(hook->script);
+    ctx->raw_handler = std::move(hook->raw_handler);
+    hook.reset();
+  }
   impl_ = std::make_shared<detail::server_impl>(std::move(ex), std::move(ctx));
 }
-
-server::server(executor_type ex, std::shared_ptr<detail::server_context> ctx)
-    : impl_(std::make_shared<detail::server_impl>(std::move(ex), std::move(ctx))) {}
 
 server::~server() { impl_->stop(true); }
 

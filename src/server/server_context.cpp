@@ -21,4 +21,9 @@ void report_contained(const server_context& ctx, const options& limits, std::str
   }
 }
 
+std::optional<script_hook>& next_server_script() {
+  thread_local std::optional<script_hook> hook;
+  return hook;
+}
+
 }  // namespace h2ws::detail

@@ -5,8 +5,10 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
+#include <optional>
 #include <string_view>
 
 namespace h2ws::detail {
@@ -20,14 +22,31 @@ struct scripted_answer {
   bool raw = true;            // the stream carries raw bytes: no codec on the server side
 };
 
+/// What a scripted server's handler gets besides the websocket: ways to end its raw stream
+/// that a well-behaved server never takes.
+struct raw_stream_controls {
+  std::function<void()> end_stream;               ///< END_STREAM without a close frame
+  std::function<void(std::uint32_t code)> reset;  ///< RST_STREAM with this HTTP/2 code
+};
+
+/// The test hook behind tests/support/scripted_server: a script for the next h2ws::server
+/// constructed on this thread (which takes it and clears it). Every CONNECT to a served
+/// path is then answered as the script says, and 2xx streams reach `raw_handler` in raw
+/// mode instead of the server's handler. Not part of the public API.
+struct script_hook {
+  std::function<scripted_answer(const handshake_request&)> script;
+  std::function<void(websocket, raw_stream_controls)> raw_handler;
+};
+std::optional<script_hook>& next_server_script();
+
 struct server_context {
   std::atomic<std::size_t> open_connections{0};
   server_options opts;
   server::websocket_handler handler;
   std::atomic<std::size_t> open_websockets{0};
-  // Empty for a normal server. When set, every CONNECT to a served path is
-  // answered as the script says, and 2xx streams reach `handler` in raw mode.
+  // Empty for a normal server; set from next_server_script() (the test hook).
   std::function<scripted_answer(const handshake_request&)> script;
+  std::function<void(websocket, raw_stream_controls)> raw_handler;
 };
 
 /// A contained exception (a user callback threw): to `limits.trace` and to

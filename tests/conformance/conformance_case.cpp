@@ -1,6 +1,6 @@
 #include "conformance_case.hpp"
 
-#include "server/scripted.hpp"
+#include "scripted_server.hpp"
 #include "ws/reader.hpp"
 #include "ws/writer.hpp"
 
@@ -124,8 +124,9 @@ case_spec failed_open(std::string id, std::string title, detail::scripted_answer
 namespace {
 
 // The server's side of a case: write the chunks, end as told, read the client.
-asio::awaitable<void> serve_case(const case_spec& spec, websocket ws, server& srv,
-                                 case_outcome& out, bool& done) {
+asio::awaitable<void> serve_case(const case_spec& spec, websocket ws,
+                                 test::raw_stream_controls controls, server& srv, case_outcome& out,
+                                 bool& done) {
   auto ex = co_await asio::this_coro::executor;
   for (const auto& chunk : spec.chunks) {
     // A client that failed the websocket on an earlier chunk has ended the stream, and the rest
@@ -137,10 +138,10 @@ asio::awaitable<void> serve_case(const case_spec& spec, websocket ws, server& sr
   }
   switch (spec.ending) {
     case server_ending::end_stream:
-      detail::raw_end_stream(ws);
+      controls.end_stream();
       break;
     case server_ending::reset:
-      detail::raw_reset(ws, spec.reset_code);
+      controls.reset(spec.reset_code);
       break;
     case server_ending::drop_connection:
       srv.abort_connections();
@@ -165,7 +166,7 @@ asio::awaitable<void> serve_case(const case_spec& spec, websocket ws, server& sr
           ws::write_close_frame(reply, close->code, "", std::nullopt);
           co_await ws.send(message::binary(std::string(reply.begin(), reply.end())),
                            asio::as_tuple(asio::use_awaitable));
-          detail::raw_end_stream(ws);
+          controls.end_stream();
         }
       }
     }
@@ -218,10 +219,11 @@ case_outcome run_case(const case_spec& spec) {
   bool server_done = false;
   bool client_done = false;
   std::unique_ptr<server> srv;
-  srv = detail::make_scripted_server(
+  srv = test::make_scripted_server(
       ctx.get_executor(), {}, [&](const handshake_request&) { return spec.answer; },
-      [&](websocket ws) {
-        asio::co_spawn(ctx, serve_case(spec, std::move(ws), *srv, out, server_done),
+      [&](websocket ws, test::raw_stream_controls controls) {
+        asio::co_spawn(ctx,
+                       serve_case(spec, std::move(ws), std::move(controls), *srv, out, server_done),
                        asio::detached);
       });
   if (auto ec = srv->listen("127.0.0.1", 0)) {
