@@ -127,8 +127,7 @@ class client final : public h2::session_events {
   void on_remote_settings() override {
     if (settings_seen_) return;
     settings_seen_ = true;
-    if (submit_on_settings() &&
-        session_->remote_setting(NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL) == 1)
+    if (submit_on_settings() && session_->remote_enables_connect_protocol())
       want_submit_ = true;  // submitted after receive() returns, as the real code posts it
   }
 
@@ -207,26 +206,26 @@ class client final : public h2::session_events {
   void on_goaway(std::int32_t, std::uint32_t) override {}
   void on_ping_ack() override {}
 
-  ssize_t read_body(std::int32_t stream_id, std::uint8_t* buf, std::size_t length,
-                    std::uint32_t* data_flags) override {
+  h2::body_chunk read_body(std::int32_t stream_id, std::uint8_t* buf, std::size_t length) override {
     H2WS_FUZZ_CHECK(stream_id == stream_id_);
     H2WS_FUZZ_CHECK(!stream_closed_);
+    h2::body_chunk chunk;
     if (!ws_) {
-      *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-      return 0;
+      chunk.eof = true;
+      return chunk;
     }
-    const std::size_t copied = ws_->take_output(buf, std::min(length, ws_->output_size()));
-    note("> websocket bytes " + std::to_string(copied));
+    chunk.length = ws_->take_output(buf, std::min(length, ws_->output_size()));
+    note("> websocket bytes " + std::to_string(chunk.length));
     if (ws_->output_size() == 0 && ws_->output_ends()) {
       note("> END_STREAM");
-      *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-      return static_cast<ssize_t>(copied);
+      chunk.eof = true;
+      return chunk;
     }
-    if (copied == 0) {
+    if (chunk.length == 0) {
       deferred_ = true;
-      return NGHTTP2_ERR_DEFERRED;
+      chunk.deferred = true;
     }
-    return static_cast<ssize_t>(copied);
+    return chunk;
   }
 
  private:

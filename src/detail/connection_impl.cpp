@@ -25,7 +25,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <nghttp2/nghttp2.h>
 
 namespace h2ws::detail {
 
@@ -68,13 +67,14 @@ bool forbidden_request_header(std::string_view name) {
 }
 
 // The data source of a plain request or answer: the next slice of `body`, EOF at its end.
-ssize_t copy_body(const std::string& body, std::size_t& sent, std::uint8_t* buf, std::size_t length,
-                  std::uint32_t* data_flags) {
-  std::size_t n = std::min(length, body.size() - sent);
-  std::memcpy(buf, body.data() + sent, n);
-  sent += n;
-  if (sent == body.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-  return static_cast<ssize_t>(n);
+h2::body_chunk copy_body(const std::string& body, std::size_t& sent, std::uint8_t* buf,
+                         std::size_t length) {
+  h2::body_chunk chunk;
+  chunk.length = std::min(length, body.size() - sent);
+  std::memcpy(buf, body.data() + sent, chunk.length);
+  sent += chunk.length;
+  chunk.eof = sent == body.size();
+  return chunk;
 }
 
 }  // namespace
@@ -404,9 +404,9 @@ void connection_impl::open_websocket(websocket_request request, connection::open
   ws->offered_subprotocols = request.subprotocols;
   std::int32_t id = session_->submit_request(headers, true, nullptr);
   if (id < 0) {
-    trace(std::string("! cannot submit CONNECT: ") + nghttp2_strerror(id));
-    return refuse(id == NGHTTP2_ERR_STREAM_ID_NOT_AVAILABLE ? error::too_many_streams
-                                                            : error::connection_closed);
+    trace("! cannot submit CONNECT: " + std::string(h2::session::describe(id)));
+    return refuse(h2::session::out_of_stream_ids(id) ? error::too_many_streams
+                                                     : error::connection_closed);
   }
   ws->stream_id = id;
   websockets_[id] = ws;
@@ -445,7 +445,7 @@ void connection_impl::send_request(http_request request, connection::request_han
     r.timer = std::make_unique<net::timer>(strand_, opts_.open_timeout);
     r.timer->async_wait([self = shared_from_this(), id](error_code ec) {
       if (ec || !self->requests_.count(id)) return;
-      self->session_->reset_stream(id, NGHTTP2_CANCEL);
+      self->session_->reset_stream(id, h2::code::cancel);
       self->wake_writer();
       self->finish_request(id, make_error_code(error::timeout));
     });
@@ -473,7 +473,7 @@ void connection_impl::release() {
 void connection_impl::shutdown(bool close_websockets) {
   released_ = true;
   if (!session_ || failure_) return;
-  session_->goaway(NGHTTP2_NO_ERROR);
+  session_->goaway(h2::code::no_error);
   open_ = false;
   if (close_websockets)
     for (auto& [id, ws] : websockets_) ws->going_away();
@@ -533,7 +533,7 @@ void connection_impl::close_idle(const char* why) {
   released_ = true;
   open_ = false;
   // GOAWAY; once it is flushed nghttp2 wants no more I/O and the write loop closes.
-  session_->terminate(NGHTTP2_NO_ERROR);
+  session_->terminate(h2::code::no_error);
   wake_writer();
 }
 
@@ -546,7 +546,7 @@ void connection_impl::maybe_finish_release() {
   // An unfinished header block does not hold a stopping server (busy()).
   if (!released_ || busy() || failure_ || !session_) return;
   // GOAWAY; once flushed nghttp2 wants no more I/O and the write loop closes.
-  session_->terminate(NGHTTP2_NO_ERROR);
+  session_->terminate(h2::code::no_error);
   open_ = false;
   wake_writer();
 }
@@ -589,10 +589,10 @@ void connection_impl::count_streams() { streams_in_use_ = websockets_.size() + r
 
 void connection_impl::on_remote_settings() {
   // May change with every SETTINGS; a pool reads it to spread streams over connections.
-  max_concurrent_streams_ = session_->remote_setting(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+  max_concurrent_streams_ = session_->remote_max_concurrent_streams();
   if (remote_settings_) return;
   remote_settings_ = true;
-  extended_connect_ = session_->remote_setting(NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL) == 1;
+  extended_connect_ = session_->remote_enables_connect_protocol();
   if (role_ == h2::role::client) {
     trace(extended_connect_ ? "* server supports RFC 8441 (ENABLE_CONNECT_PROTOCOL=1)"
                             : "* server does not support RFC 8441");
@@ -620,7 +620,7 @@ int connection_impl::on_header(std::int32_t stream_id, std::string_view name,
       trace("! request headers of stream " + std::to_string(stream_id) +
             " exceed max_header_list_size: reset");
       plain_streams_.erase(p);
-      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+      return h2::verdict::reset_stream;
     }
     p->second.headers.emplace_back(std::string(name), std::string(value));
   } else if (auto r = requests_.find(stream_id); r != requests_.end()) {
@@ -629,7 +629,7 @@ int connection_impl::on_header(std::int32_t stream_id, std::string_view name,
     if (r->second.header_bytes > opts_.max_header_list_size) {
       trace("! response headers exceed max_header_list_size");
       finish_request(stream_id, make_error_code(error::bad_handshake_response));
-      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+      return h2::verdict::reset_stream;
     }
     if (name == ":status") {
       response.headers.clear();  // a final answer replaces any 1xx one
@@ -767,7 +767,7 @@ int connection_impl::on_data(std::int32_t stream_id, std::span<const std::uint8_
   if (auto r = requests_.find(stream_id); r != requests_.end()) {
     auto& body = r->second.response.body;
     if (opts_.max_message_size && body.size() + data.size() > opts_.max_message_size) {
-      session_->reset_stream(stream_id, NGHTTP2_CANCEL);
+      session_->reset_stream(stream_id, h2::code::cancel);
       finish_request(stream_id, make_error_code(error::message_too_big));
       return 0;
     }
@@ -820,7 +820,7 @@ void connection_impl::on_goaway(std::int32_t last_stream_id, std::uint32_t error
   goaway_last_stream_ = last_stream_id;
   open_ = false;
   trace("* GOAWAY received: last_stream=" + std::to_string(last_stream_id) +
-        " error=" + nghttp2_http2_strerror(error_code_value));
+        " error=" + std::string(h2::code_name(error_code_value)));
 }
 
 void connection_impl::on_ping_ack() {
@@ -828,24 +828,30 @@ void connection_impl::on_ping_ack() {
   ping_deadline_.cancel();
 }
 
-ssize_t connection_impl::read_body(std::int32_t stream_id, std::uint8_t* buf, std::size_t length,
-                                   std::uint32_t* data_flags) {
+h2::body_chunk connection_impl::read_body(std::int32_t stream_id, std::uint8_t* buf,
+                                          std::size_t length) {
   if (auto it = websockets_.find(stream_id); it != websockets_.end()) {
     // No copy here: on_send_data() appends the bytes straight to the write batch.
     auto out = it->second->poll_output(length);
-    if (out.waiting) return NGHTTP2_ERR_DEFERRED;
-    *data_flags |= NGHTTP2_DATA_FLAG_NO_COPY;
-    if (out.ends) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-    return static_cast<ssize_t>(out.ready);
+    h2::body_chunk chunk;
+    if (out.waiting) {
+      chunk.deferred = true;
+      return chunk;
+    }
+    chunk.in_place = true;
+    chunk.eof = out.ends;
+    chunk.length = out.ready;
+    return chunk;
   }
   if (auto r = requests_.find(stream_id); r != requests_.end())
-    return copy_body(r->second.body_out, r->second.sent, buf, length, data_flags);
+    return copy_body(r->second.body_out, r->second.sent, buf, length);
   auto p = plain_streams_.find(stream_id);
   if (p == plain_streams_.end()) {
-    *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-    return 0;
+    h2::body_chunk chunk;
+    chunk.eof = true;
+    return chunk;
   }
-  return copy_body(p->second.body, p->second.sent, buf, length, data_flags);
+  return copy_body(p->second.body, p->second.sent, buf, length);
 }
 
 int connection_impl::on_send_data(std::int32_t stream_id,
@@ -855,8 +861,8 @@ int connection_impl::on_send_data(std::int32_t stream_id,
   // longer be there, the framing would break: fail the session instead of inventing bytes.
   auto it = websockets_.find(stream_id);
   if (it == websockets_.end() || it->second->output_size() < length) {
-    trace("! DATA promised to nghttp2 is gone: ending the connection");
-    return NGHTTP2_ERR_CALLBACK_FAILURE;
+    trace("! DATA promised to the HTTP/2 session is gone: ending the connection");
+    return h2::verdict::fail_connection;
   }
   batch_.insert(batch_.end(), frame_header.begin(), frame_header.end());
   if (padding > 0) batch_.push_back(static_cast<std::uint8_t>(padding - 1));

@@ -1,5 +1,5 @@
 // The state of one HTTP/2 connection, client or server role: the transport,
-// the nghttp2 session, the read and write loops and the stream registry.
+// the HTTP/2 session (src/h2), the read and write loops and the stream registry.
 // Every member runs on the strand.
 #pragma once
 
@@ -122,8 +122,7 @@ class connection_impl final : public carrier,
   int on_stream_closed(std::int32_t stream_id, std::uint32_t error_code) override;
   void on_goaway(std::int32_t last_stream_id, std::uint32_t error_code) override;
   void on_ping_ack() override;
-  ssize_t read_body(std::int32_t stream_id, std::uint8_t* buf, std::size_t length,
-                    std::uint32_t* data_flags) override;
+  h2::body_chunk read_body(std::int32_t stream_id, std::uint8_t* buf, std::size_t length) override;
   int on_send_data(std::int32_t stream_id, std::span<const std::uint8_t> frame_header,
                    std::size_t length, std::size_t padding) override;
 

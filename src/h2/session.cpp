@@ -219,7 +219,12 @@ struct callbacks {
   static ssize_t read_body(nghttp2_session*, int32_t stream_id, uint8_t* buf, size_t length,
                            uint32_t* data_flags, nghttp2_data_source*, void* ud) noexcept {
     try {
-      return events(ud).read_body(stream_id, buf, length, data_flags);
+      const auto chunk = events(ud).read_body(stream_id, buf, length);
+      if (chunk.failed) return NGHTTP2_ERR_CALLBACK_FAILURE;
+      if (chunk.deferred) return NGHTTP2_ERR_DEFERRED;
+      if (chunk.in_place) *data_flags |= NGHTTP2_DATA_FLAG_NO_COPY;
+      if (chunk.eof) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+      return static_cast<ssize_t>(chunk.length);
     } catch (...) {
       // nghttp2 resets this stream with INTERNAL_ERROR.
       return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
@@ -351,9 +356,28 @@ void session::terminate(std::uint32_t error_code) {
 
 void session::ping() { nghttp2_submit_ping(session_.get(), NGHTTP2_FLAG_NONE, nullptr); }
 
-std::uint32_t session::remote_setting(int id) const {
-  return nghttp2_session_get_remote_settings(session_.get(), static_cast<nghttp2_settings_id>(id));
+std::uint32_t session::remote_max_concurrent_streams() const {
+  return nghttp2_session_get_remote_settings(session_.get(),
+                                             NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
 }
+
+bool session::remote_enables_connect_protocol() const {
+  return nghttp2_session_get_remote_settings(session_.get(),
+                                             NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL) == 1;
+}
+
+std::string_view session::describe(int error) { return nghttp2_strerror(error); }
+
+bool session::out_of_stream_ids(int error) { return error == NGHTTP2_ERR_STREAM_ID_NOT_AVAILABLE; }
+
+std::string_view code_name(std::uint32_t code) { return nghttp2_http2_strerror(code); }
+
+static_assert(code::no_error == NGHTTP2_NO_ERROR &&
+              code::protocol_error == NGHTTP2_PROTOCOL_ERROR &&
+              code::internal_error == NGHTTP2_INTERNAL_ERROR && code::cancel == NGHTTP2_CANCEL &&
+              code::enhance_your_calm == NGHTTP2_ENHANCE_YOUR_CALM);
+static_assert(verdict::reset_stream == NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE &&
+              verdict::fail_connection == NGHTTP2_ERR_CALLBACK_FAILURE);
 
 bool session::is_stream_open(std::int32_t stream_id) const {
   return nghttp2_session_find_stream(session_.get(), stream_id) != nullptr;

@@ -21,8 +21,37 @@ namespace h2ws::h2 {
 
 enum class role { client, server };
 
-/// What the session reports. Returning non-zero from an int callback tells
-/// nghttp2 the callback failed (the connection is then torn down).
+/// HTTP/2 error codes (RFC 9113 section 7), as RST_STREAM and GOAWAY carry them.
+namespace code {
+constexpr std::uint32_t no_error = 0x0;
+constexpr std::uint32_t protocol_error = 0x1;
+constexpr std::uint32_t internal_error = 0x2;
+constexpr std::uint32_t cancel = 0x8;
+constexpr std::uint32_t enhance_your_calm = 0xb;
+}  // namespace code
+
+/// The name of an HTTP/2 error code ("CANCEL", "PROTOCOL_ERROR", ...).
+std::string_view code_name(std::uint32_t code);
+
+/// What an event callback returns: carry on, reset only this stream, or fail the whole
+/// connection.
+namespace verdict {
+constexpr int ok = 0;
+constexpr int reset_stream = -521;  // the stream gets RST_STREAM INTERNAL_ERROR
+constexpr int fail_connection = -902;
+}  // namespace verdict
+
+/// What read_body() hands back besides the bytes.
+struct body_chunk {
+  /// Bytes written into the buffer (or, with `in_place`, promised to on_send_data()).
+  std::size_t length = 0;
+  bool eof = false;       ///< the stream's half ends with this frame
+  bool in_place = false;  ///< the payload is written by on_send_data(), not copied from buf
+  bool deferred = false;  ///< nothing to send now: resume() asks again
+  bool failed = false;    ///< the data promised is gone: fail the connection
+};
+
+/// What the session reports. Int callbacks return a verdict.
 class session_events {
  public:
   virtual ~session_events() = default;
@@ -40,20 +69,19 @@ class session_events {
   virtual int on_stream_closed(std::int32_t stream_id, std::uint32_t error_code) = 0;
   virtual void on_goaway(std::int32_t last_stream_id, std::uint32_t error_code) = 0;
   virtual void on_ping_ack() = 0;
-  /// Fills the next DATA frame of `stream_id`; nghttp2 data-source semantics
-  /// (NGHTTP2_ERR_DEFERRED when nothing is queued, NGHTTP2_DATA_FLAG_EOF to end).
-  virtual ssize_t read_body(std::int32_t stream_id, std::uint8_t* buf, std::size_t length,
-                            std::uint32_t* data_flags) = 0;
-  /// After read_body() set NGHTTP2_DATA_FLAG_NO_COPY: the DATA frame goes out now, inside
+  /// Fills the next DATA frame of `stream_id`, at most `length` bytes into `buf` (or
+  /// in place, see on_send_data()).
+  virtual body_chunk read_body(std::int32_t stream_id, std::uint8_t* buf, std::size_t length) = 0;
+  /// After read_body() answered `in_place`: the DATA frame goes out now, inside
   /// next_output(): `frame_header` (9 bytes), then `padding` bytes of padding length (0 or
   /// 1), then `length` payload bytes, then `padding - 1` zero bytes, all to be appended to
-  /// the output by the callee after what next_output() returned so far. 0, or an nghttp2 error.
-  /// Only called when read_body() set NO_COPY: the default (for event sinks that never do)
-  /// fails the session (NGHTTP2_ERR_CALLBACK_FAILURE).
+  /// the output by the callee after what next_output() returned so far. A verdict.
+  /// Only called after an `in_place` chunk: the default (for event sinks that never answer
+  /// so) fails the connection.
   virtual int on_send_data(std::int32_t /*stream_id*/,
                            std::span<const std::uint8_t> /*frame_header*/, std::size_t /*length*/,
                            std::size_t /*padding*/) {
-    return -902;
+    return verdict::fail_connection;
   }
 };
 
@@ -84,7 +112,13 @@ class session {
   bool wants_write() const;
 
   /// Submits a request HEADERS (never END_STREAM when `with_body`); returns the stream id or < 0.
+  /// The new stream's id, or a negative error (describe() tells; too_many_streams() says
+  /// whether it was the stream ids running out).
   std::int32_t submit_request(const header_list& headers, bool with_body, void* stream_data);
+  /// A submit error in words.
+  static std::string_view describe(int error);
+  /// Whether a submit error means no stream id is left on this connection.
+  static bool out_of_stream_ids(int error);
   /// Submits response HEADERS; with a body the data comes from read_body().
   int submit_response(std::int32_t stream_id, const header_list& headers, bool with_body);
   /// Asks nghttp2 to call read_body() again for a deferred stream.
@@ -97,7 +131,10 @@ class session {
   /// Ends the session: GOAWAY, then nothing more is read or written after it flushes.
   void terminate(std::uint32_t error_code);
   void ping();
-  std::uint32_t remote_setting(int id) const;
+  /// The peer's SETTINGS_MAX_CONCURRENT_STREAMS.
+  std::uint32_t remote_max_concurrent_streams() const;
+  /// Whether the peer's SETTINGS had ENABLE_CONNECT_PROTOCOL=1 (RFC 8441).
+  bool remote_enables_connect_protocol() const;
   bool is_stream_open(std::int32_t stream_id) const;
 
  private:
