@@ -1,3 +1,6 @@
+// connection_impl: the HTTP/2 connection itself, either role: the session, the read and
+// write loops, failure, release and shutdown, keepalive, and the stream registry that routes
+// the session's events to websockets, requests and plain streams.
 #include "detail/connection_impl.hpp"
 
 #include "detail/completion.hpp"
@@ -45,27 +48,6 @@ constexpr std::size_t coalesce_size = 16 * 1024;
 // messages delivered to it before it writes what it has.
 constexpr int max_write_yields = 1024;
 
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// Headers the extended CONNECT must not carry (RFC 8441, RFC 9113 8.2.2).
-bool forbidden_request_header(std::string_view name) {
-  static constexpr std::string_view forbidden[] = {"host",
-                                                   "connection",
-                                                   "upgrade",
-                                                   "sec-websocket-key",
-                                                   "sec-websocket-version",
-                                                   "keep-alive",
-                                                   "proxy-connection",
-                                                   "transfer-encoding",
-                                                   "te"};
-  if (name.empty() || name.front() == ':') return true;
-  return std::find(std::begin(forbidden), std::end(forbidden), name) != std::end(forbidden);
-}
-
 // The data source of a plain request or answer: the next slice of `body`, EOF at its end.
 h2::body_chunk copy_body(const std::string& body, std::size_t& sent, std::uint8_t* buf,
                          std::size_t length) {
@@ -102,55 +84,6 @@ connection_impl::connection_impl(net::strand strand, h2::role role, options opts
 
 connection_impl::~connection_impl() = default;
 
-void connection_impl::start_client(net::parsed_url url, connection::connect_handler handler) {
-  url_ = std::move(url);
-  store_handler(connect_handler_, std::move(handler));
-  // Terminal cancellation ends the attempt as a failure would: socket closed, handler
-  // completed with operation_aborted.
-  on_cancellation(connect_handler_, shared_from_this(), strand_,
-                  [](connection_impl& self, asio::cancellation_type type) {
-                    if (!is_terminal(type) || !self.connect_handler_) return;
-                    self.trace("! connect cancelled");
-                    self.finish_connect(make_error_code(error::operation_aborted));
-                  });
-  if (opts_.connect_timeout.count() > 0) {
-    // One deadline for resolve, connect, preface and the server's SETTINGS.
-    deadline_.expires_after(opts_.connect_timeout);
-    deadline_.async_wait([self = shared_from_this()](error_code ec) {
-      if (ec || !self->connect_handler_) return;
-      self->trace("! connect timed out");
-      self->finish_connect(make_error_code(error::timeout));
-    });
-  }
-  asio::co_spawn(strand_, connect_flow(url_), [self = shared_from_this()](std::exception_ptr) {});
-}
-
-asio::awaitable<void> connection_impl::connect_flow(net::parsed_url url) {
-  net::dial_settings settings;
-  settings.ca_file = opts_.ca_file;
-  settings.verify = !opts_.insecure;
-  net::set_tls_options(settings, opts_);  // client certificate, the caller's ssl_context
-  settings.protocols = opts_.fallback ? net::alpn_offer::h2_and_http1 : net::alpn_offer::h2;
-  settings.trace = opts_.trace;
-  settings.proxy = opts_.proxy;
-  net::dial_result dialed;
-  auto ec = co_await net::dial(strand_, url, settings, dialed, &connecting_socket_);
-  if (!connect_handler_) co_return;  // the deadline passed meanwhile
-  if (ec) {
-    finish_connect(ec);
-    co_return;
-  }
-  if (url.tls && dialed.alpn != "h2") {
-    finish_connect(make_error_code(error::no_h2_alpn));
-    co_return;
-  }
-  if (!url.tls) trace("* h2c with prior knowledge");
-  tls_context_ = std::move(dialed.tls_context);
-  transport_ = std::move(dialed.stream);
-  start_session(h2::role::client);
-  // finish_connect() runs when the server's SETTINGS arrive (on_remote_settings).
-}
-
 void connection_impl::start_session(h2::role role) {
   h2::session_settings settings;
   settings.stream_window = opts_.stream_window;
@@ -164,17 +97,6 @@ void connection_impl::start_session(h2::role role) {
   session_ = std::make_unique<h2::session>(role, events(), settings, opts_.trace);
   if (role == h2::role::server) open_ = true;
   start_loops();
-}
-
-void connection_impl::start_server(std::unique_ptr<net::transport> transport,
-                                   std::vector<std::uint8_t> initial,
-                                   std::shared_ptr<server_context> ctx) {
-  server_ = std::move(ctx);
-  transport_ = std::move(transport);
-  peer_ = transport_->peer();
-  initial_bytes_ = std::move(initial);
-  start_session(h2::role::server);
-  watch_idle();
 }
 
 void connection_impl::start_loops() {
@@ -326,25 +248,6 @@ void connection_impl::finish_writing() {
   transport_->close();
 }
 
-void connection_impl::finish_connect(error_code ec) {
-  if (!connect_handler_) return;
-  auto handler = take_handler(connect_handler_);
-  deadline_.cancel();
-  if (ec) {
-    if (connecting_socket_) {
-      error_code ignored;
-      connecting_socket_->close(ignored);
-    }
-    fail(ec);
-    if (transport_) transport_->close();
-    complete_later(strand_, std::move(handler), ec, connection{});
-    return;
-  }
-  open_ = true;
-  complete_later(strand_, std::move(handler), ec,
-                 connection(std::make_shared<connection_owner>(shared_from_this())));
-}
-
 void connection_impl::fail(error_code ec) {
   if (!failure_) failure_ = ec;
   open_ = false;
@@ -361,108 +264,6 @@ void connection_impl::fail(error_code ec) {
   for (auto& [id, r] : requests_) pending.push_back(id);
   for (auto id : pending) finish_request(id, failure_);
   finish_connect(failure_);
-}
-
-void connection_impl::open_websocket(websocket_request request, connection::open_handler handler,
-                                     std::shared_ptr<connection_owner> owner) {
-  auto refuse = [&](error e) {
-    complete_later(strand_, std::move(handler), make_error_code(e), websocket{});
-  };
-  if (goaway_last_stream_ >= 0) return refuse(error::goaway);
-  if (failure_ || released_ || !session_) return refuse(error::connection_closed);
-  if (!extended_connect_) return refuse(error::no_extended_connect);
-
-  header_list headers = {
-      {":method", "CONNECT"},
-      {":protocol", "websocket"},
-      {":scheme", url_.tls ? "https" : "http"},
-      {":path", request.path.empty() ? std::string("/") : request.path},
-      {":authority", request.authority.empty() ? url_.authority : request.authority},
-      {"sec-websocket-version", "13"},
-  };
-  if (!request.subprotocols.empty()) {
-    std::string joined;
-    for (const auto& p : request.subprotocols) joined += (joined.empty() ? "" : ", ") + p;
-    headers.emplace_back("sec-websocket-protocol", joined);
-  }
-  if (opts_.compression) {
-    ws::deflate_params wanted;  // checked by connection::connect
-    (void)deflate_params_of(opts_.deflate, wanted);
-    headers.emplace_back("sec-websocket-extensions", ws::client_offer(wanted));
-  }
-  for (auto& [name, value] : request.headers) {
-    auto lower = lowercase(name);
-    if (forbidden_request_header(lower)) {
-      trace("! dropping header not allowed on an extended CONNECT: " + lower);
-      continue;
-    }
-    headers.emplace_back(std::move(lower), value);
-  }
-
-  auto ws = std::make_shared<websocket_impl>(shared_from_this(), ws::role::client);
-  ws->path = headers[3].second;
-  ws->offered_subprotocols = request.subprotocols;
-  std::int32_t id = session_->submit_request(headers, true, nullptr);
-  if (id < 0) {
-    trace("! cannot submit CONNECT: " + std::string(h2::session::describe(id)));
-    return refuse(h2::session::out_of_stream_ids(id) ? error::too_many_streams
-                                                     : error::connection_closed);
-  }
-  ws->stream_id = id;
-  websockets_[id] = ws;
-  count_streams();
-  ws->await_open(std::move(handler), std::move(owner));
-  wake_writer();
-}
-
-void connection_impl::send_request(http_request request, connection::request_handler handler) {
-  auto refuse = [&](error e) {
-    complete_later(strand_, std::move(handler), make_error_code(e), http_response{});
-  };
-  if (goaway_last_stream_ >= 0) return refuse(error::goaway);
-  if (failure_ || released_ || !session_) return refuse(error::connection_closed);
-  header_list headers = {
-      {":method", request.method},
-      {":scheme", url_.tls ? "https" : "http"},
-      {":path", request.path.empty() ? std::string("/") : request.path},
-      {":authority", url_.authority},
-  };
-  for (auto& [name, value] : request.headers) {
-    auto lower = lowercase(name);
-    if (lower.empty() || lower.front() == ':' || lower == "host" || lower == "connection") continue;
-    headers.emplace_back(std::move(lower), value);
-  }
-  if (!request.body.empty())
-    headers.emplace_back("content-length", std::to_string(request.body.size()));
-  bool with_body = !request.body.empty();
-  std::int32_t id = session_->submit_request(headers, with_body, nullptr);
-  if (id < 0) return refuse(error::connection_closed);
-  auto& r = requests_[id];
-  count_streams();
-  r.body_out = std::move(request.body);
-  store_handler(r.handler, std::move(handler));
-  if (opts_.open_timeout.count() > 0) {
-    r.timer = std::make_unique<net::timer>(strand_, opts_.open_timeout);
-    r.timer->async_wait([self = shared_from_this(), id](error_code ec) {
-      if (ec || !self->requests_.count(id)) return;
-      self->session_->reset_stream(id, h2::code::cancel);
-      self->wake_writer();
-      self->finish_request(id, make_error_code(error::timeout));
-    });
-  }
-  wake_writer();
-}
-
-void connection_impl::finish_request(std::int32_t stream_id, error_code ec) {
-  auto it = requests_.find(stream_id);
-  if (it == requests_.end()) return;
-  auto handler = take_handler(it->second.handler);
-  auto response = std::move(it->second.response);
-  if (it->second.timer) it->second.timer->cancel();
-  requests_.erase(it);
-  count_streams();
-  complete_later(strand_, std::move(handler), ec, std::move(response));
-  maybe_finish_release();
 }
 
 void connection_impl::release() {
@@ -492,48 +293,6 @@ void connection_impl::shutdown(bool close_websockets) {
     });
   }
   maybe_finish_release();
-  wake_writer();
-}
-
-bool connection_impl::busy() const {
-  if (!websockets_.empty() || !requests_.empty()) return true;
-  for (const auto& [id, p] : plain_streams_)
-    if (p.answered || p.awaiting_body) return true;
-  return false;
-}
-
-// Server role: a connection with nothing in progress for server_options::idle_timeout gets
-// GOAWAY and is closed. A header block that never ends is not progress: that is how a
-// slowloris client holds a connection.
-void connection_impl::watch_idle() {
-  if (!server_ || failure_ || !session_ || draining_) return;
-  const auto limit = server_->opts.idle_timeout;
-  if (limit.count() <= 0) return;
-  if (busy()) {
-    if (idle_armed_) {
-      idle_armed_ = false;
-      deadline_.cancel();
-    }
-    return;
-  }
-  if (idle_armed_) return;
-  idle_armed_ = true;
-  deadline_.expires_after(limit);
-  deadline_.async_wait([weak = weak_from_this()](error_code ec) {
-    auto self = weak.lock();
-    if (ec || !self || !self->idle_armed_) return;
-    self->idle_armed_ = false;
-    if (!self->busy()) self->close_idle("! idle for server_options::idle_timeout: GOAWAY");
-  });
-}
-
-void connection_impl::close_idle(const char* why) {
-  if (!session_ || failure_) return;
-  trace(why);
-  released_ = true;
-  open_ = false;
-  // GOAWAY; once it is flushed nghttp2 wants no more I/O and the write loop closes.
-  session_->terminate(h2::code::no_error);
   wake_writer();
 }
 
@@ -661,100 +420,6 @@ int connection_impl::on_headers_complete(std::int32_t stream_id, bool end_stream
   answer_request(stream_id, p->second);
   watch_idle();
   return 0;
-}
-
-void connection_impl::answer_request(std::int32_t stream_id, plain_stream& request) {
-  handshake_decision decision;
-  try {
-    decision =
-        decide_handshake(server_->opts, request.headers, peer_, 2, std::move(request.request_body));
-  } catch (...) {
-    // authorize() threw: the client gets an answer now, not at its own timeout.
-    report_contained(*server_, opts_,
-                     "the accept step or http_handler threw: ", std::current_exception());
-    session_->submit_response(stream_id, {{":status", "500"}}, false);
-    return;
-  }
-  scripted_answer script;
-  if (decision.accept_websocket && server_->script) {
-    script = server_->script(decision.request);
-    if (script.never_answer) return;  // the CONNECT stays unanswered
-    decision.status = script.status;
-    decision.accept_websocket = script.status >= 200 && script.status < 300 && !script.end_stream;
-  }
-  if (decision.accept_websocket && !released_) {
-    auto ws = std::make_shared<websocket_impl>(shared_from_this(), ws::role::server);
-    ws->stream_id = stream_id;
-    ws->status = decision.status;
-    ws->path = decision.request.path;
-    ws->subprotocol = decision.subprotocol;
-    const bool raw = static_cast<bool>(server_->script) && script.raw;
-    if (raw) ws->make_raw();
-    ws->headers = std::move(request.headers);
-    plain_streams_.erase(stream_id);
-    header_list response = {{":status", std::to_string(decision.status)}};
-    if (!ws->subprotocol.empty()) response.emplace_back("sec-websocket-protocol", ws->subprotocol);
-    if (opts_.compression && !raw) {
-      ws::deflate_params limits;  // checked by listen()
-      (void)deflate_params_of(opts_.deflate, limits);
-      if (auto agreed = ws::accept_client_offer(ws->extension_fields(), limits)) {
-        ws->enable_deflate(agreed->params);
-        ws->extensions = agreed->response;
-        response.emplace_back("sec-websocket-extensions", agreed->response);
-      }
-    }
-    response.insert(response.end(), decision.headers.begin(), decision.headers.end());
-    response.insert(response.end(), script.headers.begin(), script.headers.end());
-    session_->submit_response(stream_id, response, true);
-    websockets_[stream_id] = ws;
-    ++server_->open_websockets;
-    ws->mark_open();
-    // Hand the websocket over outside nghttp2's callback.
-    asio::post(strand_, [ctx = server_, ws, raw, handler = std::move(decision.handler)] {
-      try {
-        websocket handle(std::make_shared<websocket_owner>(ws, nullptr));
-        if (raw && ctx->raw_handler) {  // the scripted server's (test hook)
-          std::weak_ptr<websocket_impl> weak = ws;
-          raw_stream_controls controls{
-              [weak] {
-                if (auto w = weak.lock())
-                  asio::post(w->connection().strand(), [w] { w->raw_end_stream(); });
-              },
-              [weak](std::uint32_t code) {
-                if (auto w = weak.lock())
-                  asio::post(w->connection().strand(), [w, code] { w->raw_reset(code); });
-              }};
-          return ctx->raw_handler(std::move(handle), std::move(controls));
-        }
-        const auto& h = handler ? handler : ctx->handler;
-        h(std::move(handle));
-      } catch (...) {
-        // The handle died with the handler: its websocket is reset, the server carries on.
-        report_contained(*ctx, ws->connection().opts(),
-                         "websocket handler threw: ", std::current_exception());
-      }
-    });
-    return;
-  }
-  std::string method;
-  for (const auto& [n, v] : request.headers)
-    if (n == ":method") method = v;
-  if (released_) decision.status = 503;
-  if (server_->script && decision.status >= 200 && decision.status < 300) decision.body.clear();
-  request.body = method == "HEAD" ? "" : decision.body;
-  header_list response = {{":status", std::to_string(decision.status)}};
-  bool typed = false;
-  for (const auto& field : decision.headers) {
-    if (field.first == "content-length") continue;  // ours to say
-    typed = typed || field.first == "content-type";
-    response.push_back(field);
-  }
-  if (!decision.body.empty()) {
-    if (!typed) response.emplace_back("content-type", "text/plain; charset=utf-8");
-    response.emplace_back("content-length", std::to_string(decision.body.size()));
-  }
-  response.insert(response.end(), script.headers.begin(), script.headers.end());
-  session_->submit_response(stream_id, response, !request.body.empty());
 }
 
 int connection_impl::on_data(std::int32_t stream_id, std::span<const std::uint8_t> data) {

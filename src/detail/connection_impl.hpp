@@ -1,5 +1,7 @@
 // The state of one HTTP/2 connection, client or server role: the transport,
-// the HTTP/2 session (src/h2), the read and write loops and the stream registry.
+// the HTTP/2 session (src/h2), the read and write loops and the stream registry
+// (connection_impl.cpp); the client role's dialing, CONNECTs and requests
+// (client_streams.cpp); the server role's routing and idle timeout (src/server/h2_streams.cpp).
 // Every member runs on the strand.
 #pragma once
 
