@@ -9,12 +9,16 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/any_completion_executor.hpp>
 
 namespace h2ws::detail {
+
+class websocket_impl;
 
 class carrier {
  public:
@@ -43,6 +47,16 @@ class carrier {
   /// application sends in answer joins the same write (one write per batch of messages,
   /// not one per message). Strand only.
   std::size_t deliveries_in_flight = 0;
+
+  /// Inside the read handler, while the bytes read are taken in: a websocket with a
+  /// message for a waiting receive is noted here instead of posting its delivery, and
+  /// run_deliveries() hands the messages over once the bytes are in, still inside the
+  /// read handler (not inside any receive() call, and outside the HTTP/2 session's
+  /// callbacks): one scheduler hop less per message. Strand only.
+  bool reading = false;
+  std::vector<std::shared_ptr<websocket_impl>> pending_deliveries;
+  /// Hands over what the read noted (defined in websocket_impl.cpp).
+  void run_deliveries();
 
   /// strand() as the candidate of get_associated_executor() for type-erased handlers:
   /// made once (an any_completion_executor made from a strand is a heap allocation).

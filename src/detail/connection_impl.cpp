@@ -19,6 +19,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_allocator.hpp>
@@ -150,7 +151,24 @@ void connection_impl::on_read(error_code ec, std::size_t n) {
     wake_writer();
     return;
   }
-  if (auto perr = session_->receive({read_buffer_.get(), n})) {
+  reading = true;
+  auto perr = session_->receive({read_buffer_.get(), n});
+  reading = false;
+  if (!pending_deliveries.empty()) {
+    // Should a receive handler throw (out of run(), as from any handler), the connection
+    // still writes what it has and reads on.
+    struct carry_on {
+      connection_impl* self;
+      bool failed;
+      ~carry_on() {
+        if (std::uncaught_exceptions() == 0 || failed) return;
+        self->wake_writer();
+        if (!self->failure_) self->start_read();
+      }
+    } guard{this, static_cast<bool>(perr)};
+    run_deliveries();
+  }
+  if (perr) {
     // nghttp2 queued a GOAWAY; the writer flushes it, then closes.
     fail(perr);
     wake_writer();

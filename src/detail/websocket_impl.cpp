@@ -315,6 +315,13 @@ void websocket_impl::deliver() {
     // A pump is handing messages over right now: it takes this one once the
     // handler it is running returns (outside this receive() call).
     if (pumping_) return;
+    if (conn_->reading) {  // the read handler hands it over once the bytes are in
+      if (!delivery_pending_) {
+        delivery_pending_ = true;
+        conn_->pending_deliveries.push_back(shared_from_this());
+      }
+      return;
+    }
     auto m = session_.take_message();
     auto h = take_receive_handler();
     const bool on_strand = receive_on_strand_;
@@ -330,6 +337,37 @@ void websocket_impl::deliver() {
     auto h = take_receive_handler();
     complete_later(conn_->strand(), std::move(h), session_.error(), message{});
   }
+}
+
+void carrier::run_deliveries() {
+  // Swapped out first: handlers run here may read (and note) more.
+  auto pending = std::move(pending_deliveries);
+  pending_deliveries.clear();
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    try {
+      pending[i]->deliver_now();
+    } catch (...) {
+      // A handler threw (out of run(), as from any handler): the others still get theirs,
+      // posted as usual.
+      for (std::size_t j = i + 1; j < pending.size(); ++j) {
+        pending[j]->delivery_pending_ = false;
+        pending[j]->deliver();
+      }
+      throw;
+    }
+  }
+  pending.clear();
+  if (pending_deliveries.empty()) pending_deliveries.swap(pending);  // keep the capacity
+}
+
+// A delivery the read handler noted: the receive is still waiting (nothing else takes
+// handlers or messages on the strand meanwhile), so hand over at once.
+void websocket_impl::deliver_now() {
+  delivery_pending_ = false;
+  if (!receive_handler_ || pumping_ || !session_.has_message()) return deliver();
+  auto m = session_.take_message();
+  auto h = take_receive_handler();
+  pump(std::move(h), receive_on_strand_, std::move(m));
 }
 
 void websocket_impl::pump(websocket::receive_handler h, bool on_strand, message m) {

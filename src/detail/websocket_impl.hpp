@@ -117,6 +117,8 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void finish_open(boost::system::error_code ec);
   void arm_timer(std::chrono::nanoseconds after);
   void deliver();
+  void deliver_now();
+  friend class carrier;
   void pump(websocket::receive_handler h, bool on_strand, message m);
   void complete_sends();
   // Installs our canceller in `handler`'s cancellation slot, when it has one.
@@ -141,6 +143,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   websocket::receive_handler receive_handler_;
   bool receive_on_strand_ = false;  // receive_handler_ runs inline on the strand
   bool pumping_ = false;            // pump() is handing messages over
+  bool delivery_pending_ = false;   // in the carrier's pending_deliveries
   std::uint64_t receives_ = 0;      // receive() calls so far: the id of the pending one
   std::uint64_t pings_ = 0;         // ping() calls queued so far
 

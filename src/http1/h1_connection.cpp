@@ -12,6 +12,8 @@
 #include "ws/permessage_deflate.hpp"
 #include <h2ws/error.hpp>
 
+#include <exception>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -364,7 +366,19 @@ void h1_connection::on_read(error_code ec, std::size_t n) {
   }
   unacknowledged_ += n;
   auto ws = ws_;
+  reading = true;
   ws->on_data({read_buffer_.get(), n});
+  reading = false;
+  if (!pending_deliveries.empty()) {
+    // Should a receive handler throw (out of run(), as from any handler), read on anyway.
+    struct carry_on {
+      h1_connection* self;
+      ~carry_on() {
+        if (std::uncaught_exceptions() > 0) self->read_more();
+      }
+    } guard{this};
+    run_deliveries();
+  }
   read_more();
 }
 

@@ -3,6 +3,7 @@
 #include "test_support.hpp"
 
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -75,6 +76,55 @@ TEST(Containment, ThrowingHandlerResetsItsWebsocketAndTheServerCarriesOn) {
   });
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("handler bug"), std::string::npos) << errors[0];
+}
+
+// Verifies that a receive handler that throws (the exception leaves run(), as from any Asio
+// handler) leaves its connection working: the application catches it, runs the io_context
+// again, and the same websocket echoes the next message, on both protocols.
+TEST(Containment, ThrowingReceiveHandlerLeavesTheConnectionWorking) {
+  server_fixture f;
+  auto& ctx = f.context();
+  for (bool h1 : {false, true}) {
+    std::optional<websocket> ws;
+    auto opts = test_options();
+    opts.force_http1 = h1;
+    h2ws::connect(ctx.get_executor(), f.url(), opts,
+                  [&](boost::system::error_code ec, websocket w) {
+                    EXPECT_FALSE(ec) << ec.message();
+                    ws.emplace(std::move(w));
+                  });
+    auto run_until = [&](auto done) {
+      for (int i = 0; i < 500 && !done(); ++i) {
+        try {
+          ctx.run_for(std::chrono::milliseconds(10));
+        } catch (const std::runtime_error&) {
+          return true;  // thrown out of run()
+        }
+        ctx.restart();
+      }
+      return false;
+    };
+    run_until([&] { return ws.has_value(); });
+    if (!ws) {
+      ADD_FAILURE() << "no websocket";
+      return;
+    }
+    ws->receive([](boost::system::error_code, message) { throw std::runtime_error("receiver"); });
+    ws->send(message::text("first"), [](boost::system::error_code) {});
+    EXPECT_TRUE(run_until([] { return false; })) << "the handler's exception never surfaced";
+    ctx.restart();
+    std::optional<std::string> second;
+    ws->receive([&](boost::system::error_code ec, message m) {
+      EXPECT_FALSE(ec) << ec.message();
+      second = m.text();
+    });
+    ws->send(message::text("second"), [](boost::system::error_code) {});
+    run_until([&] { return second.has_value(); });
+    EXPECT_EQ(second.value_or("(none)"), "second") << (h1 ? "HTTP/1.1" : "HTTP/2");
+    ws->close(close_code::normal, "", [](boost::system::error_code) {});
+    run_until([] { return false; });
+    ctx.restart();
+  }
 }
 
 }  // namespace
