@@ -174,7 +174,12 @@ void connection_impl::on_read(error_code ec, std::size_t n) {
     wake_writer();
     return;
   }
-  wake_writer();
+  // What the bytes and the deliveries just made (WINDOW_UPDATEs, answers, the
+  // application's replies) is written now rather than one scheduler turn later.
+  if (!writing_ && !writer_done_)
+    write_some();
+  else
+    wake_writer();
   if (failure_) return;
   if (opts_.max_write_buffer && writing_ && buffered_output() > opts_.max_write_buffer) {
     // The peer sends faster than it reads its socket (a write is stuck in TCP and more
