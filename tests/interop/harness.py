@@ -621,9 +621,10 @@ def check_nghttpx_tls(h2ws, peers):
 
 
 PYTHON_CLIENT = r"""
-import asyncio, sys, websockets
-async def main(url):
-    async with websockets.connect(url, subprotocols=["chat"]) as ws:
+import asyncio, ssl, sys, websockets
+async def main(url, cafile=None):
+    tls = ssl.create_default_context(cafile=cafile) if cafile else None
+    async with websockets.connect(url, subprotocols=["chat"], ssl=tls) as ws:
         for m in ["hello", "", "x" * 100000, b"\x00\x01\xff"]:
             await ws.send(m)
             back = await asyncio.wait_for(ws.recv(), 10)
@@ -631,7 +632,7 @@ async def main(url):
         await ws.close(1000, "done")
         assert ws.close_code == 1000, ws.close_code
     print("ok")
-asyncio.run(main(sys.argv[1]))
+asyncio.run(main(*sys.argv[1:]))
 """
 
 
@@ -649,6 +650,21 @@ def check_serve_python_client(h2ws, peers):
     expect(r.stdout == b"and rfc 8441\n", f"RFC 8441 client on the same port: {r.stdout!r}")
     rc = peers.stop(serve)
     expect(rc == 0, f"h2ws serve exited {rc} on SIGTERM, expected 0")
+    # The same over TLS: python3-websockets offers no ALPN, so the server takes HTTP/1.1 on
+    # the port where the h2ws client gets ALPN h2 and RFC 8441.
+    cert, key = make_cert(peers.workdir)
+    serve, port = start_serve(peers, h2ws, "--tls-cert", cert, "--tls-key", key)
+    r = subprocess.run([PYTHON, "-c", PYTHON_CLIENT, f"wss://localhost:{port}/echo", cert],
+                       capture_output=True, timeout=CLIENT_TIMEOUT)
+    expect(r.returncode == 0 and r.stdout == b"ok\n",
+           f"python3-websockets client over wss://: exit {r.returncode}, "
+           f"{r.stderr.decode(errors='replace')}")
+    r = run_client(h2ws, ["-v", "--cacert", cert, f"wss://localhost:{port}/echo"],
+                   b"and rfc 8441 over tls\n")
+    expect(r.stdout == b"and rfc 8441 over tls\n", f"RFC 8441 client over TLS: {r.stdout!r}")
+    expect(b"RFC 8441" in r.stderr, "the h2ws client did not use RFC 8441 over TLS")
+    rc = peers.stop(serve)
+    expect(rc == 0, f"h2ws serve (TLS) exited {rc} on SIGTERM, expected 0")
 
 
 def check_nghttpx_front_serve(h2ws, peers):
@@ -705,7 +721,7 @@ async def main(url):
     async with websockets.connect(url) as ws:
         print(await asyncio.wait_for(ws.recv(), 10))
         await ws.send("typed"); print(await asyncio.wait_for(ws.recv(), 10))
-asyncio.run(main(sys.argv[1]))
+asyncio.run(main(*sys.argv[1:]))
 """
 
 
