@@ -141,9 +141,14 @@ struct options {
   /// An HTTP proxy to tunnel through with CONNECT: "http://[user:password@]host:port".
   /// Also a SOCKS5 proxy (RFC 1928; user/password of RFC 1929): "socks5://..." (the host
   /// name is resolved here) or "socks5h://..." (resolved by the proxy), port 1080 by default.
-  /// Empty = connect directly. (The CLI also reads https_proxy, http_proxy,
-  /// all_proxy and no_proxy from the environment, as curl does.)
+  /// Empty = connect directly, unless proxy_from_environment says otherwise.
   std::string proxy;
+  /// Opt-in: when `proxy` is empty, take the proxy from the environment as curl does:
+  /// https_proxy (or HTTPS_PROXY) for wss/https, http_proxy for ws/http, then all_proxy (or
+  /// ALL_PROXY); hosts listed in no_proxy (NO_PROXY) connect directly. Off by default, so
+  /// that a program's environment does not redirect its connections behind its back. (The
+  /// CLI always reads these variables.)
+  bool proxy_from_environment = false;
 
   /// When the server does not offer RFC 8441 (no ENABLE_CONNECT_PROTOCOL, ALPN
   /// picked http/1.1, the h2c preface refused, or the CONNECT answered 405/501/502

@@ -3,6 +3,7 @@
 #include "api/fallback.hpp"
 #include "detail/completion.hpp"
 #include "detail/log_sink.hpp"
+#include "net/proxy_environment.hpp"
 #include "net/url.hpp"
 #include <h2ws/client.hpp>
 #include <h2ws/error.hpp>
@@ -74,8 +75,8 @@ class client_pool : public std::enable_shared_from_this<client_pool> {
     // must not serve a websocket asked for with another.
     const auto context = reinterpret_cast<std::uintptr_t>(opts.ssl_context.get());
     return origin_of(url) + '\n' + opts.ca_file + '\n' + (opts.insecure ? "i" : "v") +
-           (opts.compression ? "z" : "-") + '\n' + opts.proxy + '\n' + opts.cert_file + '\n' +
-           opts.key_file + '\n' + std::to_string(context);
+           (opts.compression ? "z" : "-") + '\n' + net::proxy_for(opts, url) + '\n' +
+           opts.cert_file + '\n' + opts.key_file + '\n' + std::to_string(context);
   }
 
   static bool has_room(const entry& e) {

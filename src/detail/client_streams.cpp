@@ -6,6 +6,7 @@
 #include "detail/owners.hpp"
 #include "detail/websocket_impl.hpp"
 #include "net/dial.hpp"
+#include "net/proxy_environment.hpp"
 #include "net/tls.hpp"
 #include "ws/permessage_deflate.hpp"
 #include <h2ws/error.hpp>
@@ -78,7 +79,7 @@ asio::awaitable<void> connection_impl::connect_flow(net::parsed_url url) {
   net::set_tls_options(settings, opts_);  // client certificate, the caller's ssl_context
   settings.protocols = opts_.fallback ? net::alpn_offer::h2_and_http1 : net::alpn_offer::h2;
   settings.trace = opts_.trace;
-  settings.proxy = opts_.proxy;
+  settings.proxy = net::proxy_for(opts_, url);
   net::dial_result dialed;
   auto ec = co_await net::dial(strand_, url, settings, dialed, &connecting_socket_);
   if (!connect_handler_) co_return;  // the deadline passed meanwhile

@@ -7,6 +7,7 @@
 #include "http1/request_reader.hpp"
 #include "http1/server_handshake.hpp"
 #include "http1/upgrade.hpp"
+#include "net/proxy_environment.hpp"
 #include "server/handshake.hpp"
 #include "server/server_context.hpp"
 #include "ws/permessage_deflate.hpp"
@@ -212,7 +213,7 @@ asio::awaitable<void> h1_connection::run(net::parsed_url url, websocket_request 
   net::set_tls_options(settings, opts_);
   settings.protocols = net::alpn_offer::http1;
   settings.trace = opts_.trace;
-  settings.proxy = opts_.proxy;
+  settings.proxy = net::proxy_for(opts_, url);
   if (auto ec = co_await net::dial(strand_, url, settings, dialed_, &connecting_socket_)) {
     finish_open(timeout(ec), nullptr);
     co_return;

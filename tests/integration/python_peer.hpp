@@ -2,9 +2,10 @@
 // python3-websockets echo backend of tests/interop, run as a child process.
 #pragma once
 
+#include "child_process.hpp"
+
 #include <cstdint>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace h2ws::test {
@@ -13,17 +14,13 @@ class python_websockets_server {
  public:
   /// Starts it (optionally with TLS) and waits, bounded, for its port.
   explicit python_websockets_server(std::vector<std::string> extra_args = {});
-  ~python_websockets_server();
-  python_websockets_server(const python_websockets_server&) = delete;
-  python_websockets_server& operator=(const python_websockets_server&) = delete;
 
   /// 0 when it did not start (the reason is in error()).
   std::uint16_t port() const { return port_; }
   const std::string& error() const { return error_; }
 
  private:
-  pid_t pid_ = -1;
-  int stdout_fd_ = -1;
+  child_process process_;
   std::uint16_t port_ = 0;
   std::string error_;
 };

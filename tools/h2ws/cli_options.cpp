@@ -396,8 +396,8 @@ command_line parse_command_line(int argc, char** argv) {
     usage_error(fmt::format("bad URL '{}': {}", client.url, why));
     return out;
   }
-  const auto proxy = client.proxy.empty() ? proxy_from_environment(client.target)
-                                          : proxy_setting{client.proxy, "--proxy"};
+  const auto proxy = client.proxy.empty() ? net::proxy_from_environment(client.target)
+                                          : net::proxy_setting{client.proxy, "--proxy"};
   if (!proxy.url.empty()) {
     // Checked now, not when connecting: a typo in a variable is a usage error too.
     // (The URL is not echoed: it may carry a password.)

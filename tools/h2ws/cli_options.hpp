@@ -2,7 +2,7 @@
 #pragma once
 
 #include "exit_status.hpp"
-#include "url.hpp"
+#include "net/proxy_environment.hpp"
 #include <h2ws/options.hpp>
 
 #include <cstddef>

@@ -1,8 +1,10 @@
-#include "url.hpp"
+#include "net/proxy_environment.hpp"
+
+#include <h2ws/options.hpp>
 
 #include <cstdlib>
 
-namespace h2ws::cli {
+namespace h2ws::net {
 
 namespace {
 
@@ -37,12 +39,16 @@ bool listed_in_no_proxy(const std::string& host) {
 
 }  // namespace
 
-proxy_setting proxy_from_environment(const net::parsed_url& target) {
+proxy_setting proxy_from_environment(const parsed_url& target) {
   if (listed_in_no_proxy(target.host)) return {};
-  // Like curl: the upper-case HTTP_PROXY is ignored (CGI sets it from a request header).
   auto proxy = target.tls ? env("https_proxy", "HTTPS_PROXY") : env("http_proxy", nullptr);
   if (proxy.url.empty()) proxy = env("all_proxy", "ALL_PROXY");
   return proxy;
 }
 
-}  // namespace h2ws::cli
+std::string proxy_for(const options& o, const parsed_url& target) {
+  if (!o.proxy.empty() || !o.proxy_from_environment) return o.proxy;
+  return proxy_from_environment(target).url;
+}
+
+}  // namespace h2ws::net
