@@ -79,7 +79,7 @@ std::vector<bench_case> plan_cases(const bench_config& cfg) {
   };
   auto finish = [&](bench_case c) {
     if (cfg.count) c.count = std::max<std::size_t>(1, *cfg.count);
-    if (cfg.in_flight && c.what != scenario::latency && c.what != scenario::streams)
+    if (cfg.in_flight && c.what != scenario::latency)
       c.in_flight = std::max<std::size_t>(1, *cfg.in_flight);
     if (cfg.duration) c.time_cap = *cfg.duration;
     if (c.what == scenario::throughput || c.what == scenario::small)
@@ -122,9 +122,13 @@ std::vector<bench_case> plan_cases(const bench_config& cfg) {
                 .time_cap = milliseconds(q ? 1'000 : 10'000)});
         break;
       case scenario::streams:
-        // Fixed shape: 1,000 websockets on one connection, one message each, then idle.
-        finish(
-            {.what = s, .size = 64, .count = scaled(1000, q), .idle = milliseconds(q ? 100 : 500)});
+        // Fixed shape: 1,000 websockets on one connection, all opened at once (in_flight 0;
+        // --in-flight N opens N at a time), one message each, then idle.
+        finish({.what = s,
+                .size = 64,
+                .count = scaled(1000, q),
+                .in_flight = 0,
+                .idle = milliseconds(q ? 100 : 500)});
         break;
       case scenario::connections:
         // 500 connections, one websocket each, opened 50 at a time.

@@ -43,8 +43,10 @@ Scenarios (the fixed shapes of bench/README.md; --quick divides every count by 1
                10 s -> mb_s, msg_s
                (throughput and small with --connections N: N connections with one websocket
                each, the messages in flight shared out evenly, at least one per connection)
-  streams      1,000 websockets on one connection, one message each, then idle ->
-               rss_per_ws_bytes (client RSS from /proc/self/statm, after minus before);
+  streams      1,000 websockets on one connection, all opened at once (--in-flight N: N
+               at a time), one message each, then idle -> rss_per_ws_bytes (client RSS
+               from /proc/self/statm, after minus before; all at once, it includes what
+               the opening burst left resident);
                over tcp and h1 each one is a connection of its own ("carrier":"connection")
   connections  500 connections with one websocket each, opened 50 at a time ->
                rss_per_conn_bytes, open_p50_us, open_p99_us, open_total_ms
@@ -232,7 +234,8 @@ int run(int argc, char** argv) {
                  "connections (connections)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}));
   app.add_option("--in-flight", in_flight,
-                 "messages in flight (throughput, small), or opens in flight (connections)")
+                 "messages in flight (throughput, small), or opens in flight (streams: default all "
+                 "at once; connections)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
   app.add_option("--connections", connections,
                  "throughput and small over N connections with one websocket each (default 1); "

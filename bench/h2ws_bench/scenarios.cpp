@@ -313,7 +313,8 @@ asio::awaitable<json_line> run_streams(client_factory& f, const bench_case& c, p
   const auto rss_before = rss_bytes();
   p.total = c.count;
   const auto t0 = clock_type::now();
-  co_await run_all(c.count, c.count,
+  const std::size_t opening = c.in_flight ? c.in_flight : c.count;
+  co_await run_all(c.count, opening,
                    [&](std::size_t i) { return open_and_echo(*group, channels[i], payload, p); });
   const auto opened = clock_type::now() - t0;
   co_await sleep_for(c.idle);
@@ -327,6 +328,7 @@ asio::awaitable<json_line> run_streams(client_factory& f, const bench_case& c, p
   line.add("count", std::uint64_t{c.count});
   // Over TCP and HTTP/1.1 every "websocket" is a connection of its own: no multiplexing.
   line.add("carrier", f.kind() == transport_kind::h2ws ? "stream" : "connection");
+  line.add("opens_in_flight", std::uint64_t{std::min(opening, c.count)});
   line.add("rss_before_bytes", rss_before);
   line.add("rss_after_bytes", rss_after);
   line.add("rss_per_ws_bytes", std::uint64_t{grown / std::max<std::size_t>(c.count, 1)});

@@ -17,62 +17,86 @@
 namespace h2ws {
 
 /// The per-thread free lists behind handler_allocator. Thread-safe: each thread has its own.
+/// Three block sizes (64, 128 and 256 bytes), so that a small handler waiting for long (a
+/// receive on an idle websocket) holds no more than it needs.
 class handler_memory {
  public:
   /// Requests up to this many bytes get a recycled block; larger ones go to operator new.
   static constexpr std::size_t block_size = 256;
-  /// Free blocks kept per thread, at most (256 KiB); beyond it they are freed.
+  /// Free blocks kept per thread and block size, at most; beyond it they are freed.
   static constexpr std::size_t max_free = 1024;
 
   /// A block of at least `n` bytes, from this thread's free list when there is one.
   static void* allocate(std::size_t n) {
-    if (n <= block_size && !dead) {
-      auto& list = local();
+    if (n > block_size) return ::operator new(n);
+    const std::size_t c = size_class(n);
+    if (free_lists* l = lists()) {
+      free_list& list = l->of_class[c];
       if (list.head) {
-        auto* b = list.head;
+        block* b = list.head;
         list.head = b->next;
         --list.count;
         return b;
       }
-      return ::operator new(block_size);
     }
-    return ::operator new(n);
+    return ::operator new (std::size_t{64} << c);
   }
 
   /// Gives back `p` (of `n` bytes, as allocated) to this thread's free list.
   static void deallocate(void* p, std::size_t n) noexcept {
-    if (n <= block_size && !dead) {
-      auto& list = local();
-      if (list.count < max_free) {
-        list.head = ::new (p) block{list.head};
-        ++list.count;
-        return;
+    if (n <= block_size) {
+      if (free_lists* l = lists()) {
+        free_list& list = l->of_class[size_class(n)];
+        if (list.count < max_free) {
+          list.head = ::new (p) block{list.head};
+          ++list.count;
+          return;
+        }
       }
     }
     ::operator delete(p);
   }
 
  private:
+  // 64, 128 or 256 bytes.
+  static constexpr std::size_t size_class(std::size_t n) noexcept {
+    return static_cast<std::size_t>(n > 64) + static_cast<std::size_t>(n > 128);
+  }
   struct block {
     block* next;
   };
   struct free_list {
     block* head = nullptr;
     std::size_t count = 0;
-    ~free_list() {
-      dead = true;  // a handler freed later in this thread's exit goes to operator delete
-      while (head) {
-        auto* next = head->next;
-        ::operator delete(head);
-        head = next;
+  };
+  struct free_lists {
+    free_list of_class[3];
+  };
+  // Frees the thread's blocks at its exit and clears `current`, so that a handler freed
+  // later in the exit goes to operator delete.
+  struct owner {
+    free_lists lists;
+    ~owner() {
+      current = nullptr;
+      gone = true;
+      for (auto& list : lists.of_class) {
+        while (list.head) {
+          block* next = list.head->next;
+          ::operator delete(list.head);
+          list.head = next;
+        }
       }
     }
   };
-  static free_list& local() {
-    thread_local free_list list;
-    return list;
+  // The hot path reads trivially destructible thread_locals only (no initialisation guard).
+  static free_lists* lists() noexcept {
+    if (current || gone) return current;
+    thread_local owner o;
+    current = &o.lists;
+    return current;
   }
-  static inline thread_local bool dead = false;  // trivially destructible: safe to read late
+  static inline thread_local free_lists* current = nullptr;
+  static inline thread_local bool gone = false;
 };
 
 /// An allocator over handler_memory, to associate with a completion handler

@@ -115,6 +115,7 @@ asio::awaitable<void> h1_connection::serve(std::vector<std::uint8_t> pending) {
       ws->path = decision.request.path;
       ws->subprotocol = decision.subprotocol;
       ws->headers = std::move(routed.headers);
+      ws->headers.shrink_to_fit();  // kept for the websocket's life: no room for more
       if (opts_.compression) {
         ws::deflate_params limits;  // checked by listen()
         (void)deflate_params_of(opts_.deflate, limits);

@@ -2,6 +2,7 @@
 
 #include "ws/close.hpp"
 #include "ws/mask.hpp"
+#include "ws/string_pool.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -20,10 +21,7 @@ std::uint64_t read_big_endian(const std::uint8_t* p, std::size_t size) noexcept 
 
 }  // namespace
 
-reader::reader(role local_role, reader_limits limits) : role_(local_role), limits_(limits) {
-  // A control frame is at most 125 bytes: reserve once so control frames never allocate here.
-  control_.reserve(max_control_payload);
-}
+reader::reader(role local_role, reader_limits limits) : role_(local_role), limits_(limits) {}
 
 bool reader::feed(std::span<const std::uint8_t> bytes) {
   if (events_head_ != 0) {
@@ -154,12 +152,8 @@ void reader::finish_header() {
     check_utf8_ = !message_binary_ && !message_compressed_;
     utf8_.reset();
     message_.clear();
-    if (length > message_.capacity() && !spares_.empty()) {
-      // A spare's storage rather than a new allocation (reserve() below grows it if short).
-      spare_bytes_ -= spares_.back().capacity();
-      message_.swap(spares_.back());
-      spares_.pop_back();
-    }
+    // A spare's storage rather than a new allocation (reserve() below grows it if short).
+    if (length > message_.capacity()) string_pool::take(message_);
   }
 
   // One allocation for a frame rather than doubling (and copying) as it arrives. Capped:
@@ -169,6 +163,9 @@ void reader::finish_header() {
   constexpr std::uint64_t reserve_cap = 1024 * 1024;
   if (!is_control(frame_opcode_) && length > 0)
     message_.reserve(message_.size() + static_cast<std::size_t>(std::min(length, reserve_cap)));
+  // A control frame is at most 125 bytes: reserved at the first one (an idle websocket that
+  // never sees one holds nothing), so later control frames do not allocate here.
+  if (is_control(frame_opcode_) && length > 0) control_.reserve(max_control_payload);
 
   frame_remaining_ = length;
   frame_offset_ = 0;
@@ -241,20 +238,7 @@ void reader::end_close_frame() {
   control_.clear();
 }
 
-void reader::recycle(std::string&& s) noexcept {
-  const std::size_t capacity = s.capacity();
-  // Short strings live inside the object: nothing to keep.
-  if (capacity <= std::string().capacity() || spares_.size() >= max_spares ||
-      capacity > max_spare_bytes - spare_bytes_)
-    return;
-  try {
-    spares_.push_back(std::move(s));
-  } catch (...) {
-    return;  // no room for the list: the string is freed with its owner
-  }
-  spares_.back().clear();
-  spare_bytes_ += capacity;
-}
+void reader::recycle(std::string&& s) noexcept { string_pool::give(std::move(s)); }
 
 void reader::fail(h2ws::error e) {
   if (!error_) error_ = make_error_code(e);

@@ -78,8 +78,8 @@ class reader {
 
   /// Offers the storage of a string that is no longer needed (the payload of a frame already
   /// sent, say) for a later message, so that a websocket echoing small messages does not
-  /// allocate one per message. Its content is dropped. Bounded: past `max_spare_bytes` of
-  /// capacity (or `max_spares` strings) the string is simply freed.
+  /// allocate one per message. Its content is dropped. The spares are kept per thread
+  /// (ws::string_pool), bounded, not per reader: an idle websocket holds none.
   void recycle(std::string&& s) noexcept;
 
  private:
@@ -124,12 +124,6 @@ class reader {
   bool check_utf8_ = false;  // text and not compressed
   std::string message_;
   utf8_validator utf8_;
-
-  // Strings offered by recycle(), reused for the next messages' payloads.
-  static constexpr std::size_t max_spares = 256;
-  static constexpr std::size_t max_spare_bytes = 16 * 1024;
-  std::vector<std::string> spares_;
-  std::size_t spare_bytes_ = 0;  // capacity held in spares_
 
   std::string control_;  // payload of the control frame being read (<= 125 bytes)
 

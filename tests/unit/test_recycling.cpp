@@ -1,0 +1,63 @@
+// The per-thread recycling behind a lean message path: handler_memory's three block sizes
+// and ws::string_pool's spare payload strings.
+#include "ws/string_pool.hpp"
+#include <h2ws/handler_allocator.hpp>
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace h2ws {
+namespace {
+
+// Verifies that a freed block comes back for a request of its own size class, and that a
+// small request is never given a larger class's block (nor a large one a small block).
+TEST(HandlerMemory, BlocksAreRecycledWithinTheirSizeClass) {
+  void* small = handler_memory::allocate(48);
+  handler_memory::deallocate(small, 48);
+  EXPECT_EQ(handler_memory::allocate(60), small) << "a 64-byte block was not reused";
+  void* medium = handler_memory::allocate(100);
+  EXPECT_NE(medium, small);
+  handler_memory::deallocate(small, 60);
+  handler_memory::deallocate(medium, 100);
+  void* large = handler_memory::allocate(200);
+  EXPECT_NE(large, small);
+  EXPECT_NE(large, medium) << "a 128-byte block was handed out for 200 bytes";
+  EXPECT_EQ(handler_memory::allocate(128), medium);
+  EXPECT_EQ(handler_memory::allocate(1), small);
+  handler_memory::deallocate(large, 200);
+  handler_memory::deallocate(medium, 128);
+  handler_memory::deallocate(small, 1);
+  void* big = handler_memory::allocate(4096);  // beyond block_size: plain operator new
+  handler_memory::deallocate(big, 4096);
+}
+
+// Verifies that a given string's storage is what the next take gets, emptied; that short
+// strings (inside the object) are not kept; and that the pool is bounded.
+TEST(StringPool, SparesAreReusedAndBounded) {
+  std::string drain;
+  while (ws::string_pool::take(drain)) {
+  }
+  std::string spare(1000, 'x');
+  const char* storage = spare.data();
+  ws::string_pool::give(std::move(spare));
+  std::string next;
+  ASSERT_TRUE(ws::string_pool::take(next));
+  EXPECT_EQ(next.data(), storage);
+  EXPECT_TRUE(next.empty());
+  EXPECT_GE(next.capacity(), 1000u);
+  EXPECT_FALSE(ws::string_pool::take(next)) << "the pool handed out one string twice";
+
+  ws::string_pool::give(std::string("short"));
+  EXPECT_FALSE(ws::string_pool::take(next)) << "a short string was kept";
+
+  for (std::size_t i = 0; i < ws::string_pool::max_spares + 10; ++i)
+    ws::string_pool::give(std::string(64, 'y'));
+  std::size_t taken = 0;
+  while (ws::string_pool::take(next)) ++taken;
+  EXPECT_EQ(taken, ws::string_pool::max_spares);
+}
+
+}  // namespace
+}  // namespace h2ws
