@@ -33,14 +33,15 @@ child_process::child_process(std::vector<std::string> args) {
   out_fd_ = out[0];
 }
 
-bool child_process::read_some(int timeout_ms) {
+child_process::read_result child_process::read_some(int timeout_ms) {
+  if (out_fd_ < 0) return read_result::ended;
   pollfd p{out_fd_, POLLIN, 0};
-  if (out_fd_ < 0 || poll(&p, 1, timeout_ms) <= 0) return out_fd_ >= 0;
+  if (poll(&p, 1, timeout_ms) <= 0) return read_result::nothing;
   char buf[512];
   const auto n = read(out_fd_, buf, sizeof buf);
-  if (n <= 0) return false;  // it exited (or closed its output)
+  if (n <= 0) return read_result::ended;  // it exited (or closed its output)
   seen_.append(buf, static_cast<std::size_t>(n));
-  return true;
+  return read_result::bytes;
 }
 
 std::optional<std::smatch> child_process::wait_for(const std::regex& pattern,
@@ -48,15 +49,14 @@ std::optional<std::smatch> child_process::wait_for(const std::regex& pattern,
   const auto deadline = std::chrono::steady_clock::now() + limit;
   std::smatch match;
   while (!std::regex_search(seen_, match, pattern)) {
-    if (std::chrono::steady_clock::now() >= deadline || !read_some(50)) return std::nullopt;
+    if (std::chrono::steady_clock::now() >= deadline || read_some(50) == read_result::ended)
+      return std::nullopt;
   }
   return match;
 }
 
 const std::string& child_process::output() {
-  while (read_some(0)) {
-    pollfd p{out_fd_, POLLIN, 0};
-    if (poll(&p, 1, 0) <= 0) break;
+  while (read_some(0) == read_result::bytes) {
   }
   return seen_;
 }

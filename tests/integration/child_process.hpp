@@ -28,7 +28,9 @@ class child_process {
   const std::string& output();
 
  private:
-  bool read_some(int timeout_ms);
+  enum class read_result { bytes, nothing, ended };
+  // Waits up to `timeout_ms` for output and appends what one read gives to seen_.
+  read_result read_some(int timeout_ms);
 
   pid_t pid_ = -1;
   int out_fd_ = -1;  // kept open: a child writing to a closed pipe would die of SIGPIPE
