@@ -36,8 +36,6 @@ ws::session_config session_config_from(const options& o, ws::role role) {
 
 // Messages one pump hands over before it lets other handlers run.
 constexpr int max_pumped = 256;
-// Capacity of the completed-sends list kept for reuse, at most (16 bytes each).
-constexpr std::size_t max_spare_done = 1024;
 
 }  // namespace
 
@@ -283,16 +281,15 @@ void websocket_impl::arm_timer(std::chrono::nanoseconds after) {
 void websocket_impl::complete_sends() {
   if (sends_.empty() || sends_.front().done_at > session_.bytes_taken()) return;
   // One post for every send this call completed, each handler then run on its own executor.
-  // The list's storage is handed back after use (spare_done_), so that steady sending
-  // does not grow a new vector per call.
+  // The list's storage comes from the thread's pool and goes back to it after use, so that
+  // steady sending does not grow a new vector per call and an idle websocket keeps none.
   std::vector<pending_send> done;
-  done.swap(spare_done_);
+  ws::vector_pool<pending_send>::take(done);
   while (!sends_.empty() && sends_.front().done_at <= session_.bytes_taken()) {
     done.push_back(std::move(sends_.front()));
     sends_.pop_front();
   }
-  post_recycled(conn_->strand(), [conn = conn_, weak = weak_from_this(),
-                                  done = std::move(done)]() mutable {
+  post_recycled(conn_->strand(), [conn = conn_, done = std::move(done)]() mutable {
     for (auto& s : done) {
       if (s.on_strand) {  // known to run inline here: no executor lookup (it allocates)
         std::move(s.handler)(error_code{});
@@ -302,10 +299,7 @@ void websocket_impl::complete_sends() {
       run_on<carrier::strand_type>(
           handler_ex, [h = std::move(s.handler)]() mutable { std::move(h)(error_code{}); });
     }
-    done.clear();
-    auto self = weak.lock();
-    if (self && done.capacity() > self->spare_done_.capacity() && done.capacity() <= max_spare_done)
-      self->spare_done_.swap(done);
+    ws::vector_pool<pending_send>::give(done);
   });
 }
 

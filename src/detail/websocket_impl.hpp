@@ -138,7 +138,6 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
     bool on_strand = false;  // the handler runs inline on the strand (no executor lookup)
   };
   ws::fifo<pending_send> sends_;
-  std::vector<pending_send> spare_done_;  // complete_sends()' list, kept for reuse
 
   websocket::receive_handler receive_handler_;
   bool receive_on_strand_ = false;  // receive_handler_ runs inline on the strand

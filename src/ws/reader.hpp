@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ws/event.hpp"
+#include "ws/fifo.hpp"
 #include "ws/frame.hpp"
 #include "ws/utf8_validator.hpp"
 #include <h2ws/error.hpp>
@@ -127,11 +128,9 @@ class reader {
 
   std::string control_;  // payload of the control frame being read (<= 125 bytes)
 
-  // Parsed events; [events_head_, size) are not taken yet. A vector with a read index rather
-  // than a deque: once drained it is cleared and its storage reused, so steady-state parsing
-  // does not allocate for the queue.
-  std::vector<event> events_;
-  std::size_t events_head_ = 0;
+  // Parsed events not taken yet. Drained, the queue's storage goes back to the thread's
+  // pool: steady-state parsing does not allocate for it, an idle reader holds none.
+  fifo<event> events_;
 
   boost::system::error_code error_;
   bool close_received_ = false;

@@ -1,6 +1,8 @@
 // The per-thread recycling behind a lean message path: handler_memory's three block sizes
-// and ws::string_pool's spare payload strings.
+// ws::string_pool's spare payload strings, and ws::vector_pool's spare queue storage.
+#include "ws/fifo.hpp"
 #include "ws/string_pool.hpp"
+#include "ws/vector_pool.hpp"
 #include <h2ws/handler_allocator.hpp>
 
 #include <string>
@@ -57,6 +59,51 @@ TEST(StringPool, SparesAreReusedAndBounded) {
   std::size_t taken = 0;
   while (ws::string_pool::take(next)) ++taken;
   EXPECT_EQ(taken, ws::string_pool::max_spares);
+}
+
+// Verifies that a queue holds no storage once drained, that the next queue to fill gets
+// that storage back instead of allocating, and that the pool is bounded.
+TEST(VectorPool, DrainedQueuesHandTheirStorageOn) {
+  struct item {
+    int value = 0;
+  };
+  using pool = ws::vector_pool<item>;
+  std::vector<item> drain;
+  do {  // empty this thread's pool of spares left by earlier tests
+    drain = {};
+    pool::take(drain);
+  } while (drain.capacity() != 0);
+
+  ws::fifo<item> a;
+  for (int i = 0; i < 100; ++i) a.emplace_back(item{i});
+  const item* storage = &a.front();
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_EQ(a.front().value, i);
+    a.pop_front();
+  }
+  EXPECT_TRUE(a.empty());
+  std::vector<item> spare;
+  pool::take(spare);
+  ASSERT_GE(spare.capacity(), 100u) << "the drained queue kept its storage";
+  EXPECT_EQ(spare.data(), storage);
+  pool::give(spare);
+  EXPECT_EQ(spare.capacity(), 0u);
+
+  ws::fifo<item> b;
+  b.emplace_back(item{7});
+  EXPECT_EQ(&b.front(), storage) << "the next queue allocated instead of reusing the spare";
+  b.clear();
+
+  std::vector<std::vector<item>> many(pool::max_spares + 10);
+  for (auto& v : many) v.reserve(4);
+  for (auto& v : many) pool::give(v);
+  std::size_t taken = 0;
+  for (;; ++taken) {
+    std::vector<item> next;
+    pool::take(next);
+    if (next.capacity() == 0) break;
+  }
+  EXPECT_EQ(taken, pool::max_spares);
 }
 
 }  // namespace
