@@ -106,7 +106,7 @@ const std::string& websocket::extensions() const {
 }
 unsigned websocket::status() const { return owner_ ? owner_->impl->status : 0; }
 const header_list& websocket::handshake_headers() const {
-  return owner_ ? owner_->impl->headers : empty_headers;
+  return owner_ ? owner_->impl->headers() : empty_headers;
 }
 const std::string& websocket::path() const { return owner_ ? owner_->impl->path : empty_string; }
 std::uint16_t websocket::peer_close_code() const {

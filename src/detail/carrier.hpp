@@ -16,6 +16,11 @@
 
 #include <boost/asio/any_completion_executor.hpp>
 
+namespace h2ws::ws {
+struct session_config;
+enum class role;
+}  // namespace h2ws::ws
+
 namespace h2ws::detail {
 
 class websocket_impl;
@@ -58,6 +63,10 @@ class carrier {
   /// Hands over what the read noted (defined in websocket_impl.cpp).
   void run_deliveries();
 
+  /// The settings of its websockets' sessions, made from opts() once and shared by all of
+  /// them (defined in websocket_impl.cpp).
+  const std::shared_ptr<const ws::session_config>& session_config(ws::role role);
+
   /// strand() as the candidate of get_associated_executor() for type-erased handlers:
   /// made once (an any_completion_executor made from a strand is a heap allocation).
   const boost::asio::any_completion_executor& completion_executor() {
@@ -67,6 +76,7 @@ class carrier {
 
  private:
   std::optional<boost::asio::any_completion_executor> completion_executor_;
+  std::shared_ptr<const ws::session_config> session_config_;
 };
 
 }  // namespace h2ws::detail

@@ -155,7 +155,7 @@ void connection_impl::open_websocket(websocket_request request, connection::open
 
   auto ws = std::make_shared<websocket_impl>(shared_from_this(), ws::role::client);
   ws->path = headers[3].second;
-  ws->offered_subprotocols = request.subprotocols;
+  ws->offer_subprotocols(request.subprotocols);
   std::int32_t id = session_->submit_request(headers, true, nullptr);
   if (id < 0) {
     trace("! cannot submit CONNECT: " + std::string(h2::session::describe(id)));

@@ -39,24 +39,64 @@ constexpr int max_pumped = 256;
 
 }  // namespace
 
+// Client open over HTTP/2: made when the CONNECT is prepared, dropped once the open is decided.
+struct websocket_impl::opening_state {
+  connection::open_handler handler;
+  std::shared_ptr<connection_owner> owner;  // goes with the handle
+  std::vector<std::string> offered_subprotocols;
+  header_list headers;           // the answer's, as they come
+  std::size_t header_bytes = 0;  // as RFC 9113 counts them (name + value + 32 per field)
+  bool headers_too_big = false;
+};
+
+// Pending close() and ping() calls: made at the first one.
+struct websocket_impl::control_waiters {
+  std::vector<websocket::send_handler> closes;
+  ws::fifo<websocket::send_handler> pings;
+};
+
+const std::shared_ptr<const ws::session_config>& carrier::session_config(ws::role role) {
+  if (!session_config_ || session_config_->local_role != role)
+    session_config_ = std::make_shared<const ws::session_config>(session_config_from(opts(), role));
+  return session_config_;
+}
+
 websocket_impl::websocket_impl(std::shared_ptr<carrier> conn, ws::role role)
-    : conn_(std::move(conn)),
-      session_(session_config_from(conn_->opts(), role), &conn_->masks()),
-      timer_(conn_->strand()) {}
+    : conn_(std::move(conn)), session_(conn_->session_config(role), &conn_->masks()) {}
 
 websocket_impl::~websocket_impl() = default;
+
+net::timer& websocket_impl::timer() {
+  if (!timer_) timer_ = std::make_unique<net::timer>(conn_->strand());
+  return *timer_;
+}
+
+websocket_impl::opening_state& websocket_impl::opening() {
+  if (!opening_state_) opening_state_ = std::make_unique<opening_state>();
+  return *opening_state_;
+}
+
+websocket_impl::control_waiters& websocket_impl::waiters() {
+  if (!waiters_) waiters_ = std::make_unique<control_waiters>();
+  return *waiters_;
+}
+
+void websocket_impl::offer_subprotocols(const std::vector<std::string>& offered) {
+  opening().offered_subprotocols = offered;
+}
 
 void websocket_impl::make_raw() { session_.use_raw_bytes(); }
 
 void websocket_impl::await_open(connection::open_handler handler,
                                 std::shared_ptr<connection_owner> owner) {
-  store_handler(open_handler_, std::move(handler));
-  owner_for_handle_ = std::move(owner);
-  watch_cancellation(open_handler_, cancellable::open, 0);
+  auto& o = opening();
+  store_handler(o.handler, std::move(handler));
+  o.owner = std::move(owner);
+  watch_cancellation(o.handler, cancellable::open, 0);
   auto timeout = conn_->opts().open_timeout;
   if (timeout.count() == 0) return;
-  timer_.expires_after(timeout);
-  timer_.async_wait([self = shared_from_this()](error_code ec) {
+  timer().expires_after(timeout);
+  timer().async_wait([self = shared_from_this()](error_code ec) {
     if (ec || !self->opening_) return;
     self->conn_->trace("! websocket open timed out, resetting stream " +
                        std::to_string(self->stream_id));
@@ -72,27 +112,31 @@ void websocket_impl::mark_open() {
 }
 
 void websocket_impl::finish_open(error_code ec) {
-  if (!open_handler_) return;
+  if (!opening_state_ || !opening_state_->handler) return;
   auto self = shared_from_this();  // apply() may make the carrier forget this stream
-  timer_.cancel();
   opening_ = false;
+  const auto opening = std::move(opening_state_);  // decided: the opening state goes
+  set_headers(opening->headers);                   // a refusal's too, for the caller to look at
   if (ec) {
+    if (timer_) timer_->cancel();
     session_.on_connection_failed(ec);
     apply();
   } else {
+    timer_.reset();  // nothing else needs it until a close (its wait ends as cancelled)
     mark_open();
   }
-  auto handler = take_handler(open_handler_);
-  websocket handle(std::make_shared<websocket_owner>(shared_from_this(), owner_for_handle_));
-  owner_for_handle_.reset();
+  auto handler = take_handler(opening->handler);
+  websocket handle(std::make_shared<websocket_owner>(shared_from_this(), opening->owner));
   complete_later(conn_->strand(), std::move(handler), ec, std::move(handle));
 }
 
 void websocket_impl::on_header(std::string_view name, std::string_view value) {
+  if (!opening_state_) return;  // trailers, or no open under way: not kept
+  auto& o = *opening_state_;
   // RFC 9113 6.5.2 accounting: name + value + 32 per field.
-  header_bytes_ += name.size() + value.size() + 32;
-  if (header_bytes_ > conn_->opts().max_header_list_size) {
-    headers_too_big_ = true;
+  o.header_bytes += name.size() + value.size() + 32;
+  if (o.header_bytes > conn_->opts().max_header_list_size) {
+    o.headers_too_big = true;
     return;
   }
   if (name == ":status") {
@@ -100,7 +144,7 @@ void websocket_impl::on_header(std::string_view name, std::string_view value) {
     std::from_chars(value.data(), value.data() + value.size(), s);
     status = s;
   }
-  headers.emplace_back(std::string(name), std::string(value));
+  o.headers.emplace_back(std::string(name), std::string(value));
 }
 
 void websocket_impl::on_headers_complete(bool end_stream) {
@@ -108,18 +152,20 @@ void websocket_impl::on_headers_complete(bool end_stream) {
     if (end_stream) on_remote_end_stream();
     return;
   }
+  if (!opening_state_) return;
+  auto& o = *opening_state_;
   auto fail_open = [&](error c) {
     if (!end_stream) conn_->reset(stream_id, ws::stream_cancel);
     conn_->wake_writer();
     finish_open(make_error_code(c));
   };
-  if (headers_too_big_) {
+  if (o.headers_too_big) {
     conn_->trace("! the answer's headers exceed max_header_list_size");
     return fail_open(error::bad_handshake_response);
   }
   if (status >= 100 && status < 200) {  // interim answer: the final one follows
-    headers.clear();
-    header_bytes_ = 0;
+    o.headers.clear();
+    o.header_bytes = 0;
     status = 0;
     return;
   }
@@ -127,10 +173,10 @@ void websocket_impl::on_headers_complete(bool end_stream) {
   // A 2xx that already ends the stream leaves no tunnel to talk through.
   if (end_stream) return fail_open(error::tunnel_closed);
   if (accept_extensions()) return fail_open(error::bad_extension_negotiation);
-  for (const auto& [name, value] : headers) {
+  for (const auto& [name, value] : o.headers) {
     if (name != "sec-websocket-protocol") continue;
-    if (std::find(offered_subprotocols.begin(), offered_subprotocols.end(), value) ==
-        offered_subprotocols.end())
+    if (std::find(o.offered_subprotocols.begin(), o.offered_subprotocols.end(), value) ==
+        o.offered_subprotocols.end())
       return fail_open(error::unexpected_subprotocol);
     subprotocol = value;
   }
@@ -156,8 +202,16 @@ void websocket_impl::enable_deflate(const ws::deflate_params& params) {
 
 std::string websocket_impl::extension_fields() const {
   std::string joined;
-  for (const auto& [name, value] : headers)
-    if (name == "sec-websocket-extensions") joined += (joined.empty() ? "" : ", ") + value;
+  auto add = [&](std::string_view name, std::string_view value) {
+    if (name != "sec-websocket-extensions") return;
+    if (!joined.empty()) joined += ", ";
+    joined += value;
+  };
+  if (opening_state_) {  // a client's answer, not decided yet
+    for (const auto& [name, value] : opening_state_->headers) add(name, value);
+  } else {
+    headers_.for_each(add);
+  }
   return joined;
 }
 
@@ -240,27 +294,30 @@ void websocket_impl::apply() {
   open_flag_ = !opening_ && session_.is_open();
   if (a.consume > 0) conn_->consume(stream_id, a.consume);
   if (a.timer == ws::actions::timer_change::arm) arm_timer(a.timer_after);
-  if (a.timer == ws::actions::timer_change::cancel) timer_.cancel();
+  if (a.timer == ws::actions::timer_change::cancel && timer_) timer_->cancel();
   if (a.reset) conn_->reset(stream_id, *a.reset);
   if (a.output && waiting_for_resume_) {
     waiting_for_resume_ = false;
     conn_->resume(stream_id);
   }
-  if (a.close_completed) {
-    for (auto& h : close_handlers_) complete_later(conn_->strand(), std::move(h), a.close_result);
-    close_handlers_.clear();
+  if (a.close_completed && waiters_) {
+    for (auto& h : waiters_->closes) complete_later(conn_->strand(), std::move(h), a.close_result);
+    waiters_->closes.clear();
   }
-  for (; a.pongs > 0 && !ping_handlers_.empty(); --a.pongs) {
-    complete_later(conn_->strand(), std::move(ping_handlers_.front()), error_code{});
-    ping_handlers_.pop_front();
+  for (; a.pongs > 0 && waiters_ && !waiters_->pings.empty(); --a.pongs) {
+    complete_later(conn_->strand(), std::move(waiters_->pings.front()), error_code{});
+    waiters_->pings.pop_front();
   }
   if (a.finished) {
-    timer_.cancel();
+    if (timer_) timer_->cancel();
     const auto failure = session_.send_failure();
     for (auto& s : sends_) complete_later(conn_->strand(), std::move(s.handler), failure);
     sends_.clear();
-    for (auto& h : ping_handlers_) complete_later(conn_->strand(), std::move(h), session_.error());
-    ping_handlers_.clear();
+    if (waiters_) {
+      for (auto& h : waiters_->pings)
+        complete_later(conn_->strand(), std::move(h), session_.error());
+      waiters_->pings.clear();
+    }
   }
   if (a.deliver) deliver();
   if (a.finished) conn_->forget_stream(stream_id);
@@ -268,8 +325,8 @@ void websocket_impl::apply() {
 }
 
 void websocket_impl::arm_timer(std::chrono::nanoseconds after) {
-  timer_.expires_after(after);
-  timer_.async_wait([self = shared_from_this()](error_code ec) {
+  timer().expires_after(after);
+  timer().async_wait([self = shared_from_this()](error_code ec) {
     if (ec) return;
     self->session_.on_timer();
     self->apply();
@@ -429,8 +486,9 @@ void websocket_impl::close(std::uint16_t code, std::string reason,
   if (now) {
     complete_later(conn_->strand(), std::move(handler), *now);
   } else {
-    close_handlers_.push_back(std::move(handler));
-    watch_cancellation(close_handlers_.back(), cancellable::close, 0);
+    auto& closes = waiters().closes;
+    closes.push_back(std::move(handler));
+    watch_cancellation(closes.back(), cancellable::close, 0);
   }
   apply();
 }
@@ -440,8 +498,9 @@ void websocket_impl::ping(std::string payload, websocket::send_handler handler) 
     complete_later(conn_->strand(), std::move(handler), *now);
     return;
   }
-  ping_handlers_.push_back(std::move(handler));
-  watch_cancellation(ping_handlers_.back(), cancellable::ping, ++pings_);
+  auto& pings = waiters().pings;
+  pings.push_back(std::move(handler));
+  watch_cancellation(pings.back(), cancellable::ping, ++pings_);
   apply();
 }
 
@@ -487,13 +546,13 @@ void websocket_impl::on_cancel(cancellable what, std::uint64_t id, asio::cancell
       pending = !sends_.empty() && sends_.front().done_at <= id && id <= sends_.back().done_at;
       break;
     case cancellable::close:
-      pending = !close_handlers_.empty();
+      pending = waiters_ && !waiters_->closes.empty();
       break;
     case cancellable::ping:
-      pending = id > pings_ - ping_handlers_.size();
+      pending = waiters_ && id > pings_ - waiters_->pings.size();
       break;
     case cancellable::open:
-      if (open_handler_) {
+      if (opening_state_ && opening_state_->handler) {
         conn_->trace("! websocket open cancelled, resetting stream " + std::to_string(stream_id));
         conn_->reset(stream_id, ws::stream_cancel);
         conn_->wake_writer();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "detail/carrier.hpp"
+#include "detail/packed_headers.hpp"
 #include "ws/permessage_deflate.hpp"
 #include "ws/session.hpp"
 #include <h2ws/connection.hpp>
@@ -37,14 +38,18 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   // Handshake facts: written before the handle is handed out, read-only afterwards.
   std::int32_t stream_id = -1;
   unsigned status = 0;
-  header_list headers;
   std::string path;
   std::string subprotocol;
-  std::vector<std::string> offered_subprotocols;
   std::string extensions;  // negotiated sec-websocket-extensions value
   // Calls of the public handle posted to the strand and not run yet (any thread): while
   // there are some, a call made on the strand is posted too, to keep call order.
   std::atomic<std::uint32_t> posted_calls{0};
+
+  /// The handshake's header fields: the request's on the server, the answer's on the client.
+  void set_headers(const header_list& fields) { headers_.assign(fields); }
+  const header_list& headers() const { return headers_.list(); }
+  /// Client: the subprotocols the CONNECT offered; the answer may pick one of them only.
+  void offer_subprotocols(const std::vector<std::string>& offered);
 
   /// Test hook (the scripted conformance server): the stream carries raw bytes, no codec.
   void make_raw();
@@ -125,6 +130,11 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   template <class Handler>
   void watch_cancellation(Handler& handler, cancellable what, std::uint64_t id);
   websocket::receive_handler take_receive_handler();
+  net::timer& timer();
+  struct opening_state;
+  opening_state& opening();
+  struct control_waiters;
+  control_waiters& waiters();
 
   std::shared_ptr<carrier> conn_;
   ws::session session_;
@@ -146,17 +156,15 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   std::uint64_t receives_ = 0;      // receive() calls so far: the id of the pending one
   std::uint64_t pings_ = 0;         // ping() calls queued so far
 
-  std::vector<websocket::send_handler> close_handlers_;
-  ws::fifo<websocket::send_handler> ping_handlers_;
-  net::timer timer_;  // open timeout, then what the session asks for
   std::atomic<bool> open_flag_{false};
-  // Answer headers, as RFC 9113 counts them (name + value + 32 per field).
-  std::size_t header_bytes_ = 0;
-  bool headers_too_big_ = false;
+  packed_headers headers_;
 
-  // Client open.
-  connection::open_handler open_handler_;
-  std::shared_ptr<connection_owner> owner_for_handle_;
+  // What only some websockets need is made on first use, so that an idle open websocket
+  // does not carry it: the timer (open timeout, then what the session asks for), the
+  // client's opening state (dropped once the open is decided), the pending closes and pings.
+  std::unique_ptr<net::timer> timer_;
+  std::unique_ptr<opening_state> opening_state_;
+  std::unique_ptr<control_waiters> waiters_;
 };
 
 }  // namespace h2ws::detail

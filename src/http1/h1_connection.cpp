@@ -114,8 +114,7 @@ asio::awaitable<void> h1_connection::serve(std::vector<std::uint8_t> pending) {
       ws->status = 101;
       ws->path = decision.request.path;
       ws->subprotocol = decision.subprotocol;
-      ws->headers = std::move(routed.headers);
-      ws->headers.shrink_to_fit();  // kept for the websocket's life: no room for more
+      ws->set_headers(routed.headers);
       if (opts_.compression) {
         ws::deflate_params limits;  // checked by listen()
         (void)deflate_params_of(opts_.deflate, limits);
@@ -273,11 +272,10 @@ asio::awaitable<void> h1_connection::run(net::parsed_url url, websocket_request 
   auto ws = std::make_shared<websocket_impl>(shared_from_this(), ws::role::client);
   ws->stream_id = 1;
   ws->status = reader.status();
-  ws->headers = reader.headers();
+  ws->set_headers(reader.headers());
   ws->path = target;
-  ws->offered_subprotocols = request.subprotocols;
   trace("< HTTP/1.1 " + std::to_string(ws->status));
-  if (auto cec = http1::check_response(ws->status, ws->headers, key, request.subprotocols,
+  if (auto cec = http1::check_response(ws->status, reader.headers(), key, request.subprotocols,
                                        ws->subprotocol)) {
     finish_open(cec, ws);
     close_transport();

@@ -98,8 +98,7 @@ void connection_impl::answer_request(std::int32_t stream_id, plain_stream& reque
     ws->subprotocol = decision.subprotocol;
     const bool raw = static_cast<bool>(server_->script) && script.raw;
     if (raw) ws->make_raw();
-    ws->headers = std::move(request.headers);
-    ws->headers.shrink_to_fit();  // kept for the websocket's life: no room for more
+    ws->set_headers(request.headers);
     plain_streams_.erase(stream_id);
     header_list response = {{":status", std::to_string(decision.status)}};
     if (!ws->subprotocol.empty()) response.emplace_back("sec-websocket-protocol", ws->subprotocol);

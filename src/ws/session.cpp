@@ -25,18 +25,24 @@ std::span<const std::uint8_t> bytes_of(const std::string& s) {
 }  // namespace
 
 session::session(const session_config& config, mask_generator* masks)
-    : config_(config), masks_(masks), reader_(config.local_role, config.limits) {}
+    : session(std::make_shared<const session_config>(config), masks) {}
+
+session::session(std::shared_ptr<const session_config> config, mask_generator* masks)
+    : config_(std::move(config)),
+      masks_(masks),
+      raw_(config_->raw),
+      reader_(config_->local_role, config_->limits) {}
 
 session::~session() = default;
 
 void session::enable_deflate(const deflate_params& params, int mem_level, int level) {
-  deflater_ = std::make_unique<deflater>(config_.local_role, params, mem_level, level);
-  inflater_ = std::make_unique<inflater>(config_.local_role, params);
+  deflater_ = std::make_unique<deflater>(config_->local_role, params, mem_level, level);
+  inflater_ = std::make_unique<inflater>(config_->local_role, params);
   reader_.allow_compressed();
 }
 
 void session::note(std::string_view line) const {
-  if (config_.trace && *config_.trace) (*config_.trace)(line);
+  if (config_->trace && *config_->trace) (*config_->trace)(line);
 }
 
 actions session::take_actions() noexcept {
@@ -55,7 +61,7 @@ void session::on_bytes(std::span<const std::uint8_t> bytes) {
     actions_.consume += bytes.size();
     return;
   }
-  if (config_.raw) {  // test hook: the bytes exactly as they came, one message per read
+  if (raw_) {  // test hook: the bytes exactly as they came, one message per read
     actions_.consume += bytes.size();
     inbox_.emplace_back(message::kind::binary,
                         std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
@@ -123,7 +129,8 @@ void session::on_message(message_event& m) {
   // After our close the window stays open (so the peer's close frame cannot get stuck
   // behind unread data); what the application does not read is still queued, up to
   // one window's worth, then dropped.
-  if (state_ != close_state::open && inbox_bytes_ + m.payload.size() > config_.unread_after_close) {
+  if (state_ != close_state::open &&
+      inbox_bytes_ + m.payload.size() > config_->unread_after_close) {
     note("! message received after our close dropped: the application is not reading");
     return;
   }
@@ -132,7 +139,7 @@ void session::on_message(message_event& m) {
     if (!inflater_) return violation(make_error_code(error::bad_reserved_bits), 1002);
     std::string inflated;
     if (auto ec =
-            inflater_->decompress(bytes_of(m.payload), config_.limits.max_message_size, inflated))
+            inflater_->decompress(bytes_of(m.payload), config_->limits.max_message_size, inflated))
       return violation(ec, ec == error::message_too_big ? 1009 : 1007);
     if (!m.binary && !is_valid_utf8(bytes_of(inflated)))
       return violation(make_error_code(error::invalid_utf8), 1007);
@@ -278,7 +285,7 @@ error_code session::send(message&& m, std::uint64_t& done_at) {
     return send_error_ ? send_error_
                        : (receive_error_ ? receive_error_ : make_error_code(error::closed));
   const auto op = m.is_text() ? opcode::text : opcode::binary;
-  if (config_.raw) {
+  if (raw_) {
     push({}, 0, std::move(m).payload());  // no header: the bytes exactly as given
   } else {
     const bool compress = m.compress();
@@ -371,7 +378,7 @@ void session::acknowledge_if_drained() {
 void session::queue_frame(opcode op, std::string&& payload, bool rsv1, bool fin) {
   std::array<std::uint8_t, max_frame_header_size> header{};
   std::optional<std::uint32_t> key;
-  if (config_.local_role == role::client) key = masks_->next();
+  if (config_->local_role == role::client) key = masks_->next();
   const auto header_size = static_cast<std::uint8_t>(
       write_frame_header(header.data(), op, fin, payload.size(), key, rsv1));
   if (key) apply_mask({reinterpret_cast<std::uint8_t*>(payload.data()), payload.size()}, *key);
@@ -390,7 +397,7 @@ void session::queue_message(opcode op, std::string&& payload, bool compress) {
     payload.assign(reinterpret_cast<const char*>(compressed.data()), compressed.size());
     rsv1 = true;
   }
-  const auto limit = config_.max_send_frame_size;
+  const auto limit = config_->max_send_frame_size;
   if (limit == 0 || payload.size() <= limit) return queue_frame(op, std::move(payload), rsv1);
   // Fragmented: a first frame with the opcode, then continuations, FIN on the last.
   for (std::size_t offset = 0; offset < payload.size(); offset += limit) {
@@ -469,10 +476,10 @@ void session::end_our_half() {
 }
 
 void session::arm(timer_purpose purpose) {
-  if (config_.close_timeout.count() <= 0) return;
+  if (config_->close_timeout.count() <= 0) return;
   timer_ = purpose;
   actions_.timer = actions::timer_change::arm;
-  actions_.timer_after = config_.close_timeout;
+  actions_.timer_after = config_->close_timeout;
 }
 
 void session::cancel_timer() {

@@ -101,12 +101,14 @@ class session {
  public:
   /// `masks` gives each client frame its key (unused by a server); it must outlive the session.
   session(const session_config& config, mask_generator* masks);
+  /// The same, sharing `config` with other sessions (a connection's websockets share one).
+  session(std::shared_ptr<const session_config> config, mask_generator* masks);
   ~session();
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
   /// Test hook (the scripted conformance server): no RFC 6455 framing from now on.
-  void use_raw_bytes() noexcept { config_.raw = true; }
+  void use_raw_bytes() noexcept { raw_ = true; }
   /// permessage-deflate was negotiated with `params`.
   void enable_deflate(const deflate_params& params, int mem_level = 8, int level = -1);
 
@@ -197,10 +199,11 @@ class session {
   void acknowledge_if_drained();
   void finish(boost::system::error_code ec);
   void note(std::string_view line) const;
-  bool tracing() const { return config_.trace_frames && config_.trace && *config_.trace; }
+  bool tracing() const { return config_->trace_frames && config_->trace && *config_->trace; }
 
-  session_config config_;
+  std::shared_ptr<const session_config> config_;
   mask_generator* masks_;
+  bool raw_;  // config_->raw, or use_raw_bytes() since
   close_state state_ = close_state::open;
   timer_purpose timer_ = timer_purpose::none;
   actions actions_;

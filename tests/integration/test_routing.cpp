@@ -2,6 +2,7 @@
 #include "test_support.hpp"
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -107,6 +108,56 @@ TEST(Routing, RoutesAndTheAcceptStepOverHttp1) {
   auto opts = test_options();
   opts.force_http1 = true;
   f.run([&]() -> asio::awaitable<void> { co_await check_routes(f, opts, 1, seen); });
+}
+
+// The server's websocket keeps the request's header fields for handshake_headers() in a
+// packed form and makes the list at the first call. Verifies that every field comes back
+// as sent, in order, a repeated name twice and a value long enough for a two-byte length
+// included, read by two threads at once, over RFC 8441 and over HTTP/1.1.
+void check_request_headers_kept(bool http1) {
+  const std::string long_value(300, 'v');
+  route headers_route;
+  headers_route.path = "/echo";
+  headers_route.handler = [long_value](websocket ws) {
+    header_list a, b;
+    std::thread other([&] { a = ws.handshake_headers(); });
+    b = ws.handshake_headers();
+    other.join();
+    std::string summary = a == b ? "same" : "different";
+    std::string repeated;
+    for (const auto& [name, value] : b) {
+      if (name == "x-long") summary += value == long_value ? " long" : " long-mangled";
+      if (name == "x-repeated") repeated += value;
+      if (name == ":path") summary += " " + value;
+    }
+    summary += " " + repeated;
+    auto shared = std::make_shared<websocket>(std::move(ws));
+    shared->send(message::text(summary), [shared](boost::system::error_code) {});
+  };
+  server_options sopts;
+  sopts.paths = {};
+  sopts.routes = {headers_route};
+  server_fixture f(sopts);
+  f.run([&]() -> asio::awaitable<void> {
+    auto ex = co_await asio::this_coro::executor;
+    websocket_request request;
+    request.path = "/echo?q=1";
+    request.headers = {{"x-repeated", "1"}, {"x-long", long_value}, {"x-repeated", "2"}};
+    auto opts = test_options();
+    opts.force_http1 = http1;
+    auto ws = co_await h2ws::connect(ex, f.url(), request, opts, asio::use_awaitable);
+    auto summary = co_await ws.receive(asio::use_awaitable);
+    EXPECT_EQ(summary.text(), "same /echo?q=1 long 12");
+    EXPECT_FALSE(ws.handshake_headers().empty());
+  });
+}
+
+TEST(Routing, RequestHeadersAreKeptForTheServersWebsocketOverHttp2) {
+  check_request_headers_kept(false);
+}
+
+TEST(Routing, RequestHeadersAreKeptForTheServersWebsocketOverHttp1) {
+  check_request_headers_kept(true);
 }
 
 // Verifies that plain requests reach http_handler with method, target, headers and body,
