@@ -353,7 +353,13 @@ int run(int argc, char** argv) {
       fmt::print(stderr, "h2ws-bench: client on CPU {}, servers on CPU {}\n", cpus[0], cpus[1]);
   }
 
-  asio::io_context ctx(1);
+  // One thread runs it and uses its sockets, and nothing else posts to it: Asio may skip
+  // its locks (UNSAFE), as an application run by one thread may. A host name ("localhost")
+  // is the exception: the resolver's thread posts its answer back, so the scheduler keeps
+  // its lock then (UNSAFE_IO). Addresses need no resolver.
+  const bool resolves = cfg.url.find("://localhost") != std::string::npos;
+  asio::io_context ctx(resolves ? BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO
+                                : BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
   std::vector<std::unique_ptr<client_factory>> factories;
   for (auto t : cfg.transports) {
     switch (t) {

@@ -6,6 +6,7 @@
 #include "net/executor.hpp"
 #include "ws/mask_generator.hpp"
 #include <h2ws/options.hpp>
+#include <h2ws/websocket.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -62,6 +63,20 @@ class carrier {
   std::vector<std::shared_ptr<websocket_impl>> pending_deliveries;
   /// Hands over what the read noted (defined in websocket_impl.cpp).
   void run_deliveries();
+
+  /// A send whose bytes the writer took: its handler is due.
+  struct completed_send {
+    websocket::send_handler handler;
+    bool on_strand = false;  // the handler runs inline on the strand (no executor lookup)
+  };
+  /// While the writer takes output (inside the HTTP/2 session's callbacks), the sends it
+  /// completes are collected here, and run_completed_sends() completes them once the
+  /// write is under way: no post per send, and no handler inside those callbacks. Outside
+  /// that (HTTP/1.1), complete_sends() posts them. Strand only.
+  bool collecting_sends = false;
+  std::vector<completed_send> completed_sends;
+  /// Completes what the writer collected (defined in websocket_impl.cpp).
+  void run_completed_sends();
 
   /// The settings of its websockets' sessions, made from opts() once and shared by all of
   /// them (defined in websocket_impl.cpp).

@@ -152,6 +152,7 @@ void connection_impl::on_read(error_code ec, std::size_t n) {
     return;
   }
   reading = true;
+  writes_after_read_ = true;
   auto perr = session_->receive({read_buffer_.get(), n});
   reading = false;
   if (!pending_deliveries.empty()) {
@@ -161,13 +162,16 @@ void connection_impl::on_read(error_code ec, std::size_t n) {
       connection_impl* self;
       bool failed;
       ~carry_on() {
-        if (std::uncaught_exceptions() == 0 || failed) return;
+        if (std::uncaught_exceptions() == 0) return;
+        self->writes_after_read_ = false;
+        if (failed) return;
         self->wake_writer();
         if (!self->failure_) self->start_read();
       }
     } guard{this, static_cast<bool>(perr)};
     run_deliveries();
   }
+  writes_after_read_ = false;
   if (perr) {
     // nghttp2 queued a GOAWAY; the writer flushes it, then closes.
     fail(perr);
@@ -201,8 +205,9 @@ std::size_t connection_impl::buffered_output() const {
 
 void connection_impl::wake_writer() {
   // Posted, never run here: this may be inside an nghttp2 callback, and many wakes in
-  // one turn make one write.
-  if (writing_ || write_posted_ || writer_done_ || !session_) return;
+  // one turn make one write. Inside the read handler nothing is posted: it writes once
+  // the bytes read and the deliveries they made are through (on_read()).
+  if (writing_ || write_posted_ || writer_done_ || !session_ || writes_after_read_) return;
   write_posted_ = true;
   post_recycled(strand_, [self = shared_from_this()] {
     self->write_posted_ = false;
@@ -214,11 +219,14 @@ void connection_impl::write_some() {
   if (writing_ || writer_done_) return;
   // Not reserved up front (write_batch_size would be a mapping of its own, one more
   // resident page per idle connection): it grows to its working size on first use.
+  // The sends whose bytes are taken complete once the write is under way (below).
+  collecting_sends = true;
   while (batch_.size() < write_batch_size) {
     auto chunk = session_->next_output();
     if (chunk.empty()) break;
     batch_.insert(batch_.end(), chunk.begin(), chunk.end());
   }
+  collecting_sends = false;
   if (!batch_.empty() && deliveries_in_flight > 0 && batch_.size() < coalesce_size &&
       write_yields_ < max_write_yields && !failure_) {
     // Received messages are on their way to the application: let it answer them
@@ -226,20 +234,18 @@ void connection_impl::write_some() {
     // taken so far are complete already (next_output() handed them to nghttp2).
     ++write_yields_;
     wake_writer();
-    return;
-  }
-  write_yields_ = 0;
-  if (!batch_.empty()) {
+  } else if (write_yields_ = 0; !batch_.empty()) {
     writing_ = true;
     transport_->async_write(
         asio::buffer(batch_),
         asio::bind_allocator(
             handler_allocator<void>{},
             [self = shared_from_this()](error_code ec, std::size_t) { self->on_written(ec); }));
-    return;
+  } else if (failure_ || !session_->wants_io()) {
+    finish_writing();
   }
-  if (failure_ || !session_->wants_io()) finish_writing();
   // Otherwise nothing to write: the next wake_writer() posts write_some() again.
+  run_completed_sends();
 }
 
 void connection_impl::on_written(error_code ec) {

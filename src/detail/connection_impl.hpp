@@ -187,9 +187,11 @@ class connection_impl final : public carrier,
   bool released_ = false;
   bool writing_ = false;       // an async_write is in flight
   bool write_posted_ = false;  // write_some() is posted
-  bool writer_done_ = false;   // the transport is closed for good
-  bool read_paused_ = false;   // the write side is backed up: no read in flight
-  int write_yields_ = 0;       // turns the writer waited for answers to deliveries
+  bool writes_after_read_ =
+      false;                  // in on_read(): it writes at its end, wake_writer() need not post
+  bool writer_done_ = false;  // the transport is closed for good
+  bool read_paused_ = false;  // the write side is backed up: no read in flight
+  int write_yields_ = 0;      // turns the writer waited for answers to deliveries
   bool ping_outstanding_ = false;
   std::atomic<bool> open_{false};
   std::atomic<bool> extended_connect_{false};

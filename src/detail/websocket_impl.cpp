@@ -335,8 +335,33 @@ void websocket_impl::arm_timer(std::chrono::nanoseconds after) {
 
 // --- Completions ---
 
+namespace {
+
+// Runs a completed send's handler: inline when it is known to run on the strand (no
+// executor lookup: it allocates), otherwise on its own executor.
+void complete_send(const asio::any_completion_executor& strand, websocket::send_handler&& handler,
+                   bool on_strand) {
+  if (on_strand) {
+    std::move(handler)(error_code{});
+    return;
+  }
+  auto handler_ex = asio::get_associated_executor(handler, strand);
+  run_on<carrier::strand_type>(handler_ex,
+                               [h = std::move(handler)]() mutable { std::move(h)(error_code{}); });
+}
+
+}  // namespace
+
 void websocket_impl::complete_sends() {
   if (sends_.empty() || sends_.front().done_at > session_.bytes_taken()) return;
+  if (conn_->collecting_sends) {  // the writer completes them once its write is under way
+    while (!sends_.empty() && sends_.front().done_at <= session_.bytes_taken()) {
+      conn_->completed_sends.push_back(
+          {std::move(sends_.front().handler), sends_.front().on_strand});
+      sends_.pop_front();
+    }
+    return;
+  }
   // One post for every send this call completed, each handler then run on its own executor.
   // The list's storage comes from the thread's pool and goes back to it after use, so that
   // steady sending does not grow a new vector per call and an idle websocket keeps none.
@@ -347,17 +372,34 @@ void websocket_impl::complete_sends() {
     sends_.pop_front();
   }
   post_recycled(conn_->strand(), [conn = conn_, done = std::move(done)]() mutable {
-    for (auto& s : done) {
-      if (s.on_strand) {  // known to run inline here: no executor lookup (it allocates)
-        std::move(s.handler)(error_code{});
-        continue;
-      }
-      auto handler_ex = asio::get_associated_executor(s.handler, conn->completion_executor());
-      run_on<carrier::strand_type>(
-          handler_ex, [h = std::move(s.handler)]() mutable { std::move(h)(error_code{}); });
-    }
+    for (auto& s : done)
+      complete_send(conn->completion_executor(), std::move(s.handler), s.on_strand);
     ws::vector_pool<pending_send>::give(done);
   });
+}
+
+void carrier::run_completed_sends() {
+  if (completed_sends.empty()) return;
+  // Swapped out first: a handler may send, and the next write collect more.
+  auto done = std::move(completed_sends);
+  completed_sends.clear();
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    try {
+      complete_send(completion_executor(), std::move(done[i].handler), done[i].on_strand);
+    } catch (...) {
+      // A handler threw (out of run(), as from any handler): the others still complete,
+      // posted.
+      std::vector<completed_send> rest;
+      for (std::size_t j = i + 1; j < done.size(); ++j) rest.push_back(std::move(done[j]));
+      if (!rest.empty())
+        post_recycled(strand(), [ex = completion_executor(), rest = std::move(rest)]() mutable {
+          for (auto& r : rest) complete_send(ex, std::move(r.handler), r.on_strand);
+        });
+      throw;
+    }
+  }
+  done.clear();
+  if (completed_sends.empty()) completed_sends.swap(done);  // keep the capacity
 }
 
 void websocket_impl::deliver() {

@@ -4,8 +4,11 @@
 #include "net/socks5_tunnel.hpp"
 #include "net/tls.hpp"
 
+#include <vector>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <openssl/ssl.h>
@@ -76,11 +79,20 @@ asio::awaitable<error_code> dial(const strand& ex, const parsed_url& url,
     if (auto ec = parse_proxy_url(settings.proxy, proxy, credentials)) co_return ec;
   }
   const auto& first_hop = settings.proxy.empty() ? url : proxy;
-  asio::ip::tcp::resolver resolver(ex);
-  trace("* resolving " + first_hop.host);
-  auto [rec, endpoints] = co_await resolver.async_resolve(
-      first_hop.host, std::to_string(first_hop.port), asio::as_tuple(asio::use_awaitable));
-  if (rec) co_return rec;
+  // An address needs no resolver (nor its thread, which an io_context run with
+  // BOOST_ASIO_CONCURRENCY_HINT_UNSAFE could not take completions from).
+  std::vector<asio::ip::tcp::endpoint> endpoints;
+  error_code aec;
+  if (const auto address = asio::ip::make_address(first_hop.host, aec); !aec) {
+    endpoints.emplace_back(address, first_hop.port);
+  } else {
+    asio::ip::tcp::resolver resolver(ex);
+    trace("* resolving " + first_hop.host);
+    auto [rec, results] = co_await resolver.async_resolve(
+        first_hop.host, std::to_string(first_hop.port), asio::as_tuple(asio::use_awaitable));
+    if (rec) co_return rec;
+    for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+  }
   tcp_socket socket(ex);
   *in_progress = &socket;
   auto [cec, endpoint] =

@@ -37,10 +37,14 @@ strand make_strand(const asio::any_io_executor& ex) {
 }
 
 bool runs_on_one_thread(asio::io_context& ioc) {
+  // As Asio decides it for its own scheduler: hint 1, or a special hint without scheduler
+  // locking (BOOST_ASIO_CONCURRENCY_HINT_UNSAFE) or without reactor I/O locking
+  // (..._UNSAFE_IO: only one thread may run the io_context and use its I/O objects).
   const int hint = asio::use_service<asio::detail::io_context_impl>(ioc).concurrency_hint();
   if (hint == 1) return true;
   return BOOST_ASIO_CONCURRENCY_HINT_IS_SPECIAL(hint) &&
-         !BOOST_ASIO_CONCURRENCY_HINT_IS_LOCKING(SCHEDULER, hint);
+         (!BOOST_ASIO_CONCURRENCY_HINT_IS_LOCKING(SCHEDULER, hint) ||
+          !BOOST_ASIO_CONCURRENCY_HINT_IS_LOCKING(REACTOR_IO, hint));
 }
 
 tcp_socket adopt(asio::ip::tcp::socket&& socket, const strand& s) {

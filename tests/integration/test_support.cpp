@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <exception>
+#include <string_view>
 
 #include <boost/asio/co_spawn.hpp>
 #include <gtest/gtest.h>
@@ -10,7 +11,10 @@ namespace h2ws::test {
 
 int test_concurrency_hint() {
   const char* hint = std::getenv("H2WS_TEST_CONCURRENCY_HINT");
-  return hint && *hint ? std::atoi(hint) : BOOST_ASIO_CONCURRENCY_HINT_DEFAULT;
+  if (!hint || !*hint) return BOOST_ASIO_CONCURRENCY_HINT_DEFAULT;
+  // What h2ws serve and the bench run with: one thread, no lock around socket operations.
+  if (std::string_view(hint) == "unsafe_io") return BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO;
+  return std::atoi(hint);
 }
 
 server_fixture::server_fixture(server_options opts, server::websocket_handler handler) {

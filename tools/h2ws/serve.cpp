@@ -33,13 +33,19 @@ exit_status run_serve(const serve_config& cfg) {
   using namespace std::chrono_literals;
   const unsigned threads =
       cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
-  // One io_context per thread, each promised to that thread (hint 1): Asio skips its
-  // locking, and a connection on one of them runs without a strand. This one accepts and
-  // serves; the others only serve.
-  boost::asio::io_context ioc(1);
+  // One io_context per thread, each promised to that thread, so that a connection on one of
+  // them runs without a strand. This one accepts and serves; the others only serve. Each
+  // socket is used by its own thread only, so Asio may skip the lock around every socket
+  // operation (UNSAFE_IO); with one thread nothing else ever touches the io_context (the
+  // signals are delivered through it), so it may skip the scheduler's lock as well (UNSAFE).
+  // With more, this thread hands accepted connections and stop() to the others: their
+  // schedulers keep their lock.
+  const int hint =
+      threads == 1 ? BOOST_ASIO_CONCURRENCY_HINT_UNSAFE : BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO;
+  boost::asio::io_context ioc(hint);
   std::vector<std::unique_ptr<boost::asio::io_context>> others;
   for (unsigned i = 1; i < threads; ++i)
-    others.push_back(std::make_unique<boost::asio::io_context>(1));
+    others.push_back(std::make_unique<boost::asio::io_context>(hint));
 
   h2ws::server_options opts;
   opts.paths = cfg.paths;
