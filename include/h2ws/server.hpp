@@ -122,9 +122,10 @@ struct server_options {
   bool reuse_port = false;
   /// Where accepted connections run, in turn (empty: on the server's own executor). Each
   /// must belong to a boost::asio::io_context. Give one io_context per thread, each made
-  /// with concurrency hint 1 and run by that one thread: a connection then runs with no
-  /// strand and no lock on its path (`h2ws serve --threads N` does this). A connection
-  /// stays on the executor it was given.
+  /// with concurrency hint 1 or BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO and run by that one
+  /// thread: a connection then runs with no strand (and, with UNSAFE_IO, no lock around
+  /// its socket operations; `h2ws serve --threads N` does this). A connection stays on the
+  /// executor it was given.
   std::vector<boost::asio::any_io_executor> workers;
   /// Limits and windows of each accepted connection and websocket (timeouts, max message
   /// size, ...); `limits.compression` accepts clients' permessage-deflate offers.
