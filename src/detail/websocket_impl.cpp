@@ -339,8 +339,8 @@ namespace {
 
 // Runs a completed send's handler: inline when it is known to run on the strand (no
 // executor lookup: it allocates), otherwise on its own executor.
-void complete_send(const asio::any_completion_executor& strand, websocket::send_handler&& handler,
-                   bool on_strand) {
+inline void complete_send(const asio::any_completion_executor& strand,
+                          websocket::send_handler&& handler, bool on_strand) {
   if (on_strand) {
     std::move(handler)(error_code{});
     return;

@@ -24,6 +24,12 @@ std::uint64_t read_big_endian(const std::uint8_t* p, std::size_t size) noexcept 
 reader::reader(role local_role, reader_limits limits) : role_(local_role), limits_(limits) {}
 
 bool reader::feed(std::span<const std::uint8_t> bytes) {
+  if (events_head_ != 0) {
+    // The caller left events untaken: drop the taken ones so the queue cannot creep.
+    events_.erase(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(events_head_));
+    events_head_ = 0;
+  }
+  if (events_.capacity() == 0) vector_pool<event>::take(events_);
   const std::uint8_t* p = bytes.data();
   std::size_t n = bytes.size();
   while (n != 0 && stage_ != stage::finished) {
@@ -37,9 +43,12 @@ bool reader::feed(std::span<const std::uint8_t> bytes) {
 }
 
 std::optional<event> reader::next() {
-  if (events_.empty()) return std::nullopt;
-  std::optional<event> e(std::move(events_.front()));
-  events_.pop_front();  // the last one hands the storage back to the thread's pool
+  if (events_head_ == events_.size()) return std::nullopt;
+  std::optional<event> e(std::move(events_[events_head_++]));
+  if (events_head_ == events_.size()) {
+    vector_pool<event>::give(events_);  // drained: the storage goes to the thread's pool
+    events_head_ = 0;
+  }
   return e;
 }
 

@@ -2,9 +2,9 @@
 #pragma once
 
 #include "ws/event.hpp"
-#include "ws/fifo.hpp"
 #include "ws/frame.hpp"
 #include "ws/utf8_validator.hpp"
+#include "ws/vector_pool.hpp"
 #include <h2ws/error.hpp>
 
 #include <array>
@@ -128,9 +128,11 @@ class reader {
 
   std::string control_;  // payload of the control frame being read (<= 125 bytes)
 
-  // Parsed events not taken yet. Drained, the queue's storage goes back to the thread's
-  // pool: steady-state parsing does not allocate for it, an idle reader holds none.
-  fifo<event> events_;
+  // Parsed events; [events_head_, size) are not taken yet. A vector with a read index (no
+  // per-item reset as in fifo): drained, its storage goes back to the thread's pool, so
+  // steady-state parsing does not allocate for it and an idle reader holds none.
+  std::vector<event> events_;
+  std::size_t events_head_ = 0;
 
   boost::system::error_code error_;
   bool close_received_ = false;
