@@ -4,7 +4,6 @@
 #pragma once
 
 #include "net/executor.hpp"
-#include "ws/mask_generator.hpp"
 #include <h2ws/options.hpp>
 #include <h2ws/websocket.hpp>
 
@@ -33,7 +32,6 @@ class carrier {
 
   virtual strand_type& strand() = 0;
   virtual const options& opts() const = 0;
-  virtual ws::mask_generator& masks() = 0;
   virtual void trace(std::string_view line) const = 0;
   /// The websocket queued bytes after saying it had none: pull again.
   virtual void resume(std::int32_t stream_id) = 0;

@@ -74,13 +74,21 @@ connection_impl::connection_impl(asio::any_io_executor ex, h2::role role, option
     : connection_impl(net::make_strand(ex), role, std::move(opts)) {}
 
 connection_impl::connection_impl(net::strand strand, h2::role role, options opts)
+    : connection_impl(std::move(strand), role, prepared_options(std::move(opts))) {}
+
+connection_impl::connection_impl(net::strand strand, h2::role role,
+                                 std::shared_ptr<const options> opts)
     : strand_(std::move(strand)),
       role_(role),
-      opts_(std::move(opts)),
+      shared_opts_(std::move(opts)),
+      opts_(*shared_opts_),
       deadline_(strand_),
       ping_timer_(strand_),
-      ping_deadline_(strand_) {
-  fold_log_into_trace(opts_);
+      ping_deadline_(strand_) {}
+
+std::shared_ptr<const options> connection_impl::prepared_options(options opts) {
+  fold_log_into_trace(opts);
+  return std::make_shared<const options>(std::move(opts));
 }
 
 connection_impl::~connection_impl() = default;
@@ -131,16 +139,60 @@ struct connection_impl::read_handler {
   ~read_handler() {
     if (self) auto websockets = std::move(self->websockets_);
   }
-  void operator()(error_code ec, std::size_t n) {
+  void operator()(error_code ec, std::size_t n) {  // a read into the connection's buffer
     auto s = std::move(self);
     s->on_read(ec, n);
   }
+  void operator()(error_code ec) {  // the socket is readable: read_now()
+    auto s = std::move(self);
+    s->on_readable(ec);
+  }
 };
 
+namespace {
+
+// One read buffer per thread for the plain-TCP connections it runs: each read is taken in
+// whole by the HTTP/2 session (it copies what it keeps), so no connection needs a 64 KiB
+// buffer of its own, and an idle one holds not even a page of it.
+struct thread_read_buffer {
+  std::unique_ptr<std::uint8_t[]> bytes;
+  bool in_use = false;  // a read is being taken in (handlers run inside it could read again)
+};
+thread_local thread_read_buffer shared_read_buffer;
+
+}  // namespace
+
 void connection_impl::start_read() {
+  if (transport_->reads_on_readiness()) {
+    transport_->async_wait_readable(read_handler(shared_from_this()));
+    return;
+  }
+  // TLS (OpenSSL reads ahead into its own buffers), or bytes read before: a buffer of our own.
   if (!read_buffer_) read_buffer_.reset(new std::uint8_t[read_buffer_size]);
+  read_data_ = read_buffer_.get();
   transport_->async_read_some(asio::buffer(read_buffer_.get(), read_buffer_size),
                               read_handler(shared_from_this()));
+}
+
+void connection_impl::on_readable(error_code ec) {
+  if (ec) return on_read(ec, 0);
+  auto& shared = shared_read_buffer;
+  const bool own = shared.in_use;  // read again from inside another read's handlers: rare
+  if (own && !read_buffer_) read_buffer_.reset(new std::uint8_t[read_buffer_size]);
+  if (!own && !shared.bytes) shared.bytes.reset(new std::uint8_t[read_buffer_size]);
+  read_data_ = own ? read_buffer_.get() : shared.bytes.get();
+  const auto n = transport_->read_now(asio::buffer(read_data_, read_buffer_size), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    start_read();  // readable, yet nothing to take: wait again
+    return;
+  }
+  if (own) return on_read(ec, n);
+  shared.in_use = true;
+  struct release {
+    thread_read_buffer& buffer;
+    ~release() { buffer.in_use = false; }
+  } guard{shared};
+  on_read(ec, n);
 }
 
 void connection_impl::on_read(error_code ec, std::size_t n) {
@@ -153,7 +205,7 @@ void connection_impl::on_read(error_code ec, std::size_t n) {
   }
   reading = true;
   writes_after_read_ = true;
-  auto perr = session_->receive({read_buffer_.get(), n});
+  auto perr = session_->receive({read_data_, n});
   reading = false;
   if (!pending_deliveries.empty()) {
     // Should a receive handler throw (out of run(), as from any handler), the connection

@@ -9,7 +9,6 @@
 #include "h2/session.hpp"
 #include "net/transport.hpp"
 #include "net/url.hpp"
-#include "ws/mask_generator.hpp"
 #include <h2ws/connection.hpp>
 #include <h2ws/options.hpp>
 
@@ -41,12 +40,15 @@ class connection_impl final : public carrier,
  public:
   connection_impl(boost::asio::any_io_executor ex, h2::role role, options opts);
   connection_impl(net::strand strand, h2::role role, options opts);
+  /// `opts` as prepared_options() made them, shared with other connections (a server's).
+  connection_impl(net::strand strand, h2::role role, std::shared_ptr<const options> opts);
   ~connection_impl() override;
+  /// `opts` as a connection uses them (the log folded into the trace), to share.
+  static std::shared_ptr<const options> prepared_options(options opts);
 
   // carrier
   strand_type& strand() override { return strand_; }
   const options& opts() const override { return opts_; }
-  ws::mask_generator& masks() override { return masks_; }
   void trace(std::string_view line) const override {
     if (opts_.trace) opts_.trace(line);
   }
@@ -95,6 +97,7 @@ class connection_impl final : public carrier,
   // erasure per read or write).
   void start_loops();
   void start_read();
+  void on_readable(boost::system::error_code ec);
   void on_read(boost::system::error_code ec, std::size_t n);
   void write_some();
   void on_written(boost::system::error_code ec);
@@ -154,9 +157,9 @@ class connection_impl final : public carrier,
 
   strand_type strand_;
   h2::role role_;
-  options opts_;
+  std::shared_ptr<const options> shared_opts_;  // a server's connections share one copy
+  const options& opts_;                         // *shared_opts_
   net::parsed_url url_;
-  ws::mask_generator masks_;
   std::shared_ptr<boost::asio::ssl::context> tls_context_;  // outlives the TLS stream
   std::unique_ptr<net::transport> transport_;
   // The socket being connected or handshaken, closed by the connect deadline.
@@ -167,9 +170,10 @@ class connection_impl final : public carrier,
   std::vector<std::uint8_t> batch_;
   // Not zero-filled, allocated at the first read: an idle connection keeps only the pages
   // a read has touched.
-  std::unique_ptr<std::uint8_t[]> read_buffer_;
-  std::vector<std::uint8_t> initial_bytes_;  // server: read before the session existed
-  std::string peer_;                         // server: the client's address
+  std::unique_ptr<std::uint8_t[]> read_buffer_;  // TLS only (plain TCP: one per thread)
+  std::uint8_t* read_data_ = nullptr;            // where the read being taken in is
+  std::vector<std::uint8_t> initial_bytes_;      // server: read before the session existed
+  std::string peer_;                             // server: the client's address
   // Client: the connect deadline (until the server's SETTINGS). Server: the idle or the
   // drain deadline (watch_idle(), shutdown()).
   net::timer deadline_;

@@ -62,7 +62,7 @@ const std::shared_ptr<const ws::session_config>& carrier::session_config(ws::rol
 }
 
 websocket_impl::websocket_impl(std::shared_ptr<carrier> conn, ws::role role)
-    : conn_(std::move(conn)), session_(conn_->session_config(role), &conn_->masks()) {}
+    : conn_(std::move(conn)), session_(conn_->session_config(role), nullptr) {}
 
 websocket_impl::~websocket_impl() = default;
 

@@ -42,7 +42,6 @@ class h1_connection final : public carrier, public std::enable_shared_from_this<
   // carrier
   strand_type& strand() override { return strand_; }
   const options& opts() const override { return opts_; }
-  ws::mask_generator& masks() override { return masks_; }
   void trace(std::string_view line) const override {
     if (opts_.trace) opts_.trace(line);
   }
@@ -72,7 +71,6 @@ class h1_connection final : public carrier, public std::enable_shared_from_this<
 
   strand_type strand_;
   options opts_;
-  ws::mask_generator masks_;
   net::dial_result dialed_;
   net::tcp_socket* connecting_socket_ = nullptr;
   std::shared_ptr<websocket_impl> ws_;

@@ -11,6 +11,7 @@ using boost::system::error_code;
 transport::transport(tcp_socket socket) : socket_(std::make_unique<tcp_socket>(std::move(socket))) {
   error_code ignored;
   socket_->set_option(asio::ip::tcp::no_delay(true), ignored);
+  socket_->non_blocking(true, ignored);  // read_now() must never block
 }
 
 transport::transport(std::unique_ptr<tls_stream> tls, std::vector<std::uint8_t> already_read)

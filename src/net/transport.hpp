@@ -50,6 +50,20 @@ class transport {
     if (tls_) return tls_->async_read_some(buffer, std::forward<Handler>(handler));
     socket_->async_read_some(buffer, std::forward<Handler>(handler));
   }
+  /// Plain TCP, no bytes from before waiting: a read can be waited for (async_wait_readable())
+  /// and then taken at once (read_now()), into a buffer shared by the thread's connections
+  /// instead of one each.
+  bool reads_on_readiness() const { return socket_ && already_read_.empty(); }
+  /// Plain TCP: `handler(error_code)` runs once the socket has bytes (or EOF, or an error).
+  template <class Handler>
+  void async_wait_readable(Handler&& handler) {
+    socket_->async_wait(boost::asio::socket_base::wait_read, std::forward<Handler>(handler));
+  }
+  /// Plain TCP: the bytes there now, without blocking; error::would_block when none.
+  std::size_t read_now(boost::asio::mutable_buffer buffer, boost::system::error_code& ec) {
+    return socket_->read_some(buffer, ec);
+  }
+
   /// Writes every byte of `buffer`; `handler(error_code, std::size_t)` as above.
   template <class Handler>
   void async_write(boost::asio::const_buffer buffer, Handler&& handler) {

@@ -170,7 +170,10 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
     std::lock_guard lock(mutex_);
     prune();
     if (h2) {
-      auto conn = std::make_shared<connection_impl>(strand, h2::role::server, ctx_->opts.limits);
+      // One copy of the settings for all of them (under mutex_: detect() runs on each worker).
+      if (!connection_options_)
+        connection_options_ = connection_impl::prepared_options(ctx_->opts.limits);
+      auto conn = std::make_shared<connection_impl>(strand, h2::role::server, connection_options_);
       h2_connections_.push_back(conn);
       conn->start_server(std::move(transport), std::move(initial), ctx_);
     } else {
@@ -201,6 +204,7 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
   std::shared_ptr<asio::ssl::context> tls_;
   std::size_t next_worker_ = 0;  // the accept loop's, alone
   std::mutex mutex_;             // the lists: the listener and each connection's strand reach them
+  std::shared_ptr<const options> connection_options_;  // what every HTTP/2 connection uses
   std::list<std::weak_ptr<connection_impl>> h2_connections_;
   std::list<std::weak_ptr<h1_connection>> h1_connections_;
 };

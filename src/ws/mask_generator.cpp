@@ -12,6 +12,12 @@ std::uint32_t mask_generator::next() {
   return keys_[used_++];
 }
 
+mask_generator& mask_generator::for_this_thread() noexcept {
+  // Constant-initialized and trivially destructible: no guard on each access.
+  thread_local mask_generator generator;
+  return generator;
+}
+
 void mask_generator::refill() {
   auto* bytes = reinterpret_cast<unsigned char*>(keys_.data());
   if (RAND_bytes(bytes, static_cast<int>(sizeof keys_)) != 1) {

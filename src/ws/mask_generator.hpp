@@ -12,11 +12,15 @@ namespace h2ws::ws {
 /// intermediary caches), so keys are not derived from a counter or a fast PRNG.
 ///
 /// Keys are fetched in batches so that one `RAND_bytes` call serves many frames. Not thread
-/// safe: keep one per websocket or connection, used from its strand.
+/// safe: use one from one thread at a time; for_this_thread() is the one the library's
+/// websockets share (1 KiB per thread rather than per connection).
 class mask_generator {
  public:
   /// Returns a fresh key, in the convention of `apply_mask` (the key's wire bytes, big-endian).
   std::uint32_t next();
+
+  /// The calling thread's generator.
+  static mask_generator& for_this_thread() noexcept;
 
  private:
   void refill();

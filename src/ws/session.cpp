@@ -378,7 +378,8 @@ void session::acknowledge_if_drained() {
 void session::queue_frame(opcode op, std::string&& payload, bool rsv1, bool fin) {
   std::array<std::uint8_t, max_frame_header_size> header{};
   std::optional<std::uint32_t> key;
-  if (config_->local_role == role::client) key = masks_->next();
+  if (config_->local_role == role::client)
+    key = masks_ ? masks_->next() : mask_generator::for_this_thread().next();
   const auto header_size = static_cast<std::uint8_t>(
       write_frame_header(header.data(), op, fin, payload.size(), key, rsv1));
   if (key) apply_mask({reinterpret_cast<std::uint8_t*>(payload.data()), payload.size()}, *key);

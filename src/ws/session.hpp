@@ -99,7 +99,8 @@ struct session_config {
 
 class session {
  public:
-  /// `masks` gives each client frame its key (unused by a server); it must outlive the session.
+  /// `masks` gives each client frame its key (unused by a server); it must outlive the
+  /// session. Null: the generator of the thread that queues the frame.
   session(const session_config& config, mask_generator* masks);
   /// The same, sharing `config` with other sessions (a connection's websockets share one).
   session(std::shared_ptr<const session_config> config, mask_generator* masks);
