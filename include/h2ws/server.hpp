@@ -156,7 +156,9 @@ class H2WS_API server {
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
-  /// Binds and starts accepting. `port` 0 picks a free port (see port()).
+  /// Binds and starts accepting. `host` is an address ("127.0.0.1", "::1", "0.0.0.0") or a
+  /// host name, resolved at once (its first address: "localhost"). `port` 0 picks a free
+  /// port (see port()).
   boost::system::error_code listen(const std::string& host, std::uint16_t port);
   /// The bound port.
   std::uint16_t port() const;

@@ -55,9 +55,18 @@ class server_impl : public std::enable_shared_from_this<server_impl> {
       if ((ec = net::make_server_context(o, tls))) return ec;
       tls_ = std::move(tls);
     }
-    auto address = asio::ip::make_address(host, ec);
-    if (ec) return ec;
-    asio::ip::tcp::endpoint endpoint(address, port);
+    asio::ip::tcp::endpoint endpoint;
+    if (auto address = asio::ip::make_address(host, ec); !ec) {
+      endpoint = {address, port};
+    } else {
+      // A host name ("localhost"): its first address, resolved here and now.
+      asio::ip::tcp::resolver resolver(ex_);
+      auto results =
+          resolver.resolve(host, std::to_string(port), asio::ip::resolver_base::passive, ec);
+      if (ec) return ec;
+      if (results.empty()) return make_error_code(asio::error::host_not_found);
+      endpoint = results.begin()->endpoint();
+    }
     acceptor_.open(endpoint.protocol(), ec);
     if (ec) return ec;
     acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);

@@ -45,6 +45,23 @@ TEST(Echo, TextBinaryAndEmptyMessagesRoundTrip) {
   });
 }
 
+// Verifies that a server listens on a host name ("localhost", resolved by listen(): its first
+// address) and that a client reaches it by that name (on the one-thread variant, the
+// resolver's answer comes back to an io_context that skips its socket locks).
+TEST(Echo, ServerListensOnAHostName) {
+  server_fixture f;
+  auto named = std::make_unique<server>(f.context().get_executor(), server_options{}, h2ws::echo);
+  const auto ec = named->listen("localhost", 0);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_NE(named->port(), 0);
+  f.run([&]() -> asio::awaitable<void> {
+    auto ws = co_await open_echo("http://localhost:" + std::to_string(named->port()) + "/echo");
+    co_await expect_echo(ws, message::text("by name"));
+    co_await ws.close(close_code::normal, "", asio::use_awaitable);
+    named->stop();
+  });
+}
+
 // Verifies that a 1 MiB message crosses flow-control windows intact both ways.
 TEST(Echo, OneMebibyteMessageRoundTrips) {
   server_fixture f;

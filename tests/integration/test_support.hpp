@@ -18,8 +18,8 @@ namespace h2ws::test {
 namespace asio = boost::asio;
 
 /// The concurrency hint of the tests' io_contexts: H2WS_TEST_CONCURRENCY_HINT if set (the
-/// suite runs a second time with 1, where connections skip their strands), else Asio's
-/// default.
+/// suite runs a second time with "unsafe_io", where connections skip their strands), else
+/// Asio's default.
 int test_concurrency_hint();
 
 /// An io_context with an h2ws server on 127.0.0.1 and a free port.
