@@ -87,6 +87,15 @@ std::vector<bench_case> plan_cases(const bench_config& cfg) {
     c.warmup = std::min(c.warmup, c.count);
     cases.push_back(c);
   };
+  // streams and connections: open `count`, one message each, then idle.
+  auto idle_cases = [&](scenario s, std::size_t count, std::size_t in_flight) {
+    for (auto size : sizes_or(std::array<std::size_t, 1>{64}))
+      finish({.what = s,
+              .size = size,
+              .count = count,
+              .in_flight = in_flight,
+              .idle = milliseconds(q ? 100 : 500)});
+  };
 
   for (auto s : cfg.scenarios) {
     switch (s) {
@@ -123,20 +132,13 @@ std::vector<bench_case> plan_cases(const bench_config& cfg) {
         break;
       case scenario::streams:
         // Fixed shape: 1,000 websockets on one connection, all opened at once (in_flight 0;
-        // --in-flight N opens N at a time), one message each, then idle.
-        finish({.what = s,
-                .size = 64,
-                .count = scaled(1000, q),
-                .in_flight = 0,
-                .idle = milliseconds(q ? 100 : 500)});
+        // --in-flight N opens N at a time), one message each (64 B, or --size), then idle.
+        idle_cases(s, scaled(1000, q), 0);
         break;
       case scenario::connections:
-        // 500 connections, one websocket each, opened 50 at a time.
-        finish({.what = s,
-                .size = 64,
-                .count = scaled(500, q),
-                .in_flight = 50,
-                .idle = milliseconds(q ? 100 : 500)});
+        // 500 connections, one websocket each, opened 50 at a time, one message each (64 B,
+        // or --size: what a connection keeps once a large message has gone through it).
+        idle_cases(s, scaled(500, q), 50);
         break;
     }
   }

@@ -226,8 +226,9 @@ int run(int argc, char** argv) {
   app.add_flag("--sweep", cfg.sweep,
                "latency over 16 B .. 64 KiB and throughput over 16 B .. 1 MiB");
   app.add_option("--size", cfg.sizes,
-                 "message size in bytes for latency and throughput "
-                 "(repeatable; overrides the fixed shape or the sweep)")
+                 "message size in bytes for latency and throughput (repeatable; overrides the "
+                 "fixed shape or the sweep), and of the one message each websocket of streams "
+                 "and connections echoes")
       ->check(CLI::Range(std::size_t{0}, std::size_t{64} * 1024 * 1024 - 1024));
   app.add_option("--count", count,
                  "round trips (latency), messages (throughput, small), websockets (streams) or "

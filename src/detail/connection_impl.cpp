@@ -12,6 +12,7 @@
 #include "server/handshake.hpp"
 #include "server/server_context.hpp"
 #include "ws/permessage_deflate.hpp"
+#include "ws/vector_pool.hpp"
 #include <h2ws/error.hpp>
 #include <h2ws/handler_allocator.hpp>
 
@@ -45,6 +46,10 @@ constexpr std::size_t write_batch_size = 128 * 1024;
 // its answers until it has this much to write: not all of them, so that the peer gets
 // to work on the first ones while this side makes the rest (both sides busy at once).
 constexpr std::size_t coalesce_size = 16 * 1024;
+// A write batch larger than this goes back to the thread's pool once written: a burst
+// (large messages, many at once) would otherwise leave its buffer, up to 256 KiB,
+// resident in a connection that has gone idle. Small batches stay (no churn per write).
+constexpr std::size_t kept_batch_capacity = 4 * 1024;
 // How many scheduler turns the writer waits at most for the application to answer
 // messages delivered to it before it writes what it has.
 constexpr int max_write_yields = 1024;
@@ -270,7 +275,9 @@ void connection_impl::wake_writer() {
 void connection_impl::write_some() {
   if (writing_ || writer_done_) return;
   // Not reserved up front (write_batch_size would be a mapping of its own, one more
-  // resident page per idle connection): it grows to its working size on first use.
+  // resident page per idle connection): it grows to its working size on first use, or
+  // takes the storage a burst left in the thread's pool.
+  if (batch_.capacity() == 0) ws::vector_pool<std::uint8_t>::take(batch_);
   // The sends whose bytes are taken complete once the write is under way (below).
   collecting_sends = true;
   while (batch_.size() < write_batch_size) {
@@ -296,6 +303,9 @@ void connection_impl::write_some() {
   } else if (failure_ || !session_->wants_io()) {
     finish_writing();
   }
+  // Nothing written: a large spare taken above goes back (an idle connection keeps none).
+  if (batch_.empty() && batch_.capacity() > kept_batch_capacity)
+    ws::vector_pool<std::uint8_t>::give(batch_);
   // Otherwise nothing to write: the next wake_writer() posts write_some() again.
   run_completed_sends();
 }
@@ -303,6 +313,7 @@ void connection_impl::write_some() {
 void connection_impl::on_written(error_code ec) {
   writing_ = false;
   batch_.clear();
+  if (batch_.capacity() > kept_batch_capacity) ws::vector_pool<std::uint8_t>::give(batch_);
   if (ec) {
     fail(make_error_code(error::connection_lost));
     transport_->close();
@@ -610,6 +621,11 @@ int connection_impl::on_send_data(std::int32_t stream_id,
     trace("! DATA promised to the HTTP/2 session is gone: ending the connection");
     return h2::verdict::fail_connection;
   }
+  // The batch is full: the frame waits for the next write. nghttp2 would otherwise hand
+  // over, within one next_output() call, DATA frames for all the output the flow-control
+  // window allows, and a burst (a large message, a wide window) would be copied whole
+  // into one buffer.
+  if (batch_.size() >= write_batch_size) return h2::verdict::later;
   batch_.insert(batch_.end(), frame_header.begin(), frame_header.end());
   if (padding > 0) batch_.push_back(static_cast<std::uint8_t>(padding - 1));
   it->second->take_output(batch_, length);

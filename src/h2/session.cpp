@@ -377,7 +377,8 @@ static_assert(code::no_error == NGHTTP2_NO_ERROR &&
               code::internal_error == NGHTTP2_INTERNAL_ERROR && code::cancel == NGHTTP2_CANCEL &&
               code::enhance_your_calm == NGHTTP2_ENHANCE_YOUR_CALM);
 static_assert(verdict::reset_stream == NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE &&
-              verdict::fail_connection == NGHTTP2_ERR_CALLBACK_FAILURE);
+              verdict::fail_connection == NGHTTP2_ERR_CALLBACK_FAILURE &&
+              verdict::later == NGHTTP2_ERR_WOULDBLOCK);
 
 bool session::is_stream_open(std::int32_t stream_id) const {
   return nghttp2_session_find_stream(session_.get(), stream_id) != nullptr;

@@ -39,6 +39,9 @@ namespace verdict {
 constexpr int ok = 0;
 constexpr int reset_stream = -521;  // the stream gets RST_STREAM INTERNAL_ERROR
 constexpr int fail_connection = -902;
+/// on_send_data() only: nothing taken now; the same frame is offered again at the next
+/// next_output(), which returns nothing more this time.
+constexpr int later = -504;
 }  // namespace verdict
 
 /// What read_body() hands back besides the bytes.
