@@ -8,6 +8,7 @@
 #include "detail/owners.hpp"
 #include "detail/websocket_impl.hpp"
 #include "net/dial.hpp"
+#include "net/thread_read_buffer.hpp"
 #include "net/tls.hpp"
 #include "server/handshake.hpp"
 #include "server/server_context.hpp"
@@ -38,7 +39,7 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr std::size_t read_buffer_size = 64 * 1024;
+constexpr std::size_t read_buffer_size = net::thread_read_buffer::size;
 // Write at most this much per write call: enough to coalesce many frames,
 // small enough that reads are not starved (shrpx uses 32 KiB; bulk needs more).
 constexpr std::size_t write_batch_size = 128 * 1024;
@@ -154,19 +155,6 @@ struct connection_impl::read_handler {
   }
 };
 
-namespace {
-
-// One read buffer per thread for the plain-TCP connections it runs: each read is taken in
-// whole by the HTTP/2 session (it copies what it keeps), so no connection needs a 64 KiB
-// buffer of its own, and an idle one holds not even a page of it.
-struct thread_read_buffer {
-  std::unique_ptr<std::uint8_t[]> bytes;
-  bool in_use = false;  // a read is being taken in (handlers run inside it could read again)
-};
-thread_local thread_read_buffer shared_read_buffer;
-
-}  // namespace
-
 void connection_impl::start_read() {
   if (transport_->reads_on_readiness()) {
     transport_->async_wait_readable(read_handler(shared_from_this()));
@@ -181,22 +169,14 @@ void connection_impl::start_read() {
 
 void connection_impl::on_readable(error_code ec) {
   if (ec) return on_read(ec, 0);
-  auto& shared = shared_read_buffer;
-  const bool own = shared.in_use;  // read again from inside another read's handlers: rare
-  if (own && !read_buffer_) read_buffer_.reset(new std::uint8_t[read_buffer_size]);
-  if (!own && !shared.bytes) shared.bytes.reset(new std::uint8_t[read_buffer_size]);
-  read_data_ = own ? read_buffer_.get() : shared.bytes.get();
+  net::thread_read_buffer shared;  // held until the bytes are taken in
+  if (!shared.data() && !read_buffer_) read_buffer_.reset(new std::uint8_t[read_buffer_size]);
+  read_data_ = shared.data() ? shared.data() : read_buffer_.get();
   const auto n = transport_->read_now(asio::buffer(read_data_, read_buffer_size), ec);
   if (ec == asio::error::would_block || ec == asio::error::try_again) {
     start_read();  // readable, yet nothing to take: wait again
     return;
   }
-  if (own) return on_read(ec, n);
-  shared.in_use = true;
-  struct release {
-    thread_read_buffer& buffer;
-    ~release() { buffer.in_use = false; }
-  } guard{shared};
   on_read(ec, n);
 }
 

@@ -8,9 +8,11 @@
 #include "http1/server_handshake.hpp"
 #include "http1/upgrade.hpp"
 #include "net/proxy_environment.hpp"
+#include "net/thread_read_buffer.hpp"
 #include "server/handshake.hpp"
 #include "server/server_context.hpp"
 #include "ws/permessage_deflate.hpp"
+#include "ws/vector_pool.hpp"
 #include <h2ws/error.hpp>
 
 #include <exception>
@@ -314,9 +316,13 @@ struct h1_connection::read_handler {
   ~read_handler() {
     if (self) auto ws = std::move(self->ws_);
   }
-  void operator()(error_code ec, std::size_t n) {
+  void operator()(error_code ec, std::size_t n) {  // a read into the connection's buffer
     auto s = std::move(self);
     s->on_read(ec, n);
+  }
+  void operator()(error_code ec) {  // the socket is readable: take what is there
+    auto s = std::move(self);
+    s->on_readable(ec);
   }
 };
 
@@ -342,11 +348,31 @@ void h1_connection::read_more() {
     return;
   }
   read_paused_ = false;
-  // Not zero-filled: an idle websocket keeps only the pages a read has touched.
-  if (!read_buffer_) read_buffer_.reset(new std::uint8_t[io_buffer_size]);
   reading_ = true;
+  if (dialed_.stream->reads_on_readiness()) {  // plain TCP: into the thread's buffer
+    dialed_.stream->async_wait_readable(read_handler(shared_from_this()));
+    return;
+  }
+  // TLS: a buffer of its own. Not zero-filled: an idle websocket keeps only the pages a
+  // read has touched.
+  if (!read_buffer_) read_buffer_.reset(new std::uint8_t[io_buffer_size]);
+  read_data_ = read_buffer_.get();
   dialed_.stream->async_read_some(asio::buffer(read_buffer_.get(), io_buffer_size),
                                   read_handler(shared_from_this()));
+}
+
+void h1_connection::on_readable(error_code ec) {
+  if (ec) return on_read(ec, 0);
+  net::thread_read_buffer shared;  // held until the bytes are taken in
+  if (!shared.data() && !read_buffer_) read_buffer_.reset(new std::uint8_t[io_buffer_size]);
+  read_data_ = shared.data() ? shared.data() : read_buffer_.get();
+  const auto n = dialed_.stream->read_now(asio::buffer(read_data_, io_buffer_size), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    reading_ = false;
+    read_more();  // readable, yet nothing to take: wait again
+    return;
+  }
+  on_read(ec, n);
 }
 
 void h1_connection::on_read(error_code ec, std::size_t n) {
@@ -367,7 +393,7 @@ void h1_connection::on_read(error_code ec, std::size_t n) {
   unacknowledged_ += n;
   auto ws = ws_;
   reading = true;
-  ws->on_data({read_buffer_.get(), n});
+  ws->on_data({read_data_, n});
   reading = false;
   if (!pending_deliveries.empty()) {
     // Should a receive handler throw (out of run(), as from any handler), read on anyway.
@@ -406,11 +432,12 @@ void h1_connection::write_more() {
   const auto out = ws->poll_output(io_buffer_size);
   if (out.waiting) return;  // wake_writer() brings us back
   if (out.ready == 0) return end_writing();
-  if (!write_buffer_) write_buffer_.reset(new std::uint8_t[io_buffer_size]);
-  const auto n = ws->take_output(write_buffer_.get(), out.ready);
+  // Storage from the thread's pool when this connection holds none (see on_written()).
+  if (write_batch_.capacity() == 0) ws::vector_pool<std::uint8_t>::take(write_batch_);
+  ws->take_output(write_batch_, out.ready);
   writing_ = true;
   dialed_.stream->async_write(
-      asio::buffer(write_buffer_.get(), n),
+      asio::buffer(write_batch_),
       asio::bind_allocator(handler_allocator<void>{},
                            [self = shared_from_this(), ends = out.ends](
                                error_code ec, std::size_t) { self->on_written(ec, ends); }));
@@ -418,6 +445,10 @@ void h1_connection::write_more() {
 
 void h1_connection::on_written(error_code ec, bool ends) {
   writing_ = false;
+  write_batch_.clear();
+  // A large batch goes back to the thread's pool: an idle connection keeps no buffer of
+  // the burst it wrote (up to 64 KiB). Small ones stay (no churn per message).
+  if (write_batch_.capacity() > 4 * 1024) ws::vector_pool<std::uint8_t>::give(write_batch_);
   if (ec) {
     writer_done_ = true;
     return;

@@ -58,6 +58,7 @@ class h1_connection final : public carrier, public std::enable_shared_from_this<
   void start_websocket_io(std::vector<std::uint8_t> leftover);
   void read_more();
   void on_read(boost::system::error_code ec, std::size_t n);
+  void on_readable(boost::system::error_code ec);
   void finish_reading();
   void write_more();
   void on_written(boost::system::error_code ec, bool ends);
@@ -77,9 +78,10 @@ class h1_connection final : public carrier, public std::enable_shared_from_this<
   connection::open_handler open_handler_;
   net::timer deadline_;
   static constexpr std::size_t io_buffer_size = 64 * 1024;
-  std::unique_ptr<std::uint8_t[]> read_buffer_;   // allocated on first use
-  std::unique_ptr<std::uint8_t[]> write_buffer_;  // allocated on first use
-  std::size_t unacknowledged_ = 0;                // bytes read but not yet consumed by the app
+  std::unique_ptr<std::uint8_t[]> read_buffer_;  // TLS only (plain TCP: one per thread)
+  std::uint8_t* read_data_ = nullptr;            // where the read being taken in is
+  std::vector<std::uint8_t> write_batch_;        // what is being written
+  std::size_t unacknowledged_ = 0;               // bytes read but not yet consumed by the app
   bool reading_ = false;
   bool read_paused_ = false;  // the app lags a window behind: consume() reads on
   bool writing_ = false;
