@@ -67,11 +67,9 @@ class carrier {
     websocket::send_handler handler;
     bool on_strand = false;  // the handler runs inline on the strand (no executor lookup)
   };
-  /// While the writer takes output (inside the HTTP/2 session's callbacks), the sends it
-  /// completes are collected here, and run_completed_sends() completes them once the
-  /// write is under way: no post per send, and no handler inside those callbacks. Outside
-  /// that (HTTP/1.1), complete_sends() posts them. Strand only.
-  bool collecting_sends = false;
+  /// The sends that the writer's take_output() calls completed (on HTTP/2, inside the
+  /// session's callbacks). The writer runs them with run_completed_sends() once its write
+  /// is under way: no post per send, and no handler inside those callbacks. Strand only.
   std::vector<completed_send> completed_sends;
   /// Completes what the writer collected (defined in websocket_impl.cpp).
   void run_completed_sends();

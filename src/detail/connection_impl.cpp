@@ -259,13 +259,11 @@ void connection_impl::write_some() {
   // takes the storage a burst left in the thread's pool.
   if (batch_.capacity() == 0) ws::vector_pool<std::uint8_t>::take(batch_);
   // The sends whose bytes are taken complete once the write is under way (below).
-  collecting_sends = true;
   while (batch_.size() < write_batch_size) {
     auto chunk = session_->next_output();
     if (chunk.empty()) break;
     batch_.insert(batch_.end(), chunk.begin(), chunk.end());
   }
-  collecting_sends = false;
   if (!batch_.empty() && deliveries_in_flight > 0 && batch_.size() < coalesce_size &&
       write_yields_ < max_write_yields && !failure_) {
     // Received messages are on their way to the application: let it answer them

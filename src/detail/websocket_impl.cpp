@@ -276,12 +276,6 @@ websocket_impl::output_status websocket_impl::poll_output(std::size_t max) {
   return s;
 }
 
-std::size_t websocket_impl::take_output(std::uint8_t* to, std::size_t n) {
-  n = session_.take_output(to, n);
-  complete_sends();
-  return n;
-}
-
 std::size_t websocket_impl::take_output(std::vector<std::uint8_t>& to, std::size_t n) {
   n = session_.take_output(to, n);
   complete_sends();
@@ -353,29 +347,12 @@ inline void complete_send(const asio::any_completion_executor& strand,
 }  // namespace
 
 void websocket_impl::complete_sends() {
-  if (sends_.empty() || sends_.front().done_at > session_.bytes_taken()) return;
-  if (conn_->collecting_sends) {  // the writer completes them once its write is under way
-    while (!sends_.empty() && sends_.front().done_at <= session_.bytes_taken()) {
-      conn_->completed_sends.push_back(
-          {std::move(sends_.front().handler), sends_.front().on_strand});
-      sends_.pop_front();
-    }
-    return;
-  }
-  // One post for every send this call completed, each handler then run on its own executor.
-  // The list's storage comes from the thread's pool and goes back to it after use, so that
-  // steady sending does not grow a new vector per call and an idle websocket keeps none.
-  std::vector<pending_send> done;
-  ws::vector_pool<pending_send>::take(done);
+  // The writer that took the bytes completes them once its write is under way
+  // (carrier::run_completed_sends()).
   while (!sends_.empty() && sends_.front().done_at <= session_.bytes_taken()) {
-    done.push_back(std::move(sends_.front()));
+    conn_->completed_sends.push_back({std::move(sends_.front().handler), sends_.front().on_strand});
     sends_.pop_front();
   }
-  post_recycled(conn_->strand(), [conn = conn_, done = std::move(done)]() mutable {
-    for (auto& s : done)
-      complete_send(conn->completion_executor(), std::move(s.handler), s.on_strand);
-    ws::vector_pool<pending_send>::give(done);
-  });
 }
 
 void carrier::run_completed_sends() {

@@ -441,6 +441,7 @@ void h1_connection::write_more() {
       asio::bind_allocator(handler_allocator<void>{},
                            [self = shared_from_this(), ends = out.ends](
                                error_code ec, std::size_t) { self->on_written(ec, ends); }));
+  run_completed_sends();  // the sends those bytes finished: the write is under way
 }
 
 void h1_connection::on_written(error_code ec, bool ends) {
