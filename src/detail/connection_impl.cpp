@@ -10,10 +10,10 @@
 #include "net/dial.hpp"
 #include "net/thread_read_buffer.hpp"
 #include "net/tls.hpp"
+#include "net/write_batch.hpp"
 #include "server/handshake.hpp"
 #include "server/server_context.hpp"
 #include "ws/permessage_deflate.hpp"
-#include "ws/vector_pool.hpp"
 #include <h2ws/error.hpp>
 #include <h2ws/handler_allocator.hpp>
 
@@ -47,10 +47,6 @@ constexpr std::size_t write_batch_size = 128 * 1024;
 // its answers until it has this much to write: not all of them, so that the peer gets
 // to work on the first ones while this side makes the rest (both sides busy at once).
 constexpr std::size_t coalesce_size = 16 * 1024;
-// A write batch larger than this goes back to the thread's pool once written: a burst
-// (large messages, many at once) would otherwise leave its buffer, up to 256 KiB,
-// resident in a connection that has gone idle. Small batches stay (no churn per write).
-constexpr std::size_t kept_batch_capacity = 4 * 1024;
 // How many scheduler turns the writer waits at most for the application to answer
 // messages delivered to it before it writes what it has.
 constexpr int max_write_yields = 1024;
@@ -169,15 +165,11 @@ void connection_impl::start_read() {
 
 void connection_impl::on_readable(error_code ec) {
   if (ec) return on_read(ec, 0);
-  net::thread_read_buffer shared;  // held until the bytes are taken in
-  if (!shared.data() && !read_buffer_) read_buffer_.reset(new std::uint8_t[read_buffer_size]);
-  read_data_ = shared.data() ? shared.data() : read_buffer_.get();
-  const auto n = transport_->read_now(asio::buffer(read_data_, read_buffer_size), ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) {
-    start_read();  // readable, yet nothing to take: wait again
-    return;
-  }
-  on_read(ec, n);
+  net::thread_read_buffer lease;  // held until the bytes are taken in
+  const auto bytes = net::read_available(*transport_, lease, read_buffer_, ec);
+  if (net::nothing_to_read(ec)) return start_read();  // wait again
+  read_data_ = bytes.data();
+  on_read(ec, bytes.size());
 }
 
 void connection_impl::on_read(error_code ec, std::size_t n) {
@@ -257,7 +249,7 @@ void connection_impl::write_some() {
   // Not reserved up front (write_batch_size would be a mapping of its own, one more
   // resident page per idle connection): it grows to its working size on first use, or
   // takes the storage a burst left in the thread's pool.
-  if (batch_.capacity() == 0) ws::vector_pool<std::uint8_t>::take(batch_);
+  net::prepare_write_batch(batch_);
   // The sends whose bytes are taken complete once the write is under way (below).
   while (batch_.size() < write_batch_size) {
     auto chunk = session_->next_output();
@@ -282,16 +274,14 @@ void connection_impl::write_some() {
     finish_writing();
   }
   // Nothing written: a large spare taken above goes back (an idle connection keeps none).
-  if (batch_.empty() && batch_.capacity() > kept_batch_capacity)
-    ws::vector_pool<std::uint8_t>::give(batch_);
+  if (batch_.empty()) net::release_write_batch(batch_);
   // Otherwise nothing to write: the next wake_writer() posts write_some() again.
   run_completed_sends();
 }
 
 void connection_impl::on_written(error_code ec) {
   writing_ = false;
-  batch_.clear();
-  if (batch_.capacity() > kept_batch_capacity) ws::vector_pool<std::uint8_t>::give(batch_);
+  net::release_write_batch(batch_);
   if (ec) {
     fail(make_error_code(error::connection_lost));
     transport_->close();

@@ -9,10 +9,10 @@
 #include "http1/upgrade.hpp"
 #include "net/proxy_environment.hpp"
 #include "net/thread_read_buffer.hpp"
+#include "net/write_batch.hpp"
 #include "server/handshake.hpp"
 #include "server/server_context.hpp"
 #include "ws/permessage_deflate.hpp"
-#include "ws/vector_pool.hpp"
 #include <h2ws/error.hpp>
 
 #include <exception>
@@ -363,16 +363,14 @@ void h1_connection::read_more() {
 
 void h1_connection::on_readable(error_code ec) {
   if (ec) return on_read(ec, 0);
-  net::thread_read_buffer shared;  // held until the bytes are taken in
-  if (!shared.data() && !read_buffer_) read_buffer_.reset(new std::uint8_t[io_buffer_size]);
-  read_data_ = shared.data() ? shared.data() : read_buffer_.get();
-  const auto n = dialed_.stream->read_now(asio::buffer(read_data_, io_buffer_size), ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+  net::thread_read_buffer lease;  // held until the bytes are taken in
+  const auto bytes = net::read_available(*dialed_.stream, lease, read_buffer_, ec);
+  if (net::nothing_to_read(ec)) {
     reading_ = false;
-    read_more();  // readable, yet nothing to take: wait again
-    return;
+    return read_more();  // wait again
   }
-  on_read(ec, n);
+  read_data_ = bytes.data();
+  on_read(ec, bytes.size());
 }
 
 void h1_connection::on_read(error_code ec, std::size_t n) {
@@ -433,7 +431,7 @@ void h1_connection::write_more() {
   if (out.waiting) return;  // wake_writer() brings us back
   if (out.ready == 0) return end_writing();
   // Storage from the thread's pool when this connection holds none (see on_written()).
-  if (write_batch_.capacity() == 0) ws::vector_pool<std::uint8_t>::take(write_batch_);
+  net::prepare_write_batch(write_batch_);
   ws->take_output(write_batch_, out.ready);
   writing_ = true;
   dialed_.stream->async_write(
@@ -446,10 +444,7 @@ void h1_connection::write_more() {
 
 void h1_connection::on_written(error_code ec, bool ends) {
   writing_ = false;
-  write_batch_.clear();
-  // A large batch goes back to the thread's pool: an idle connection keeps no buffer of
-  // the burst it wrote (up to 64 KiB). Small ones stay (no churn per message).
-  if (write_batch_.capacity() > 4 * 1024) ws::vector_pool<std::uint8_t>::give(write_batch_);
+  net::release_write_batch(write_batch_);  // an idle connection keeps no burst's buffer
   if (ec) {
     writer_done_ = true;
     return;

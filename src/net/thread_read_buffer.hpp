@@ -6,6 +6,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <span>
+
+#include <boost/system/error_code.hpp>
 
 namespace h2ws::net {
 
@@ -24,5 +28,18 @@ class thread_read_buffer {
  private:
   std::uint8_t* data_ = nullptr;
 };
+
+class transport;
+
+/// Takes what a readable plain-TCP `stream` holds now: into the thread's buffer (`lease`,
+/// held until the caller has taken the bytes in), or into `own` (made on first use) when
+/// another read on this thread holds that. Returns where the bytes are; `ec` says EOF or
+/// an error, or would_block when there was nothing after all (wait again: see
+/// nothing_to_read()).
+std::span<std::uint8_t> read_available(transport& stream, const thread_read_buffer& lease,
+                                       std::unique_ptr<std::uint8_t[]>& own,
+                                       boost::system::error_code& ec);
+/// `ec` of read_available(): the socket was readable, yet had nothing to take.
+bool nothing_to_read(const boost::system::error_code& ec) noexcept;
 
 }  // namespace h2ws::net

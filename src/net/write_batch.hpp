@@ -1,0 +1,29 @@
+// A connection's write batch (HTTP/2 or upgraded HTTP/1.1): storage taken from the thread's
+// spare vectors when the connection holds none, and handed back once written when a burst
+// grew it, so that a connection gone idle keeps no large buffer.
+#pragma once
+
+#include "ws/vector_pool.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace h2ws::net {
+
+/// Up to this much capacity a written batch stays with its connection (no churn per write).
+inline constexpr std::size_t kept_write_batch = 4 * 1024;
+
+/// Before filling `batch`: the thread's spare storage when it has none of its own.
+inline void prepare_write_batch(std::vector<std::uint8_t>& batch) noexcept {
+  if (batch.capacity() == 0) ws::vector_pool<std::uint8_t>::take(batch);
+}
+
+/// Once written (or when nothing was): empties `batch`, and hands its storage to the
+/// thread's pool when it is above kept_write_batch.
+inline void release_write_batch(std::vector<std::uint8_t>& batch) noexcept {
+  batch.clear();
+  if (batch.capacity() > kept_write_batch) ws::vector_pool<std::uint8_t>::give(batch);
+}
+
+}  // namespace h2ws::net
