@@ -30,8 +30,19 @@ bool reader::feed(std::span<const std::uint8_t> bytes) {
     events_head_ = 0;
   }
   if (events_.capacity() == 0) vector_pool<event>::take(events_);
-  const std::uint8_t* p = bytes.data();
-  std::size_t n = bytes.size();
+  parse(bytes.data(), bytes.size());
+  if (events_.empty()) vector_pool<event>::give(events_);  // nothing came: keep no storage
+  return !error_;
+}
+
+bool reader::feed(std::span<const std::uint8_t> bytes, reader_sink& sink) {
+  sink_ = &sink;
+  parse(bytes.data(), bytes.size());
+  sink_ = nullptr;
+  return !error_;
+}
+
+void reader::parse(const std::uint8_t* p, std::size_t n) {
   while (n != 0 && stage_ != stage::finished) {
     if (stage_ == stage::header) {
       read_header(p, n);
@@ -39,7 +50,6 @@ bool reader::feed(std::span<const std::uint8_t> bytes) {
       read_payload(p, n);
     }
   }
-  return !error_;
 }
 
 std::optional<event> reader::next() {
@@ -60,8 +70,24 @@ std::uint16_t reader::close_code_for_error() const noexcept {
 }
 
 void reader::read_header(const std::uint8_t*& p, std::size_t& n) {
-  // The header is copied into header_ even when the input holds it whole: at most 14 bytes, and
-  // one code path for headers split across calls.
+  if (header_have_ == 0 && n >= 2) {
+    // The usual case: the input holds the header's start, often all of it. It is read in
+    // place, and copied into header_ only when the rest comes in a later call.
+    check_first_header_bytes(p);
+    if (stage_ == stage::finished) return;
+    if (n >= header_need_) {
+      const std::size_t size = header_need_;
+      finish_header(p);
+      p += size;
+      n -= size;
+      return;
+    }
+    std::memcpy(header_.data(), p, n);
+    header_have_ = n;
+    p += n;
+    n = 0;
+    return;
+  }
   if (header_have_ < 2) {
     const std::size_t take = std::min(2 - header_have_, n);
     std::memcpy(header_.data() + header_have_, p, take);
@@ -69,7 +95,7 @@ void reader::read_header(const std::uint8_t*& p, std::size_t& n) {
     p += take;
     n -= take;
     if (header_have_ < 2) return;
-    check_first_header_bytes();
+    check_first_header_bytes(header_.data());
     if (stage_ == stage::finished) return;
   }
   const std::size_t take = std::min(header_need_ - header_have_, n);
@@ -77,14 +103,14 @@ void reader::read_header(const std::uint8_t*& p, std::size_t& n) {
   header_have_ += take;
   p += take;
   n -= take;
-  if (header_have_ == header_need_) finish_header();
+  if (header_have_ == header_need_) finish_header(header_.data());
 }
 
 // Everything decidable from the first two bytes is checked here, before the rest of the header
 // arrives, so a broken peer is cut off as early as possible.
-void reader::check_first_header_bytes() {
-  const std::uint8_t b0 = header_[0];
-  const std::uint8_t b1 = header_[1];
+void reader::check_first_header_bytes(const std::uint8_t* h) {
+  const std::uint8_t b0 = h[0];
+  const std::uint8_t b1 = h[1];
   const std::uint8_t op = b0 & 0x0F;
   if (!is_known_opcode(op)) return fail(error::bad_opcode);
   frame_opcode_ = static_cast<opcode>(op);
@@ -117,22 +143,21 @@ void reader::check_first_header_bytes() {
   header_need_ = 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0) + (frame_masked_ ? 4 : 0);
 }
 
-void reader::finish_header() {
-  const std::uint8_t length7 = header_[1] & 0x7F;
+void reader::finish_header(const std::uint8_t* h) {
+  const std::uint8_t length7 = h[1] & 0x7F;
   std::size_t at = 2;
   std::uint64_t length = length7;
   if (length7 == 126) {
-    length = read_big_endian(header_.data() + at, 2);
+    length = read_big_endian(h + at, 2);
     at += 2;
   } else if (length7 == 127) {
-    length = read_big_endian(header_.data() + at, 8);
+    length = read_big_endian(h + at, 8);
     at += 8;
     if ((length >> 63) != 0) return fail(error::bad_frame_length);
   }
   // Non-minimal length encodings (e.g. 5 in the 16-bit form) are accepted: the minimal form is
   // a sender requirement and a longer form changes nothing about what is received.
-  if (frame_masked_)
-    mask_key_ = static_cast<std::uint32_t>(read_big_endian(header_.data() + at, 4));
+  if (frame_masked_) mask_key_ = static_cast<std::uint32_t>(read_big_endian(h + at, 4));
 
   // Size limits are enforced from the announced length, before any payload byte is buffered,
   // so a peer cannot make us hold more than the limit.
@@ -198,11 +223,17 @@ void reader::end_frame() {
   stage_ = stage::header;
   switch (frame_opcode_) {
     case opcode::ping:
-      events_.emplace_back(ping_event{control_});
+      if (sink_)
+        sink_->on_ping(control_);
+      else
+        events_.emplace_back(ping_event{control_});
       control_.clear();
       return;
     case opcode::pong:
-      events_.emplace_back(pong_event{control_});
+      if (sink_)
+        sink_->on_pong(control_);
+      else
+        events_.emplace_back(pong_event{control_});
       control_.clear();
       return;
     case opcode::close:
@@ -213,10 +244,16 @@ void reader::end_frame() {
       if (!frame_fin_) return;
       // The text may stop in the middle of a character only if more fragments follow.
       if (check_utf8_ && !utf8_.complete()) return fail(error::invalid_utf8);
-      events_.emplace_back(
-          message_event{message_binary_, std::move(message_), message_compressed_});
-      message_.clear();  // moved-from: make it empty for certain
       in_message_ = false;
+      if (sink_) {
+        message_event m{message_binary_, std::move(message_), message_compressed_};
+        message_.clear();  // moved-from: make it empty for certain
+        sink_->on_message(m);
+      } else {
+        events_.emplace_back(
+            message_event{message_binary_, std::move(message_), message_compressed_});
+        message_.clear();
+      }
       return;
   }
 }
@@ -231,12 +268,15 @@ void reader::end_close_frame() {
     if (!is_valid_utf8({bytes + 2, control_.size() - 2})) return fail(error::invalid_utf8);
     close.reason.assign(control_, 2);
   }
-  events_.emplace_back(std::move(close));
   close_received_ = true;
   stage_ = stage::finished;
   // Nothing follows a close frame: a fragmented message still open will never complete.
   message_ = std::string();
   control_.clear();
+  if (sink_)
+    sink_->on_close(close);
+  else
+    events_.emplace_back(std::move(close));
 }
 
 void reader::recycle(std::string&& s) noexcept { string_pool::give(std::move(s)); }

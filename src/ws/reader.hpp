@@ -30,6 +30,19 @@ struct reader_limits {
                             ///< frame of a data message and reported as `compressed`.
 };
 
+/// Takes the reader's events as they are parsed, instead of queueing them for next(): what
+/// the session uses, so that a message goes from the bytes to its consumer without a queue.
+class reader_sink {
+ public:
+  virtual void on_message(message_event& m) = 0;
+  virtual void on_ping(std::string& payload) = 0;
+  virtual void on_pong(std::string& payload) = 0;
+  virtual void on_close(close_event& c) = 0;
+
+ protected:
+  ~reader_sink() = default;
+};
+
 /// Parses the byte stream of one websocket (as received from TCP or from an HTTP/2 stream's DATA)
 /// into messages and control frames, enforcing every RFC 6455 framing rule, the masking rule for
 /// `local_role`, UTF-8 validity of text and close reasons, and `reader_limits`.
@@ -59,6 +72,9 @@ class reader {
   /// remainder for the next call. Returns false once `error()` is set (by this call or an
   /// earlier one). After an error or a close frame, further bytes are ignored.
   bool feed(std::span<const std::uint8_t> bytes);
+  /// The same, handing each event to `sink` as it is parsed (inside this call; the sink
+  /// may move the payload out) instead of queueing it for next().
+  bool feed(std::span<const std::uint8_t> bytes, reader_sink& sink);
 
   /// The oldest event not yet taken, or nullopt when all parsed events have been taken.
   std::optional<event> next();
@@ -90,9 +106,12 @@ class reader {
     finished,  // after an error or a close frame: input is ignored
   };
 
+  void parse(const std::uint8_t* p, std::size_t n);
   void read_header(const std::uint8_t*& p, std::size_t& n);
-  void check_first_header_bytes();
-  void finish_header();
+  // Both read the header from `h`: the input itself when it holds the whole header,
+  // header_ when the header came in pieces.
+  void check_first_header_bytes(const std::uint8_t* h);
+  void finish_header(const std::uint8_t* h);
   void read_payload(const std::uint8_t*& p, std::size_t& n);
   void end_frame();
   void end_close_frame();
@@ -133,6 +152,7 @@ class reader {
   // steady-state parsing does not allocate for it and an idle reader holds none.
   std::vector<event> events_;
   std::size_t events_head_ = 0;
+  reader_sink* sink_ = nullptr;  // set during feed(bytes, sink): events go there instead
 
   boost::system::error_code error_;
   bool close_received_ = false;

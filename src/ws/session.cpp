@@ -69,8 +69,7 @@ void session::on_bytes(std::span<const std::uint8_t> bytes) {
     return;
   }
   unacknowledged_ += bytes.size();
-  reader_.feed(bytes);
-  while (auto ev = reader_.next()) handle(*ev);
+  reader_.feed(bytes, *this);
   if (auto ec = reader_.error(); ec && !receive_error_)
     violation(ec, reader_.close_code_for_error());
   if (!inbox_.empty() || receive_error_) actions_.deliver = true;
@@ -99,33 +98,30 @@ const char* opcode_name(opcode op) {
 
 }  // namespace
 
-void session::handle(event& ev) {
-  if (receive_error_) return;  // after a violation nothing more is taken in
-  if (tracing()) {  // -v: what came in, with sizes (close frames are noted where handled)
-    if (auto* m = std::get_if<message_event>(&ev))
-      note(std::string("< websocket ") + (m->binary ? "binary" : "text") + " message " +
-           std::to_string(m->payload.size()) + (m->compressed ? " bytes compressed" : " bytes"));
-    else if (auto* p = std::get_if<ping_event>(&ev))
-      note("< websocket ping " + std::to_string(p->payload.size()) + " bytes");
-    else if (auto* q = std::get_if<pong_event>(&ev))
-      note("< websocket pong " + std::to_string(q->payload.size()) + " bytes");
-  }
-  if (auto* m = std::get_if<message_event>(&ev)) return on_message(*m);
-  if (auto* c = std::get_if<close_event>(&ev)) return on_close_frame(*c);
-  if (auto* ping = std::get_if<ping_event>(&ev)) {
-    if (state_ == close_state::open) queue_frame(opcode::pong, std::move(ping->payload));
-    return;
-  }
-  if (auto* pong = std::get_if<pong_event>(&ev)) {
-    // Unsolicited pongs (RFC 6455 5.5.3) and keepalive answers need nothing.
-    if (!ping_payloads_.empty() && ping_payloads_.front() == pong->payload) {
-      ping_payloads_.pop_front();
-      ++actions_.pongs;
-    }
+// After a violation nothing more is taken in. With -v, a note per frame that came in, with
+// sizes (close frames are noted where handled).
+
+void session::on_ping(std::string& payload) {
+  if (receive_error_) return;
+  if (tracing()) note("< websocket ping " + std::to_string(payload.size()) + " bytes");
+  if (state_ == close_state::open) queue_frame(opcode::pong, std::move(payload));
+}
+
+void session::on_pong(std::string& payload) {
+  if (receive_error_) return;
+  if (tracing()) note("< websocket pong " + std::to_string(payload.size()) + " bytes");
+  // Unsolicited pongs (RFC 6455 5.5.3) and keepalive answers need nothing.
+  if (!ping_payloads_.empty() && ping_payloads_.front() == payload) {
+    ping_payloads_.pop_front();
+    ++actions_.pongs;
   }
 }
 
 void session::on_message(message_event& m) {
+  if (receive_error_) return;
+  if (tracing())
+    note(std::string("< websocket ") + (m.binary ? "binary" : "text") + " message " +
+         std::to_string(m.payload.size()) + (m.compressed ? " bytes compressed" : " bytes"));
   // After our close the window stays open (so the peer's close frame cannot get stuck
   // behind unread data); what the application does not read is still queued, up to
   // one window's worth, then dropped.
@@ -150,7 +146,8 @@ void session::on_message(message_event& m) {
   inbox_.emplace_back(m.binary ? message::kind::binary : message::kind::text, std::move(m.payload));
 }
 
-void session::on_close_frame(close_event& c) {
+void session::on_close(close_event& c) {
+  if (receive_error_) return;
   peer_close_code_ = c.code;
   peer_close_reason_ = std::move(c.reason);
   note("< websocket close code=" + std::to_string(peer_close_code_) +

@@ -97,7 +97,7 @@ struct session_config {
   bool trace_frames = true;
 };
 
-class session {
+class session final : private reader_sink {
  public:
   /// `masks` gives each client frame its key (unused by a server); it must outlive the
   /// session. Null: the generator of the thread that queues the frame.
@@ -182,9 +182,11 @@ class session {
   std::size_t unacknowledged() const noexcept { return unacknowledged_; }
 
  private:
-  void handle(event& ev);
-  void on_message(message_event& m);
-  void on_close_frame(close_event& c);
+  // What the reader parsed, handed over as it is parsed (reader_sink).
+  void on_message(message_event& m) override;
+  void on_ping(std::string& payload) override;
+  void on_pong(std::string& payload) override;
+  void on_close(close_event& c) override;
   void violation(boost::system::error_code ec, std::uint16_t close_code);
   bool reply_to_close_if_ready();
   void queue_frame(opcode op, std::string&& payload, bool rsv1 = false, bool fin = true);

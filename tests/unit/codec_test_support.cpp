@@ -116,20 +116,54 @@ parse_result drain(reader& rd, parse_result result) {
   return result;
 }
 
+// Collects what a reader hands to its sink, as next() would have returned it.
+class collecting_sink final : public reader_sink {
+ public:
+  std::vector<event> events;
+  void on_message(message_event& m) override { events.emplace_back(std::move(m)); }
+  void on_ping(std::string& payload) override { events.emplace_back(ping_event{payload}); }
+  void on_pong(std::string& payload) override { events.emplace_back(pong_event{payload}); }
+  void on_close(close_event& c) override { events.emplace_back(std::move(c)); }
+};
+
+// Calls feed(piece, offset) for `input` cut in pieces of `chunk` bytes (0 = one piece), and
+// checks that each feed's result says whether the reader failed.
+template <class Feed>
+void feed_in_chunks(const reader& rd, const bytes& input, std::size_t chunk, Feed&& feed) {
+  const std::span<const std::uint8_t> all(input);
+  if (chunk == 0) chunk = input.size() + 1;
+  for (std::size_t at = 0; at < input.size(); at += chunk) {
+    const bool ok = feed(all.subspan(at, std::min(chunk, input.size() - at)), at, chunk);
+    EXPECT_EQ(ok, !rd.error()) << "feed() must return false exactly when an error is set";
+  }
+}
+
 }  // namespace
+
+parse_result parse_with_sink(role r, const reader_limits& limits, const bytes& input,
+                             std::size_t chunk) {
+  reader rd(r, limits);
+  collecting_sink sink;
+  feed_in_chunks(rd, input, chunk,
+                 [&](std::span<const std::uint8_t> piece, std::size_t, std::size_t) {
+                   return rd.feed(piece, sink);
+                 });
+  EXPECT_FALSE(rd.next()) << "events handed to a sink are not queued as well";
+  return {std::move(sink.events), rd.error(), rd.close_received()};
+}
 
 parse_result parse_chunked(role r, const reader_limits& limits, const bytes& input,
                            std::size_t chunk) {
   reader rd(r, limits);
   parse_result result;
-  const std::span<const std::uint8_t> all(input);
-  if (chunk == 0) chunk = input.size() + 1;
-  for (std::size_t at = 0; at < input.size(); at += chunk) {
-    const bool ok = rd.feed(all.subspan(at, std::min(chunk, input.size() - at)));
-    EXPECT_EQ(ok, !rd.error()) << "feed() must return false exactly when an error is set";
-    // Drain as we go, as the websocket layer will, so the queue compaction path runs too.
-    if (at % (3 * chunk) == 0) result = drain(rd, std::move(result));
-  }
+  feed_in_chunks(rd, input, chunk,
+                 [&](std::span<const std::uint8_t> piece, std::size_t at, std::size_t step) {
+                   const bool ok = rd.feed(piece);
+                   // Drain as we go, as the websocket layer will, so the queue compaction
+                   // path runs too.
+                   if (at % (3 * step) == 0) result = drain(rd, std::move(result));
+                   return ok;
+                 });
   return drain(rd, std::move(result));
 }
 
@@ -145,6 +179,8 @@ parse_result parse_everywhere(role r, const bytes& input, const reader_limits& l
   const parse_result whole = parse_chunked(r, limits, input);
   EXPECT_EQ(parse_chunked(r, limits, input, 1), whole) << "fed one byte at a time";
   EXPECT_EQ(parse_chunked(r, limits, input, 7), whole) << "fed seven bytes at a time";
+  EXPECT_EQ(parse_with_sink(r, limits, input), whole) << "handed to a sink, fed at once";
+  EXPECT_EQ(parse_with_sink(r, limits, input, 1), whole) << "handed to a sink, byte by byte";
   if (input.size() <= max_split_input) {
     for (std::size_t at = 0; at <= input.size(); ++at) {
       // Stop at the first bad cut so a broken reader does not print thousands of failures.

@@ -74,12 +74,16 @@ void PrintTo(const parse_result& r, std::ostream* os);
 parse_result parse_chunked(role r, const reader_limits& limits, const bytes& input,
                            std::size_t chunk = 0);
 
+/// The same, the events handed to a reader_sink as they are parsed instead of queued.
+parse_result parse_with_sink(role r, const reader_limits& limits, const bytes& input,
+                             std::size_t chunk = 0);
+
 /// Feeds `input` to a fresh reader in two pieces, cut before byte `at`.
 parse_result parse_split(role r, const reader_limits& limits, const bytes& input, std::size_t at);
 
-/// Parses `input` at once, one byte at a time and cut in two at every byte (only for inputs of
-/// at most `max_split_input` bytes, to keep the test quadratic cost small); expects every way to
-/// give the same result and returns it.
+/// Parses `input` at once, one byte at a time (queued, and handed to a sink) and cut in two at
+/// every byte (only for inputs of at most `max_split_input` bytes, to keep the test quadratic cost
+/// small); expects every way to give the same result and returns it.
 inline constexpr std::size_t max_split_input = 4096;
 parse_result parse_everywhere(role r, const bytes& input, const reader_limits& limits = {});
 
