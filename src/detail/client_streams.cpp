@@ -54,7 +54,7 @@ void connection_impl::start_client(net::parsed_url url, connection::connect_hand
   store_handler(connect_handler_, std::move(handler));
   // Terminal cancellation ends the attempt as a failure would: socket closed, handler
   // completed with operation_aborted.
-  on_cancellation(connect_handler_, shared_from_this(), strand_,
+  on_cancellation(connect_handler_, *this, strand_,
                   [](connection_impl& self, asio::cancellation_type type) {
                     if (!is_terminal(type) || !self.connect_handler_) return;
                     self.trace("! connect cancelled");

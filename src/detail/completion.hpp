@@ -80,10 +80,10 @@ Handler take_handler(Handler& slot) {
 
 /// Per-operation cancellation: when `handler` has a cancellation slot, installs in it a
 /// canceller that calls `on_cancel(*target, type)` on `strand`. The signal may be emitted
-/// from any thread: the canceller only posts, and holds `target` weakly.
+/// from any thread: the canceller only posts, and holds `target` weakly (a handler
+/// without a slot costs no reference count).
 template <class Handler, class Target, class Strand, class OnCancel>
-void on_cancellation(Handler& handler, const std::shared_ptr<Target>& target, const Strand& strand,
-                     OnCancel on_cancel) {
+void on_cancellation(Handler& handler, Target& target, const Strand& strand, OnCancel on_cancel) {
   auto slot = handler.get_cancellation_slot();
   if (!slot.is_connected()) return;
   struct canceller {
@@ -96,7 +96,7 @@ void on_cancellation(Handler& handler, const std::shared_ptr<Target>& target, co
       });
     }
   };
-  slot.template emplace<canceller>(target, strand, std::move(on_cancel));
+  slot.template emplace<canceller>(target.weak_from_this(), strand, std::move(on_cancel));
 }
 
 /// Whether `type` asks for terminal cancellation (which the total and partial kinds imply

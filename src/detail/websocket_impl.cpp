@@ -283,9 +283,11 @@ std::size_t websocket_impl::take_output(std::vector<std::uint8_t>& to, std::size
 }
 
 void websocket_impl::apply() {
+  const bool open = !opening_ && session_.is_open();
+  if (open != open_flag_.load(std::memory_order_relaxed)) open_flag_ = open;
+  if (!session_.has_actions()) return;  // a receive() with nothing to hand over, say
   auto a = session_.take_actions();
   auto self = shared_from_this();  // forget_stream() may drop the registry's reference
-  open_flag_ = !opening_ && session_.is_open();
   if (a.consume > 0) conn_->consume(stream_id, a.consume);
   if (a.timer == ws::actions::timer_change::arm) arm_timer(a.timer_after);
   if (a.timer == ws::actions::timer_change::cancel && timer_) timer_->cancel();
@@ -537,7 +539,7 @@ void websocket_impl::keepalive() {
 
 template <class Handler>
 void websocket_impl::watch_cancellation(Handler& handler, cancellable what, std::uint64_t id) {
-  on_cancellation(handler, shared_from_this(), conn_->strand(),
+  on_cancellation(handler, *this, conn_->strand(),
                   [what, id](websocket_impl& self, asio::cancellation_type type) {
                     self.on_cancel(what, id, type);
                   });

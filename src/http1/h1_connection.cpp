@@ -177,7 +177,7 @@ void h1_connection::start(net::parsed_url url, websocket_request request,
                           connection::open_handler handler) {
   store_handler(open_handler_, std::move(handler));
   // Terminal cancellation ends the attempt as a failure would.
-  on_cancellation(open_handler_, shared_from_this(), strand_,
+  on_cancellation(open_handler_, *this, strand_,
                   [](h1_connection& self, asio::cancellation_type type) {
                     if (!is_terminal(type) || !self.open_handler_) return;
                     self.trace("! HTTP/1.1 open cancelled");

@@ -76,6 +76,11 @@ struct actions {
   /// error()), deliver the receive error, forget the stream.
   bool finished = false;
 
+  /// Whether any field asks for something (most events ask for nothing).
+  bool any() const noexcept {
+    return output || consume != 0 || deliver || timer != timer_change::keep || reset ||
+           close_completed || pongs != 0 || finished;
+  }
   bool operator==(const actions&) const = default;
 };
 
@@ -171,6 +176,8 @@ class session final : private reader_sink {
 
   /// What the driver must do since the last call.
   actions take_actions() noexcept;
+  /// Whether take_actions() would ask for anything.
+  bool has_actions() const noexcept { return actions_.any(); }
 
   close_state state() const noexcept { return state_; }
   timer_purpose timer() const noexcept { return timer_; }
