@@ -566,6 +566,11 @@ h2::body_chunk connection_impl::read_body(std::int32_t stream_id, std::uint8_t* 
     chunk.in_place = true;
     chunk.eof = out.ends;
     chunk.length = out.ready;
+    // Everything queued goes in this frame: the data source ends with it (the stream
+    // does not), and the next output submits a new one (resume()). Not when the batch
+    // is full: on_send_data() then leaves the frame for the next write, and the source
+    // must stay until it is out.
+    if (out.drained && batch_.size() < write_batch_size) chunk.eof = chunk.pause = true;
     return chunk;
   }
   if (auto r = requests_.find(stream_id); r != requests_.end())

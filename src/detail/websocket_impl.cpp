@@ -272,7 +272,8 @@ websocket_impl::output_status websocket_impl::poll_output(std::size_t max) {
   s.ready = std::min(max, session_.output_size());
   s.ends = s.ready == session_.output_size() && session_.output_ends();
   s.waiting = s.ready == 0 && !s.ends;
-  waiting_for_resume_ = s.waiting;
+  s.drained = !s.waiting && !s.ends && s.ready == session_.output_size();
+  waiting_for_resume_ = s.waiting || s.drained;
   return s;
 }
 

@@ -85,6 +85,8 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
     std::size_t ready = 0;  // bytes that can be taken now
     bool ends = false;      // our half ends once they are taken
     bool waiting = false;   // nothing to take now: the carrier waits for resume()
+    bool drained = false;   // all there is, and our half goes on: the carrier may stop
+                            // pulling until resume()
   };
   output_status poll_output(std::size_t max);
   /// Bytes queued and not yet taken.

@@ -1,5 +1,6 @@
 #include "h2/session.hpp"
 
+#include "h2/allocator.hpp"
 #include <h2ws/error.hpp>
 
 #include <exception>
@@ -224,6 +225,7 @@ struct callbacks {
       if (chunk.deferred) return NGHTTP2_ERR_DEFERRED;
       if (chunk.in_place) *data_flags |= NGHTTP2_DATA_FLAG_NO_COPY;
       if (chunk.eof) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+      if (chunk.eof && chunk.pause) *data_flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
       return static_cast<ssize_t>(chunk.length);
     } catch (...) {
       // nghttp2 resets this stream with INTERNAL_ERROR.
@@ -268,9 +270,9 @@ session::session(role r, session_events& ev, const session_settings& settings,
 
   nghttp2_session* raw = nullptr;
   if (r == role::client)
-    nghttp2_session_client_new2(&raw, cbs, this, opt);
+    nghttp2_session_client_new3(&raw, cbs, this, opt, recycling_mem());
   else
-    nghttp2_session_server_new2(&raw, cbs, this, opt);
+    nghttp2_session_server_new3(&raw, cbs, this, opt, recycling_mem());
   nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cbs);
   session_.reset(raw);
@@ -331,7 +333,14 @@ int session::submit_response(std::int32_t stream_id, const header_list& headers,
 }
 
 void session::resume(std::int32_t stream_id) {
-  nghttp2_session_resume_data(session_.get(), stream_id);
+  // After a pause the stream has no data source: a new one, which ends the stream when
+  // read_body() says eof without pause (END_STREAM here is only that permission).
+  // Otherwise its source is deferred (or still queued, then this changes nothing).
+  nghttp2_data_provider provider{};
+  provider.read_callback = callbacks::read_body;
+  if (nghttp2_submit_data(session_.get(), NGHTTP2_FLAG_END_STREAM, stream_id, &provider) ==
+      NGHTTP2_ERR_DATA_EXIST)
+    nghttp2_session_resume_data(session_.get(), stream_id);
 }
 
 void session::consume(std::int32_t stream_id, std::size_t n) {

@@ -51,7 +51,11 @@ struct body_chunk {
   bool eof = false;       ///< the stream's half ends with this frame
   bool in_place = false;  ///< the payload is written by on_send_data(), not copied from buf
   bool deferred = false;  ///< nothing to send now: resume() asks again
-  bool failed = false;    ///< the data promised is gone: fail the connection
+  /// With `eof`: the frame does not end the stream, only this data source. resume()
+  /// submits a new one once there is more to send: no read that only defers, and no
+  /// data source held by an idle stream.
+  bool pause = false;
+  bool failed = false;  ///< the data promised is gone: fail the connection
 };
 
 /// What the session reports. Int callbacks return a verdict.
@@ -124,7 +128,8 @@ class session {
   static bool out_of_stream_ids(int error);
   /// Submits response HEADERS; with a body the data comes from read_body().
   int submit_response(std::int32_t stream_id, const header_list& headers, bool with_body);
-  /// Asks nghttp2 to call read_body() again for a deferred stream.
+  /// There is more to send on `stream_id`: read_body() will be asked again, for a
+  /// deferred data source or for a new one after a `pause`.
   void resume(std::int32_t stream_id);
   /// Acknowledges `n` received DATA bytes (WINDOW_UPDATE as nghttp2 sees fit).
   void consume(std::int32_t stream_id, std::size_t n);
