@@ -246,37 +246,63 @@ void connection_impl::wake_writer() {
 
 void connection_impl::write_some() {
   if (writing_ || writer_done_) return;
-  // Not reserved up front (write_batch_size would be a mapping of its own, one more
-  // resident page per idle connection): it grows to its working size on first use, or
-  // takes the storage a burst left in the thread's pool.
-  net::prepare_write_batch(batch_);
-  // The sends whose bytes are taken complete once the write is under way (below).
-  while (batch_.size() < write_batch_size) {
-    auto chunk = session_->next_output();
-    if (chunk.empty()) break;
-    batch_.insert(batch_.end(), chunk.begin(), chunk.end());
+  // A batch the socket took whole at once is followed by another look for output (what
+  // on_written() would do a scheduler turn later), a few times at most per call.
+  constexpr int max_rounds = 4;
+  for (int round = 1;; ++round) {
+    // Not reserved up front (write_batch_size would be a mapping of its own, one more
+    // resident page per idle connection): it grows to its working size on first use, or
+    // takes the storage a burst left in the thread's pool.
+    net::prepare_write_batch(batch_);
+    // The sends whose bytes are taken complete once the write is under way (below).
+    while (batch_.size() < write_batch_size) {
+      auto chunk = session_->next_output();
+      if (chunk.empty()) break;
+      batch_.insert(batch_.end(), chunk.begin(), chunk.end());
+    }
+    if (!batch_.empty() && deliveries_in_flight > 0 && batch_.size() < coalesce_size &&
+        write_yields_ < max_write_yields && !failure_) {
+      // Received messages are on their way to the application: let it answer them
+      // first, so that its sends join this write instead of one write each. Sends
+      // taken so far are complete already (next_output() handed them to nghttp2).
+      ++write_yields_;
+      wake_writer();
+    } else if (write_yields_ = 0; !batch_.empty()) {
+      if (write_batch()) {
+        if (round < max_rounds) continue;
+        wake_writer();  // more may be ready: in a later turn, other connections first
+      }
+    } else if (failure_ || !session_->wants_io()) {
+      finish_writing();
+    }
+    // Nothing written: a large spare taken above goes back (an idle connection keeps none).
+    if (batch_.empty()) net::release_write_batch(batch_);
+    // Otherwise nothing to write: the next wake_writer() posts write_some() again.
+    run_completed_sends();
+    return;
   }
-  if (!batch_.empty() && deliveries_in_flight > 0 && batch_.size() < coalesce_size &&
-      write_yields_ < max_write_yields && !failure_) {
-    // Received messages are on their way to the application: let it answer them
-    // first, so that its sends join this write instead of one write each. Sends
-    // taken so far are complete already (next_output() handed them to nghttp2).
-    ++write_yields_;
-    wake_writer();
-  } else if (write_yields_ = 0; !batch_.empty()) {
-    writing_ = true;
-    transport_->async_write(
-        asio::buffer(batch_),
-        asio::bind_allocator(
-            handler_allocator<void>{},
-            [self = shared_from_this()](error_code ec, std::size_t) { self->on_written(ec); }));
-  } else if (failure_ || !session_->wants_io()) {
-    finish_writing();
+}
+
+bool connection_impl::write_batch() {
+  std::size_t done = 0;
+  if (transport_->writes_now()) {
+    error_code ec;
+    done = transport_->write_now(asio::buffer(batch_), ec);
+    if (!ec && done == batch_.size()) {
+      net::release_write_batch(batch_);
+      return true;
+    }
+    // Would block, or failed: the operation below waits for the socket, or reports the
+    // failure to on_written() as any write's.
+    if (ec) done = 0;
   }
-  // Nothing written: a large spare taken above goes back (an idle connection keeps none).
-  if (batch_.empty()) net::release_write_batch(batch_);
-  // Otherwise nothing to write: the next wake_writer() posts write_some() again.
-  run_completed_sends();
+  writing_ = true;
+  transport_->async_write(
+      asio::buffer(batch_.data() + done, batch_.size() - done),
+      asio::bind_allocator(
+          handler_allocator<void>{},
+          [self = shared_from_this()](error_code ec, std::size_t) { self->on_written(ec); }));
+  return false;
 }
 
 void connection_impl::on_written(error_code ec) {

@@ -100,6 +100,9 @@ class connection_impl final : public carrier,
   void on_readable(boost::system::error_code ec);
   void on_read(boost::system::error_code ec, std::size_t n);
   void write_some();
+  // Writes the batch: at once as far as the socket takes it (plain TCP), the rest by an
+  // async_write. True when all of it went at once (the batch is released then).
+  bool write_batch();
   void on_written(boost::system::error_code ec);
   void finish_writing();
   struct read_handler;

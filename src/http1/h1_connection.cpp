@@ -425,21 +425,40 @@ void h1_connection::wake_writer() {
 }
 
 void h1_connection::write_more() {
-  if (writing_ || writer_done_ || !ws_ || closed_) return;
-  auto ws = ws_;
-  const auto out = ws->poll_output(io_buffer_size);
-  if (out.waiting) return;  // wake_writer() brings us back
-  if (out.ready == 0) return end_writing();
-  // Storage from the thread's pool when this connection holds none (see on_written()).
-  net::prepare_write_batch(write_batch_);
-  ws->take_output(write_batch_, out.ready);
-  writing_ = true;
-  dialed_.stream->async_write(
-      asio::buffer(write_batch_),
-      asio::bind_allocator(handler_allocator<void>{},
-                           [self = shared_from_this(), ends = out.ends](
-                               error_code ec, std::size_t) { self->on_written(ec, ends); }));
-  run_completed_sends();  // the sends those bytes finished: the write is under way
+  // A batch the socket took whole at once is followed by the next one (what on_written()
+  // would do a scheduler turn later), a few times at most per call.
+  constexpr int max_rounds = 4;
+  for (int round = 1;; ++round) {
+    if (writing_ || writer_done_ || !ws_ || closed_) return;
+    auto ws = ws_;
+    const auto out = ws->poll_output(io_buffer_size);
+    if (out.waiting) return;  // wake_writer() brings us back
+    if (out.ready == 0) return end_writing();
+    // Storage from the thread's pool when this connection holds none (see on_written()).
+    net::prepare_write_batch(write_batch_);
+    ws->take_output(write_batch_, out.ready);
+    std::size_t done = 0;
+    if (dialed_.stream->writes_now()) {  // plain TCP: what the socket takes now
+      error_code ec;
+      done = dialed_.stream->write_now(asio::buffer(write_batch_), ec);
+      if (ec) done = 0;  // would block, or failed: the async_write below says which
+    }
+    if (done == write_batch_.size()) {
+      net::release_write_batch(write_batch_);
+      run_completed_sends();  // the sends those bytes finished
+      if (out.ends) return end_writing();
+      if (round == max_rounds) return wake_writer();  // other connections first
+      continue;
+    }
+    writing_ = true;
+    dialed_.stream->async_write(
+        asio::buffer(write_batch_.data() + done, write_batch_.size() - done),
+        asio::bind_allocator(handler_allocator<void>{},
+                             [self = shared_from_this(), ends = out.ends](
+                                 error_code ec, std::size_t) { self->on_written(ec, ends); }));
+    run_completed_sends();  // the sends those bytes finished: the write is under way
+    return;
+  }
 }
 
 void h1_connection::on_written(error_code ec, bool ends) {

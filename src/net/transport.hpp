@@ -64,6 +64,14 @@ class transport {
     return socket_->read_some(buffer, ec);
   }
 
+  /// Plain TCP: bytes can be written at once (write_now()) instead of by an operation
+  /// that completes a scheduler turn later.
+  bool writes_now() const { return socket_ != nullptr; }
+  /// Plain TCP: writes what the socket takes now, without blocking (error::would_block
+  /// when it takes nothing); returns how many bytes went.
+  std::size_t write_now(boost::asio::const_buffer buffer, boost::system::error_code& ec) {
+    return socket_->write_some(buffer, ec);
+  }
   /// Writes every byte of `buffer`; `handler(error_code, std::size_t)` as above.
   template <class Handler>
   void async_write(boost::asio::const_buffer buffer, Handler&& handler) {
