@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -44,6 +45,9 @@ class H2WS_API websocket {
   /// The type-erased handler receive() forwards to the library.
   using receive_handler =
       boost::asio::any_completion_handler<void(boost::system::error_code, message)>;
+  /// The type-erased handler receive_batch() and send_batch() forward to the library.
+  using batch_handler =
+      boost::asio::any_completion_handler<void(boost::system::error_code, std::vector<message>)>;
 
   /// An empty handle, to move an opened websocket into later. Operations on it complete
   /// with error::operation_aborted.
@@ -106,6 +110,48 @@ class H2WS_API websocket {
           self->receive_impl(receive_handler(std::move(handler)), on_strand);
         },
         token, this);
+  }
+
+  /// Receives the messages that have arrived, at least one (it waits for the first) and
+  /// at most `max` (0 counts as 1), in one completion: for an application that streams,
+  /// one handler per batch of messages instead of one per message.
+  ///
+  /// Signature: `void(boost::system::error_code, std::vector<message>)`. The vector is
+  /// `storage`, its content replaced by the messages in arrival order: pass back the one a
+  /// completion returned and a steady stream allocates no vector (an empty `storage` takes
+  /// spare storage of the thread's). On error the vector is empty, and the errors, the
+  /// close and the cancellation are those of receive(). Shares receive()'s one outstanding
+  /// receive: a receive() while a receive_batch() is pending fails with
+  /// boost::asio::error::already_started, and the other way round.
+  template <class Token>
+  auto receive_batch(std::vector<message> storage, std::size_t max, Token&& token) {
+    return boost::asio::async_initiate<Token,
+                                       void(boost::system::error_code, std::vector<message>)>(
+        [](auto handler, websocket* self, std::vector<message> storage, std::size_t max) {
+          const bool on_strand = self->runs_on_strand(handler);
+          self->receive_batch_impl(std::move(storage), max, batch_handler(std::move(handler)),
+                                   on_strand);
+        },
+        token, this, std::move(storage), max);
+  }
+
+  /// Sends every message of `messages`, in order, as send() would one by one, with one
+  /// completion once the last is handed to HTTP/2.
+  ///
+  /// Signature: `void(boost::system::error_code, std::vector<message>)`: the vector comes
+  /// back empty, with its capacity, to fill again. An empty batch completes at once
+  /// without error. Errors and cancellation are those of send(); on error none of the
+  /// batch was queued, or (error::connection_lost, error::stream_reset,
+  /// error::operation_aborted) it may have been sent in part.
+  template <class Token>
+  auto send_batch(std::vector<message> messages, Token&& token) {
+    return boost::asio::async_initiate<Token,
+                                       void(boost::system::error_code, std::vector<message>)>(
+        [](auto handler, websocket* self, std::vector<message> messages) {
+          const bool on_strand = self->runs_on_strand(handler);
+          self->send_batch_impl(std::move(messages), batch_handler(std::move(handler)), on_strand);
+        },
+        token, this, std::move(messages));
   }
 
   /// Starts the close handshake: sends a close frame with `code` and `reason`
@@ -185,6 +231,9 @@ class H2WS_API websocket {
   // inline on the connection's strand; the library then need not ask the type-erased
   // handler for it (which allocates an any_completion_executor per message).
   void receive_impl(receive_handler handler, bool on_strand = false);
+  void receive_batch_impl(std::vector<message> storage, std::size_t max, batch_handler handler,
+                          bool on_strand);
+  void send_batch_impl(std::vector<message> messages, batch_handler handler, bool on_strand);
   void close_impl(std::uint16_t code, std::string reason, send_handler handler);
   void ping_impl(std::string payload, send_handler handler);
 

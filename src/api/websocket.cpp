@@ -65,6 +65,24 @@ void websocket::receive_impl(receive_handler handler, bool on_strand_executor) {
             });
 }
 
+void websocket::receive_batch_impl(std::vector<message> storage, std::size_t max,
+                                   batch_handler handler, bool on_strand_executor) {
+  if (!owner_) return fail_unbound(std::move(handler), std::vector<message>{});
+  on_strand(owner_->impl, [storage = std::move(storage), max, h = std::move(handler),
+                           on_strand_executor](detail::websocket_impl& impl) mutable {
+    impl.receive_batch(std::move(storage), max, std::move(h), on_strand_executor);
+  });
+}
+
+void websocket::send_batch_impl(std::vector<message> messages, batch_handler handler,
+                                bool on_strand_executor) {
+  if (!owner_) return fail_unbound(std::move(handler), std::move(messages));
+  on_strand(owner_->impl, [messages = std::move(messages), h = std::move(handler),
+                           on_strand_executor](detail::websocket_impl& impl) mutable {
+    impl.send_batch(std::move(messages), std::move(h), on_strand_executor);
+  });
+}
+
 bool websocket::executor_runs_on_strand(const asio::any_io_executor& ex) const {
   if (!owner_) return false;
   const auto& strand = owner_->impl->connection().strand();

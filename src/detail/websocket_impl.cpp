@@ -3,13 +3,18 @@
 #include "detail/completion.hpp"
 #include "detail/log_sink.hpp"
 #include "detail/owners.hpp"
+#include "ws/vector_pool.hpp"
 #include <h2ws/error.hpp>
+#include <h2ws/handler_allocator.hpp>
 
 #include <algorithm>
 #include <charconv>
 #include <cstring>
 
+#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -383,7 +388,7 @@ void carrier::run_completed_sends() {
 }
 
 void websocket_impl::deliver() {
-  if (!receive_handler_) return;
+  if (!receive_pending()) return;
   if (session_.has_message()) {
     // A pump is handing messages over right now: it takes this one once the
     // handler it is running returns (outside this receive() call).
@@ -395,18 +400,32 @@ void websocket_impl::deliver() {
       }
       return;
     }
-    auto m = session_.take_message();
-    auto h = take_receive_handler();
     const bool on_strand = receive_on_strand_;
     // Counted until the handler is handed over, so that the writer waits for what the
     // application sends in answer (carrier::deliveries_in_flight).
     ++conn_->deliveries_in_flight;
+    if (batch_handler_) {
+      post_recycled(conn_->strand(), [self = shared_from_this(), h = take_batch_handler(),
+                                      on_strand, batch = take_batch()]() mutable {
+        --self->conn_->deliveries_in_flight;
+        self->pump_batch(std::move(h), on_strand, std::move(batch));
+      });
+      return;
+    }
+    auto m = session_.take_message();
+    auto h = take_receive_handler();
     post_recycled(conn_->strand(), [self = shared_from_this(), h = std::move(h), on_strand,
                                     m = std::move(m)]() mutable {
       --self->conn_->deliveries_in_flight;
       self->pump(std::move(h), on_strand, std::move(m));
     });
   } else if (session_.error()) {
+    if (batch_handler_) {
+      auto batch = std::move(batch_storage_);
+      batch_storage_ = {};
+      complete_later(conn_->strand(), take_batch_handler(), session_.error(), std::move(batch));
+      return;
+    }
     auto h = take_receive_handler();
     complete_later(conn_->strand(), std::move(h), session_.error(), message{});
   }
@@ -437,41 +456,50 @@ void carrier::run_deliveries() {
 // handlers or messages on the strand meanwhile), so hand over at once.
 void websocket_impl::deliver_now() {
   delivery_pending_ = false;
-  if (!receive_handler_ || pumping_ || !session_.has_message()) return deliver();
+  if (!receive_pending() || pumping_ || !session_.has_message()) return deliver();
+  if (batch_handler_) {
+    auto batch = take_batch();
+    return pump_batch(take_batch_handler(), receive_on_strand_, std::move(batch));
+  }
   auto m = session_.take_message();
   auto h = take_receive_handler();
   pump(std::move(h), receive_on_strand_, std::move(m));
 }
+
+namespace {
+
+// Runs `handler(args...)` now, on the strand: inline when it runs there (`on_strand`: known
+// before type erasure, so the type-erased handler is not asked for its executor, which
+// allocates an any_completion_executor; or its associated executor is the strand),
+// otherwise dispatched to its executor. For completions made inside another completion,
+// never inside the initiating call.
+template <class Handler, class... Args>
+void complete_now(carrier& conn, Handler&& handler, bool on_strand, Args&&... args) {
+  if (on_strand) return std::move(handler)(std::forward<Args>(args)...);
+  auto ex = asio::get_associated_executor(handler, conn.completion_executor());
+  if (runs_here<carrier::strand_type>(ex)) return std::move(handler)(std::forward<Args>(args)...);
+  asio::dispatch(ex, [h = std::move(handler), ... args = std::forward<Args>(args)]() mutable {
+    std::move(h)(std::move(args)...);
+  });
+}
+
+}  // namespace
 
 void websocket_impl::pump(websocket::receive_handler h, bool on_strand, message m) {
   // Hands `m` to `h`, then, as long as the handler asked for the next message before
   // returning (a coroutine awaiting receive() in a loop, on this strand) and the session
   // has one, hands that over too: many messages per scheduler turn instead of one.
   // Every handler runs after the receive() that started it has returned.
-  pumping_ = true;
-  struct end_of_pump {  // also when a handler throws: receive() must deliver again
-    websocket_impl* self;
-    ~end_of_pump() { self->pumping_ = false; }
-  } guard{this};
-  for (int n = 1;; ++n) {
-    // A handler known to run inline here (websocket::receive_impl) is called without
-    // asking it for its executor: that question allocates an any_completion_executor.
-    if (on_strand) {
-      std::move(h)(error_code{}, std::move(m));
-    } else if (auto handler_ex = asio::get_associated_executor(h, conn_->completion_executor());
-               runs_here<carrier::strand_type>(handler_ex)) {
-      std::move(h)(error_code{}, std::move(m));  // what run_on() does, without packaging
-    } else {
-      asio::dispatch(handler_ex, [h = std::move(h), m = std::move(m)]() mutable {
-        std::move(h)(error_code{}, std::move(m));
-      });
+  {
+    pumping_scope scope(this);
+    for (int n = 1;; ++n) {
+      complete_now(*conn_, std::move(h), on_strand, error_code{}, std::move(m));
+      if (!receive_handler_ || !session_.has_message() || n == max_pumped) break;
+      m = session_.take_message();
+      store_handler(h, take_receive_handler());
+      on_strand = receive_on_strand_;
     }
-    if (!receive_handler_ || !session_.has_message() || n == max_pumped) break;
-    m = session_.take_message();
-    store_handler(h, take_receive_handler());
-    on_strand = receive_on_strand_;
   }
-  pumping_ = false;
   deliver();  // what is left, or the error after the last message
   apply();    // the window given back as messages were taken
 }
@@ -490,7 +518,7 @@ void websocket_impl::send(message&& m, websocket::send_handler&& handler, bool o
 }
 
 void websocket_impl::receive(websocket::receive_handler handler, bool on_strand) {
-  if (receive_handler_) {
+  if (receive_pending()) {
     complete_later(conn_->strand(), std::move(handler),
                    make_error_code(boost::asio::error::already_started), message{});
     return;
@@ -499,6 +527,89 @@ void websocket_impl::receive(websocket::receive_handler handler, bool on_strand)
   receive_on_strand_ = on_strand;
   watch_cancellation(receive_handler_, cancellable::receive, ++receives_);
   session_.on_receive_requested();
+  apply();
+}
+
+// The send a send_batch() queues: completes the batch's handler with its emptied vector.
+struct websocket_impl::batch_sender {
+  std::shared_ptr<websocket_impl> self;
+  std::vector<message> storage;
+  websocket::batch_handler handler;
+  bool on_strand;
+
+  void operator()(error_code ec) {
+    complete_now(self->connection(), std::move(handler), on_strand, ec, std::move(storage));
+  }
+};
+
+void websocket_impl::receive_batch(std::vector<message> storage, std::size_t max,
+                                   websocket::batch_handler handler, bool on_strand) {
+  if (receive_pending()) {
+    complete_later(conn_->strand(), std::move(handler),
+                   make_error_code(boost::asio::error::already_started), std::move(storage));
+    return;
+  }
+  storage.clear();
+  if (storage.capacity() == 0) ws::vector_pool<message>::take(storage);
+  batch_storage_ = std::move(storage);
+  batch_max_ = std::max<std::size_t>(max, 1);
+  store_handler(batch_handler_, std::move(handler));
+  receive_on_strand_ = on_strand;
+  watch_cancellation(batch_handler_, cancellable::receive, ++receives_);
+  session_.on_receive_requested();
+  apply();
+}
+
+std::vector<message> websocket_impl::take_batch() {
+  auto batch = std::move(batch_storage_);
+  batch_storage_ = {};
+  while (batch.size() < batch_max_ && session_.has_message())
+    batch.push_back(session_.take_message());
+  return batch;
+}
+
+websocket::batch_handler websocket_impl::take_batch_handler() {
+  if (auto slot = batch_handler_.get_cancellation_slot(); slot.is_connected()) slot.clear();
+  return take_handler(batch_handler_);
+}
+
+void websocket_impl::pump_batch(websocket::batch_handler h, bool on_strand,
+                                std::vector<message> batch) {
+  {
+    pumping_scope scope(this);
+    for (int n = 1;; ++n) {
+      complete_now(*conn_, std::move(h), on_strand, error_code{}, std::move(batch));
+      if (!batch_handler_ || !session_.has_message() || n == max_pumped) break;
+      batch = take_batch();
+      store_handler(h, take_batch_handler());
+      on_strand = receive_on_strand_;
+    }
+  }
+  deliver();  // what is left, or the error after the last message
+  apply();    // the window given back as messages were taken
+}
+
+void websocket_impl::send_batch(std::vector<message> messages, websocket::batch_handler handler,
+                                bool on_strand) {
+  std::uint64_t done_at = 0;
+  error_code ec = opening_ ? make_error_code(error::closed) : error_code{};
+  for (auto& m : messages) {
+    if (ec) break;
+    ec = session_.send(std::move(m), done_at);
+  }
+  const bool nothing_queued = ec || messages.empty();
+  messages.clear();
+  auto slot = asio::get_associated_cancellation_slot(handler);
+  websocket::send_handler done(asio::bind_cancellation_slot(
+      slot, asio::bind_allocator(handler_allocator<void>{},
+                                 batch_sender{shared_from_this(), std::move(messages),
+                                              std::move(handler), on_strand})));
+  if (nothing_queued) {
+    complete_later(conn_->strand(), std::move(done), ec);
+    return;
+  }
+  sends_.push_back({done_at, std::move(done), true});
+  watch_cancellation(sends_.back().handler, cancellable::send, done_at);
   apply();
 }
 
@@ -555,7 +666,14 @@ websocket::receive_handler websocket_impl::take_receive_handler() {
 void websocket_impl::on_cancel(cancellable what, std::uint64_t id, asio::cancellation_type type) {
   if (what == cancellable::receive) {
     // Still the receive it was for: nothing was taken for it, so nothing is lost.
-    if (!receive_handler_ || id != receives_ || pumping_) return;
+    if (!receive_pending() || id != receives_ || pumping_) return;
+    if (batch_handler_) {
+      auto batch = std::move(batch_storage_);
+      batch_storage_ = {};
+      complete_later(conn_->strand(), take_batch_handler(),
+                     make_error_code(error::operation_aborted), std::move(batch));
+      return;
+    }
     auto h = take_receive_handler();
     complete_later(conn_->strand(), std::move(h), make_error_code(error::operation_aborted),
                    message{});

@@ -103,6 +103,12 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void send(message&& m, websocket::send_handler&& handler, bool on_strand = false);
   // `on_strand`: see websocket::receive_impl().
   void receive(websocket::receive_handler handler, bool on_strand = false);
+  // A receive whose handler takes every message there is, up to `max`, into `storage`.
+  void receive_batch(std::vector<message> storage, std::size_t max,
+                     websocket::batch_handler handler, bool on_strand = false);
+  // Sends in order with one completion, which gets `messages` back emptied.
+  void send_batch(std::vector<message> messages, websocket::batch_handler handler,
+                  bool on_strand = false);
   void close(std::uint16_t code, std::string reason, websocket::send_handler handler);
   void ping(std::string payload, websocket::send_handler handler);
   void abandon();
@@ -128,6 +134,15 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void deliver_now();
   friend class carrier;
   void pump(websocket::receive_handler h, bool on_strand, message m);
+  // A receive_batch()'s delivery: the batch handed to `h`, then as long as it asks for
+  // the next batch inline and the session has messages, those too (as pump()).
+  void pump_batch(websocket::batch_handler h, bool on_strand, std::vector<message> batch);
+  // Takes the pending receive_batch()'s storage, filled with up to its maximum of messages.
+  std::vector<message> take_batch();
+  bool receive_pending() const { return receive_handler_ || batch_handler_; }
+  websocket::batch_handler take_batch_handler();
+  // The handler send_batch() queues as a send.
+  struct batch_sender;
   void complete_sends();
   // Installs our canceller in `handler`'s cancellation slot, when it has one.
   template <class Handler>
@@ -153,11 +168,21 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   ws::fifo<pending_send> sends_;
 
   websocket::receive_handler receive_handler_;
-  bool receive_on_strand_ = false;  // receive_handler_ runs inline on the strand
+  // Or a pending receive_batch(): its handler, its vector and how many it takes at most.
+  websocket::batch_handler batch_handler_;
+  std::vector<message> batch_storage_;
+  std::size_t batch_max_ = 0;
+  bool receive_on_strand_ = false;  // the receive's handler runs inline on the strand
   bool pumping_ = false;            // pump() is handing messages over
-  bool delivery_pending_ = false;   // in the carrier's pending_deliveries
-  std::uint64_t receives_ = 0;      // receive() calls so far: the id of the pending one
-  std::uint64_t pings_ = 0;         // ping() calls queued so far
+  // Sets pumping_ for its life; also when a handler throws: the next receive must deliver.
+  struct pumping_scope {
+    websocket_impl* self;
+    explicit pumping_scope(websocket_impl* s) : self(s) { s->pumping_ = true; }
+    ~pumping_scope() { self->pumping_ = false; }
+  };
+  bool delivery_pending_ = false;  // in the carrier's pending_deliveries
+  std::uint64_t receives_ = 0;     // receive() calls so far: the id of the pending one
+  std::uint64_t pings_ = 0;        // ping() calls queued so far
 
   std::atomic<bool> open_flag_{false};
   packed_headers headers_;

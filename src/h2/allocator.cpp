@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <malloc.h>
 #include <new>
 
@@ -76,6 +77,8 @@ void release(void* p, void*) noexcept {
 }
 
 void* allocate_zeroed(std::size_t count, std::size_t size, void* ud) noexcept {
+  // Checked here rather than left to calloc: sanitizers treat an overflowing calloc as a bug.
+  if (size != 0 && count > std::numeric_limits<std::size_t>::max() / size) return nullptr;
   if (count != 1 || !recycled(size)) return std::calloc(count, size);
   void* p = allocate(size, ud);
   if (p) std::memset(p, 0, size);

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/bind_allocator.hpp>
 
@@ -21,7 +22,8 @@ constexpr int max_echoes_in_flight = 1024;
 constexpr std::size_t max_echo_bytes_in_flight = 4 * 1024 * 1024;
 
 // One websocket's echo: plain handlers on the connection's strand (no associated
-// executor, so they run there), no coroutine frame per message. Pending operations hold
+// executor, so they run there), no coroutine frame per message, and a handler per batch
+// of messages (receive_batch(), send_batch()), not per message. Pending operations hold
 // it, and it holds the websocket: it ends once the receive failed (closed) and the last
 // echo was handed over.
 class echo_session : public std::enable_shared_from_this<echo_session> {
@@ -31,12 +33,15 @@ class echo_session : public std::enable_shared_from_this<echo_session> {
   void receive_next() {
     if (receiving_ || closed_ || failed_ || full()) return;
     receiving_ = true;
-    // The receive's type-erased handler takes its memory from a per-thread free list.
-    ws_.receive(
-        asio::bind_allocator(handler_allocator<void>(),
-                             [self = shared_from_this()](boost::system::error_code ec, message m) {
-                               self->on_message(ec, std::move(m));
-                             }));
+    // The type-erased handler takes its memory from a per-thread free list; the batch's
+    // vector is one a send gave back (two take turns), so steady traffic allocates nothing.
+    ws_.receive_batch(
+        std::exchange(spare_, {}), static_cast<std::size_t>(max_echoes_in_flight - in_flight_),
+        asio::bind_allocator(
+            handler_allocator<void>(),
+            [self = shared_from_this()](boost::system::error_code ec, std::vector<message> batch) {
+              self->on_batch(ec, std::move(batch));
+            }));
   }
 
  private:
@@ -44,27 +49,37 @@ class echo_session : public std::enable_shared_from_this<echo_session> {
     return in_flight_ >= max_echoes_in_flight || bytes_in_flight_ >= max_echo_bytes_in_flight;
   }
 
-  void on_message(boost::system::error_code ec, message m) {
+  void keep_spare(std::vector<message>&& v) {
+    if (v.capacity() > spare_.capacity()) spare_ = std::move(v);
+  }
+
+  void on_batch(boost::system::error_code ec, std::vector<message> batch) {
     receiving_ = false;
     if (ec) {  // closed (our close frame is already on its way) or failed
       closed_ = true;
       return;
     }
-    ++in_flight_;
-    const std::size_t size = m.size();
+    const int count = static_cast<int>(batch.size());
+    std::size_t size = 0;
+    for (const auto& m : batch) size += m.size();
+    in_flight_ += count;
     bytes_in_flight_ += size;
-    ws_.send(std::move(m),
-             asio::bind_allocator(handler_allocator<void>(),
-                                  [self = shared_from_this(), size](boost::system::error_code ec) {
-                                    --self->in_flight_;
-                                    self->bytes_in_flight_ -= size;
-                                    if (ec) self->failed_ = true;
-                                    self->receive_next();  // there may be room again
-                                  }));
+    ws_.send_batch(
+        std::move(batch),
+        asio::bind_allocator(handler_allocator<void>(),
+                             [self = shared_from_this(), count, size](
+                                 boost::system::error_code ec, std::vector<message> emptied) {
+                               self->in_flight_ -= count;
+                               self->bytes_in_flight_ -= size;
+                               if (ec) self->failed_ = true;
+                               self->keep_spare(std::move(emptied));
+                               self->receive_next();  // there may be room again
+                             }));
     receive_next();
   }
 
   websocket ws_;
+  std::vector<message> spare_;  // storage for the next batch
   int in_flight_ = 0;
   std::size_t bytes_in_flight_ = 0;
   bool receiving_ = false;
