@@ -66,6 +66,9 @@ class carrier {
   struct completed_send {
     websocket::send_handler handler;
     bool on_strand = false;  // the handler runs inline on the strand (no executor lookup)
+    // Or a send_batch()'s: its handler gets its emptied vector back.
+    websocket::batch_handler batch;
+    std::vector<message> storage;
   };
   /// The sends that the writer's take_output() calls completed (on HTTP/2, inside the
   /// session's callbacks). The writer runs them with run_completed_sends() once its write

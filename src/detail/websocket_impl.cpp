@@ -5,16 +5,12 @@
 #include "detail/owners.hpp"
 #include "ws/vector_pool.hpp"
 #include <h2ws/error.hpp>
-#include <h2ws/handler_allocator.hpp>
 
 #include <algorithm>
 #include <charconv>
 #include <cstring>
 
-#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
-#include <boost/asio/bind_allocator.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -313,7 +309,12 @@ void websocket_impl::apply() {
   if (a.finished) {
     if (timer_) timer_->cancel();
     const auto failure = session_.send_failure();
-    for (auto& s : sends_) complete_later(conn_->strand(), std::move(s.handler), failure);
+    for (auto& s : sends_) {
+      if (s.batch)
+        complete_later(conn_->strand(), std::move(s.batch), failure, std::move(s.storage));
+      else
+        complete_later(conn_->strand(), std::move(s.handler), failure);
+    }
     sends_.clear();
     if (waiters_) {
       for (auto& h : waiters_->pings)
@@ -342,14 +343,20 @@ namespace {
 // Runs a completed send's handler: inline when it is known to run on the strand (no
 // executor lookup: it allocates), otherwise on its own executor.
 inline void complete_send(const asio::any_completion_executor& strand,
-                          websocket::send_handler&& handler, bool on_strand) {
-  if (on_strand) {
-    std::move(handler)(error_code{});
+                          carrier::completed_send&& done) {
+  if (done.batch) {
+    if (done.on_strand) return std::move(done.batch)(error_code{}, std::move(done.storage));
+    auto handler_ex = asio::get_associated_executor(done.batch, strand);
+    run_on<carrier::strand_type>(
+        handler_ex, [h = std::move(done.batch), v = std::move(done.storage)]() mutable {
+          std::move(h)(error_code{}, std::move(v));
+        });
     return;
   }
-  auto handler_ex = asio::get_associated_executor(handler, strand);
-  run_on<carrier::strand_type>(handler_ex,
-                               [h = std::move(handler)]() mutable { std::move(h)(error_code{}); });
+  if (done.on_strand) return std::move(done.handler)(error_code{});
+  auto handler_ex = asio::get_associated_executor(done.handler, strand);
+  run_on<carrier::strand_type>(
+      handler_ex, [h = std::move(done.handler)]() mutable { std::move(h)(error_code{}); });
 }
 
 }  // namespace
@@ -358,7 +365,9 @@ void websocket_impl::complete_sends() {
   // The writer that took the bytes completes them once its write is under way
   // (carrier::run_completed_sends()).
   while (!sends_.empty() && sends_.front().done_at <= session_.bytes_taken()) {
-    conn_->completed_sends.push_back({std::move(sends_.front().handler), sends_.front().on_strand});
+    auto& front = sends_.front();
+    conn_->completed_sends.push_back({std::move(front.handler), front.on_strand,
+                                      std::move(front.batch), std::move(front.storage)});
     sends_.pop_front();
   }
 }
@@ -370,7 +379,7 @@ void carrier::run_completed_sends() {
   completed_sends.clear();
   for (std::size_t i = 0; i < done.size(); ++i) {
     try {
-      complete_send(completion_executor(), std::move(done[i].handler), done[i].on_strand);
+      complete_send(completion_executor(), std::move(done[i]));
     } catch (...) {
       // A handler threw (out of run(), as from any handler): the others still complete,
       // posted.
@@ -378,7 +387,7 @@ void carrier::run_completed_sends() {
       for (std::size_t j = i + 1; j < done.size(); ++j) rest.push_back(std::move(done[j]));
       if (!rest.empty())
         post_recycled(strand(), [ex = completion_executor(), rest = std::move(rest)]() mutable {
-          for (auto& r : rest) complete_send(ex, std::move(r.handler), r.on_strand);
+          for (auto& r : rest) complete_send(ex, std::move(r));
         });
       throw;
     }
@@ -512,7 +521,7 @@ void websocket_impl::send(message&& m, websocket::send_handler&& handler, bool o
     complete_later(conn_->strand(), std::move(handler), ec);
     return;
   }
-  sends_.push_back({done_at, std::move(handler), on_strand});
+  sends_.push_back({done_at, std::move(handler), on_strand, {}, {}});
   watch_cancellation(sends_.back().handler, cancellable::send, done_at);
   apply();
 }
@@ -529,18 +538,6 @@ void websocket_impl::receive(websocket::receive_handler handler, bool on_strand)
   session_.on_receive_requested();
   apply();
 }
-
-// The send a send_batch() queues: completes the batch's handler with its emptied vector.
-struct websocket_impl::batch_sender {
-  std::shared_ptr<websocket_impl> self;
-  std::vector<message> storage;
-  websocket::batch_handler handler;
-  bool on_strand;
-
-  void operator()(error_code ec) {
-    complete_now(self->connection(), std::move(handler), on_strand, ec, std::move(storage));
-  }
-};
 
 void websocket_impl::receive_batch(std::vector<message> storage, std::size_t max,
                                    websocket::batch_handler handler, bool on_strand) {
@@ -597,19 +594,14 @@ void websocket_impl::send_batch(std::vector<message> messages, websocket::batch_
     if (ec) break;
     ec = session_.send(std::move(m), done_at);
   }
-  const bool nothing_queued = ec || messages.empty();
-  messages.clear();
-  auto slot = asio::get_associated_cancellation_slot(handler);
-  websocket::send_handler done(asio::bind_cancellation_slot(
-      slot, asio::bind_allocator(handler_allocator<void>{},
-                                 batch_sender{shared_from_this(), std::move(messages),
-                                              std::move(handler), on_strand})));
-  if (nothing_queued) {
-    complete_later(conn_->strand(), std::move(done), ec);
+  if (ec || messages.empty()) {  // nothing queued
+    messages.clear();
+    complete_later(conn_->strand(), std::move(handler), ec, std::move(messages));
     return;
   }
-  sends_.push_back({done_at, std::move(done), true});
-  watch_cancellation(sends_.back().handler, cancellable::send, done_at);
+  messages.clear();
+  sends_.push_back({done_at, {}, on_strand, std::move(handler), std::move(messages)});
+  watch_cancellation(sends_.back().batch, cancellable::send, done_at);
   apply();
 }
 

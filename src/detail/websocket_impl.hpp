@@ -141,8 +141,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   std::vector<message> take_batch();
   bool receive_pending() const { return receive_handler_ || batch_handler_; }
   websocket::batch_handler take_batch_handler();
-  // The handler send_batch() queues as a send.
-  struct batch_sender;
+
   void complete_sends();
   // Installs our canceller in `handler`'s cancellation slot, when it has one.
   template <class Handler>
@@ -164,6 +163,9 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
     std::uint64_t done_at;
     websocket::send_handler handler;
     bool on_strand = false;  // the handler runs inline on the strand (no executor lookup)
+    // Or a send_batch()'s: its handler gets its emptied vector back.
+    websocket::batch_handler batch;
+    std::vector<message> storage;
   };
   ws::fifo<pending_send> sends_;
 
