@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -30,6 +31,20 @@ class channel {
   /// The next message that came back. Throws boost::system::system_error on any failure
   /// (including an earlier failed send).
   virtual asio::awaitable<std::string> receive() = 0;
+
+  /// The messages that came back, at least one, in order, in `into` (its content replaced).
+  /// The default takes one receive(); h2ws takes what has arrived (websocket::receive_batch).
+  virtual asio::awaitable<void> receive_some(std::vector<std::string>& into) {
+    into.clear();
+    into.push_back(co_await receive());
+  }
+
+  /// Queues every payload of `payloads` (left empty), in order, as send() one by one would.
+  /// h2ws queues them with one call and one completion (websocket::send_batch).
+  virtual void send_some(std::vector<std::string>& payloads) {
+    for (auto& p : payloads) send(std::move(p));
+    payloads.clear();
+  }
 
   /// Ends the channel in an orderly way (close handshake or FIN), bounded by the library's
   /// close timeout. Errors are ignored: the measurement is over.

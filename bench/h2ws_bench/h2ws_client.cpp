@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_allocator.hpp>
@@ -35,22 +36,45 @@ class h2ws_channel final : public channel {
   // `conn` is empty for a websocket on a shared connection (the group keeps that one), and for
   // one opened by h2ws::connect (the websocket keeps its own connection alive).
   h2ws_channel(h2ws::connection conn, h2ws::websocket ws)
-      : conn_(std::move(conn)), ws_(std::move(ws)), send_error_(std::make_shared<error_code>()) {}
+      : conn_(std::move(conn)), ws_(std::move(ws)), sends_(std::make_shared<send_state>()) {}
 
   void send(std::string payload) override {
-    // The completion may come after this channel is gone: it only touches the shared slot.
+    // The completion may come after this channel is gone: it only touches the shared state.
     // One completion handler per message: its memory comes from a per-thread free list.
     ws_.send(h2ws::message::binary(std::move(payload)),
-             asio::bind_allocator(handler_allocator<void>(), [slot = send_error_](error_code ec) {
-               if (ec && !*slot) *slot = ec;
+             asio::bind_allocator(handler_allocator<void>(), [state = sends_](error_code ec) {
+               if (ec && !state->error) state->error = ec;
              }));
+  }
+
+  void send_some(std::vector<std::string>& payloads) override {
+    // One send_batch() and one completion for all of them; the vector it hands back is the
+    // next batch's (two take turns), so the stream allocates no vector.
+    auto batch = std::exchange(sends_->spare, {});
+    for (auto& p : payloads) batch.push_back(h2ws::message::binary(std::move(p)));
+    payloads.clear();
+    ws_.send_batch(
+        std::move(batch),
+        asio::bind_allocator(handler_allocator<void>(),
+                             [state = sends_](error_code ec, std::vector<h2ws::message> emptied) {
+                               if (ec && !state->error) state->error = ec;
+                               if (emptied.capacity() > state->spare.capacity())
+                                 state->spare = std::move(emptied);
+                             }));
   }
 
   asio::awaitable<std::string> receive() override {
     auto [ec, m] = co_await ws_.receive(tuple_awaitable);
-    if (*send_error_) throw boost::system::system_error(*send_error_, "h2ws send");
-    if (ec) throw boost::system::system_error(ec, "h2ws receive");
+    check(ec);
     co_return std::move(m).payload();
+  }
+
+  asio::awaitable<void> receive_some(std::vector<std::string>& into) override {
+    auto [ec, batch] = co_await ws_.receive_batch(std::move(received_), max_batch, tuple_awaitable);
+    check(ec);
+    into.clear();
+    for (auto& m : batch) into.push_back(std::move(m).payload());
+    received_ = std::move(batch);  // its storage, for the next batch
   }
 
   asio::awaitable<void> close() override {
@@ -59,9 +83,22 @@ class h2ws_channel final : public channel {
   }
 
  private:
+  void check(error_code ec) const {
+    if (sends_->error) throw boost::system::system_error(sends_->error, "h2ws send");
+    if (ec) throw boost::system::system_error(ec, "h2ws receive");
+  }
+
+  static constexpr std::size_t max_batch = 1024;
+  // What the sends' completions report: the first error, and a vector to fill again.
+  struct send_state {
+    error_code error;
+    std::vector<h2ws::message> spare;
+  };
+
   h2ws::connection conn_;
   h2ws::websocket ws_;
-  std::shared_ptr<error_code> send_error_;
+  std::shared_ptr<send_state> sends_;
+  std::vector<h2ws::message> received_;  // storage for the next receive_batch()
 };
 
 asio::awaitable<h2ws::connection> connect(const std::string& url) {

@@ -285,7 +285,7 @@ void connection_impl::write_some() {
 
 bool connection_impl::write_batch() {
   std::size_t done = 0;
-  if (transport_->writes_now()) {
+  if (batch_.size() <= net::write_now_limit && transport_->writes_now()) {
     error_code ec;
     done = transport_->write_now(asio::buffer(batch_), ec);
     if (!ec && done == batch_.size()) {

@@ -438,7 +438,8 @@ void h1_connection::write_more() {
     net::prepare_write_batch(write_batch_);
     ws->take_output(write_batch_, out.ready);
     std::size_t done = 0;
-    if (dialed_.stream->writes_now()) {  // plain TCP: what the socket takes now
+    // Plain TCP, not a bulk transfer: what the socket takes now.
+    if (write_batch_.size() <= net::write_now_limit && dialed_.stream->writes_now()) {
       error_code ec;
       done = dialed_.stream->write_now(asio::buffer(write_batch_), ec);
       if (ec) done = 0;  // would block, or failed: the async_write below says which

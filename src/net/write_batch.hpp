@@ -14,6 +14,12 @@ namespace h2ws::net {
 /// Up to this much capacity a written batch stays with its connection (no churn per write).
 inline constexpr std::size_t kept_write_batch = 4 * 1024;
 
+/// Up to this size a batch is written at once where the transport can (transport::write_now());
+/// a larger one is a bulk transfer and goes by an async_write, so that the writer hands the
+/// thread back between batches (writing several in a row starved the connection's reads,
+/// and with them the window updates: 1 MiB echoes lost about a quarter of their rate).
+inline constexpr std::size_t write_now_limit = 64 * 1024;
+
 /// Before filling `batch`: the thread's spare storage when it has none of its own.
 inline void prepare_write_batch(std::vector<std::uint8_t>& batch) noexcept {
   if (batch.capacity() == 0) ws::vector_pool<std::uint8_t>::take(batch);
