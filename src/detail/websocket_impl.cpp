@@ -547,7 +547,6 @@ void websocket_impl::receive_batch(std::vector<message> storage, std::size_t max
     return;
   }
   storage.clear();
-  if (storage.capacity() == 0) ws::vector_pool<message>::take(storage);
   batch_storage_ = std::move(storage);
   batch_max_ = std::max<std::size_t>(max, 1);
   store_handler(batch_handler_, std::move(handler));
@@ -560,6 +559,9 @@ void websocket_impl::receive_batch(std::vector<message> storage, std::size_t max
 std::vector<message> websocket_impl::take_batch() {
   auto batch = std::move(batch_storage_);
   batch_storage_ = {};
+  // Given none, the thread's spare storage; taken only now, so that a receive waiting on
+  // an idle websocket holds none.
+  if (batch.capacity() == 0) ws::vector_pool<message>::take(batch);
   while (batch.size() < batch_max_ && session_.has_message())
     batch.push_back(session_.take_message());
   return batch;
