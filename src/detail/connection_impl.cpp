@@ -284,17 +284,10 @@ void connection_impl::write_some() {
 }
 
 bool connection_impl::write_batch() {
-  std::size_t done = 0;
-  if (batch_.size() <= net::write_now_limit && transport_->writes_now()) {
-    error_code ec;
-    done = transport_->write_now(asio::buffer(batch_), ec);
-    if (!ec && done == batch_.size()) {
-      net::release_write_batch(batch_);
-      return true;
-    }
-    // Would block, or failed: the operation below waits for the socket, or reports the
-    // failure to on_written() as any write's.
-    if (ec) done = 0;
+  const std::size_t done = net::write_at_once(*transport_, batch_);
+  if (done == batch_.size()) {
+    net::release_write_batch(batch_);
+    return true;
   }
   writing_ = true;
   transport_->async_write(

@@ -9,10 +9,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <utility>
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
 namespace h2ws::detail {
@@ -340,23 +340,37 @@ void websocket_impl::arm_timer(std::chrono::nanoseconds after) {
 
 namespace {
 
-// Runs a completed send's handler: inline when it is known to run on the strand (no
-// executor lookup: it allocates), otherwise on its own executor.
+// Runs `handler(args...)` now, on the strand: inline when it runs there (`on_strand`: known
+// before type erasure, so the type-erased handler is not asked for its executor, which
+// allocates an any_completion_executor; or its associated executor is the strand),
+// otherwise dispatched to its executor. For completions made inside another completion,
+// never inside the initiating call.
+// The part of complete_now() for a handler not known to run on the strand: kept out of
+// line, so that the usual case stays a plain call.
+template <class Handler, class... Args>
+void complete_on_own_executor(const asio::any_completion_executor& strand, Handler&& handler,
+                              Args&&... args) {
+  auto handler_ex = asio::get_associated_executor(handler, strand);
+  run_on<carrier::strand_type>(
+      handler_ex, [h = std::move(handler), ... args = std::forward<Args>(args)]() mutable {
+        std::move(h)(std::move(args)...);
+      });
+}
+
+template <class Handler, class... Args>
+inline void complete_now(const asio::any_completion_executor& strand, Handler&& handler,
+                         bool on_strand, Args&&... args) {
+  if (on_strand) return std::move(handler)(std::forward<Args>(args)...);
+  complete_on_own_executor(strand, std::move(handler), std::forward<Args>(args)...);
+}
+
+// A completed send: a send()'s handler, or a send_batch()'s with its emptied vector.
 inline void complete_send(const asio::any_completion_executor& strand,
                           carrier::completed_send&& done) {
-  if (done.batch) {
-    if (done.on_strand) return std::move(done.batch)(error_code{}, std::move(done.storage));
-    auto handler_ex = asio::get_associated_executor(done.batch, strand);
-    run_on<carrier::strand_type>(
-        handler_ex, [h = std::move(done.batch), v = std::move(done.storage)]() mutable {
-          std::move(h)(error_code{}, std::move(v));
-        });
-    return;
-  }
-  if (done.on_strand) return std::move(done.handler)(error_code{});
-  auto handler_ex = asio::get_associated_executor(done.handler, strand);
-  run_on<carrier::strand_type>(
-      handler_ex, [h = std::move(done.handler)]() mutable { std::move(h)(error_code{}); });
+  if (done.batch)
+    return complete_now(strand, std::move(done.batch), done.on_strand, error_code{},
+                        std::move(done.storage));
+  complete_now(strand, std::move(done.handler), done.on_strand, error_code{});
 }
 
 }  // namespace
@@ -429,12 +443,7 @@ void websocket_impl::deliver() {
       self->pump(std::move(h), on_strand, std::move(m));
     });
   } else if (session_.error()) {
-    if (batch_handler_) {
-      auto batch = std::move(batch_storage_);
-      batch_storage_ = {};
-      complete_later(conn_->strand(), take_batch_handler(), session_.error(), std::move(batch));
-      return;
-    }
+    if (batch_handler_) return fail_batch(session_.error());
     auto h = take_receive_handler();
     complete_later(conn_->strand(), std::move(h), session_.error(), message{});
   }
@@ -475,25 +484,6 @@ void websocket_impl::deliver_now() {
   pump(std::move(h), receive_on_strand_, std::move(m));
 }
 
-namespace {
-
-// Runs `handler(args...)` now, on the strand: inline when it runs there (`on_strand`: known
-// before type erasure, so the type-erased handler is not asked for its executor, which
-// allocates an any_completion_executor; or its associated executor is the strand),
-// otherwise dispatched to its executor. For completions made inside another completion,
-// never inside the initiating call.
-template <class Handler, class... Args>
-void complete_now(carrier& conn, Handler&& handler, bool on_strand, Args&&... args) {
-  if (on_strand) return std::move(handler)(std::forward<Args>(args)...);
-  auto ex = asio::get_associated_executor(handler, conn.completion_executor());
-  if (runs_here<carrier::strand_type>(ex)) return std::move(handler)(std::forward<Args>(args)...);
-  asio::dispatch(ex, [h = std::move(handler), ... args = std::forward<Args>(args)]() mutable {
-    std::move(h)(std::move(args)...);
-  });
-}
-
-}  // namespace
-
 void websocket_impl::pump(websocket::receive_handler h, bool on_strand, message m) {
   // Hands `m` to `h`, then, as long as the handler asked for the next message before
   // returning (a coroutine awaiting receive() in a loop, on this strand) and the session
@@ -502,7 +492,8 @@ void websocket_impl::pump(websocket::receive_handler h, bool on_strand, message 
   {
     pumping_scope scope(this);
     for (int n = 1;; ++n) {
-      complete_now(*conn_, std::move(h), on_strand, error_code{}, std::move(m));
+      complete_now(conn_->completion_executor(), std::move(h), on_strand, error_code{},
+                   std::move(m));
       if (!receive_handler_ || !session_.has_message() || n == max_pumped) break;
       m = session_.take_message();
       store_handler(h, take_receive_handler());
@@ -557,14 +548,18 @@ void websocket_impl::receive_batch(std::vector<message> storage, std::size_t max
 }
 
 std::vector<message> websocket_impl::take_batch() {
-  auto batch = std::move(batch_storage_);
-  batch_storage_ = {};
+  auto batch = std::exchange(batch_storage_, {});
   // Given none, the thread's spare storage; taken only now, so that a receive waiting on
   // an idle websocket holds none.
   if (batch.capacity() == 0) ws::vector_pool<message>::take(batch);
   while (batch.size() < batch_max_ && session_.has_message())
     batch.push_back(session_.take_message());
   return batch;
+}
+
+void websocket_impl::fail_batch(error_code ec) {
+  auto batch = std::exchange(batch_storage_, {});
+  complete_later(conn_->strand(), take_batch_handler(), ec, std::move(batch));
 }
 
 websocket::batch_handler websocket_impl::take_batch_handler() {
@@ -577,7 +572,8 @@ void websocket_impl::pump_batch(websocket::batch_handler h, bool on_strand,
   {
     pumping_scope scope(this);
     for (int n = 1;; ++n) {
-      complete_now(*conn_, std::move(h), on_strand, error_code{}, std::move(batch));
+      complete_now(conn_->completion_executor(), std::move(h), on_strand, error_code{},
+                   std::move(batch));
       if (!batch_handler_ || !session_.has_message() || n == max_pumped) break;
       batch = take_batch();
       store_handler(h, take_batch_handler());
@@ -661,13 +657,7 @@ void websocket_impl::on_cancel(cancellable what, std::uint64_t id, asio::cancell
   if (what == cancellable::receive) {
     // Still the receive it was for: nothing was taken for it, so nothing is lost.
     if (!receive_pending() || id != receives_ || pumping_) return;
-    if (batch_handler_) {
-      auto batch = std::move(batch_storage_);
-      batch_storage_ = {};
-      complete_later(conn_->strand(), take_batch_handler(),
-                     make_error_code(error::operation_aborted), std::move(batch));
-      return;
-    }
+    if (batch_handler_) return fail_batch(make_error_code(error::operation_aborted));
     auto h = take_receive_handler();
     complete_later(conn_->strand(), std::move(h), make_error_code(error::operation_aborted),
                    message{});

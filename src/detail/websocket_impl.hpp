@@ -141,6 +141,8 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   std::vector<message> take_batch();
   bool receive_pending() const { return receive_handler_ || batch_handler_; }
   websocket::batch_handler take_batch_handler();
+  // Completes the pending receive_batch() with `ec` (posted) and its vector, emptied.
+  void fail_batch(boost::system::error_code ec);
 
   void complete_sends();
   // Installs our canceller in `handler`'s cancellation slot, when it has one.

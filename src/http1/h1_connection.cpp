@@ -437,13 +437,7 @@ void h1_connection::write_more() {
     // Storage from the thread's pool when this connection holds none (see on_written()).
     net::prepare_write_batch(write_batch_);
     ws->take_output(write_batch_, out.ready);
-    std::size_t done = 0;
-    // Plain TCP, not a bulk transfer: what the socket takes now.
-    if (write_batch_.size() <= net::write_now_limit && dialed_.stream->writes_now()) {
-      error_code ec;
-      done = dialed_.stream->write_now(asio::buffer(write_batch_), ec);
-      if (ec) done = 0;  // would block, or failed: the async_write below says which
-    }
+    const std::size_t done = net::write_at_once(*dialed_.stream, write_batch_);
     if (done == write_batch_.size()) {
       net::release_write_batch(write_batch_);
       run_completed_sends();  // the sends those bytes finished

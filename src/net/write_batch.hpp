@@ -3,6 +3,7 @@
 // grew it, so that a connection gone idle keeps no large buffer.
 #pragma once
 
+#include "net/transport.hpp"
 #include "ws/vector_pool.hpp"
 
 #include <cstddef>
@@ -19,6 +20,16 @@ inline constexpr std::size_t kept_write_batch = 4 * 1024;
 /// thread back between batches (writing several in a row starved the connection's reads,
 /// and with them the window updates: 1 MiB echoes lost about a quarter of their rate).
 inline constexpr std::size_t write_now_limit = 64 * 1024;
+
+/// Writes at once what `stream` takes of `batch` (plain TCP, a batch up to write_now_limit);
+/// returns how many bytes went: 0 when it would block, failed, or is not for writing at
+/// once. The rest goes by an async_write, which reports a failure as any write's.
+inline std::size_t write_at_once(transport& stream, const std::vector<std::uint8_t>& batch) {
+  if (batch.size() > write_now_limit || !stream.writes_now()) return 0;
+  boost::system::error_code ec;
+  const std::size_t done = stream.write_now(boost::asio::buffer(batch), ec);
+  return ec ? 0 : done;
+}
 
 /// Before filling `batch`: the thread's spare storage when it has none of its own.
 inline void prepare_write_batch(std::vector<std::uint8_t>& batch) noexcept {

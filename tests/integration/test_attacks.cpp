@@ -235,11 +235,6 @@ asio::awaitable<frames_read> read_frames(asio::ip::tcp::socket& socket,
   co_return out;
 }
 
-asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, d);
-  co_await timer.async_wait(tuple_awaitable);
-}
-
 struct flood_result {
   std::size_t sent = 0;
   bool stalled = false;  // the time limit passed with a write stuck: the server stopped reading

@@ -23,11 +23,6 @@ using boost::system::error_code;
 
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
-asio::awaitable<void> wait_for(std::chrono::milliseconds d) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, d);
-  co_await timer.async_wait(asio::use_awaitable);
-}
-
 asio::awaitable<websocket> open_echo(const std::string& url, bool http1) {
   auto ex = co_await asio::this_coro::executor;
   auto opts = test_options();
@@ -56,7 +51,7 @@ TEST_P(Batches, SendBatchAndReceiveBatchCarryEveryMessageInOrder) {
     EXPECT_FALSE(ec) << ec.message();
     EXPECT_TRUE(emptied.empty());
     EXPECT_GE(emptied.capacity(), 100u) << "the batch's storage was not handed back";
-    co_await wait_for(100ms);  // every echo is in by now (loopback)
+    co_await sleep_for(100ms);  // every echo is in by now (loopback)
     std::vector<message> storage;
     int next = 0;
     std::size_t largest = 0;
@@ -85,7 +80,7 @@ TEST_P(Batches, EmptySendBatchAndZeroMaximum) {
     auto [ec, emptied] = co_await ws.send_batch(std::vector<message>{}, tuple_awaitable);
     EXPECT_FALSE(ec) << ec.message();
     co_await ws.send_batch(numbered(0, 2), asio::use_awaitable);
-    co_await wait_for(50ms);
+    co_await sleep_for(50ms);
     auto first = co_await ws.receive_batch({}, 0, asio::use_awaitable);
     EXPECT_EQ(first.size(), 1u);
     if (!first.empty()) {
@@ -111,7 +106,7 @@ TEST_P(Batches, OneReceiveOfEitherKindAtATime) {
     EXPECT_EQ(bec, asio::error::already_started);
     EXPECT_TRUE(b.empty());
     co_await ws.send(message::text("x"), asio::use_awaitable);
-    for (int i = 0; i < 200 && !batch; ++i) co_await wait_for(5ms);
+    for (int i = 0; i < 200 && !batch; ++i) co_await sleep_for(5ms);
     EXPECT_TRUE(batch);
     if (batch) {
       EXPECT_FALSE(batch->first);
@@ -137,10 +132,10 @@ TEST_P(Batches, CancelledReceiveBatchLosesNothing) {
         asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, std::vector<message> b) {
           result.emplace(ec, std::move(b));
         }));
-    co_await wait_for(20ms);
+    co_await sleep_for(20ms);
     EXPECT_FALSE(result) << "the receive completed by itself";
     signal.emit(asio::cancellation_type::total);
-    for (int i = 0; i < 100 && !result; ++i) co_await wait_for(5ms);
+    for (int i = 0; i < 100 && !result; ++i) co_await sleep_for(5ms);
     EXPECT_TRUE(result);
     if (result) {
       EXPECT_EQ(result->first, error::operation_aborted) << result->first.message();

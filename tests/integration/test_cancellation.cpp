@@ -33,11 +33,6 @@ asio::awaitable<websocket> open_echo(const std::string& url) {
   co_return ws;
 }
 
-asio::awaitable<void> wait_for(std::chrono::milliseconds d) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, d);
-  co_await timer.async_wait(asio::use_awaitable);
-}
-
 // Verifies that a receive raced against a timer with `||` returns when the timer fires, and
 // that the websocket is still usable afterwards: the next message is received whole.
 TEST(Cancellation, ReceiveOrTimerReturnsAtTheTimer) {
@@ -45,7 +40,7 @@ TEST(Cancellation, ReceiveOrTimerReturnsAtTheTimer) {
   f.run([&]() -> asio::awaitable<void> {
     auto ws = co_await open_echo(f.url());
     const auto t0 = std::chrono::steady_clock::now();
-    auto first = co_await (ws.receive(asio::use_awaitable) || wait_for(100ms));
+    auto first = co_await (ws.receive(asio::use_awaitable) || sleep_for(100ms));
     EXPECT_EQ(first.index(), 1u) << "a message arrived from nowhere";
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s) << "the receive was not cancelled";
     EXPECT_TRUE(ws.is_open());
@@ -104,10 +99,10 @@ TEST(Cancellation, ReceiveWithCancellationSlot) {
       std::optional<error_code> result;
       ws.receive(asio::bind_cancellation_slot(signal.slot(),
                                               [&](error_code ec, message) { result = ec; }));
-      co_await wait_for(20ms);
+      co_await sleep_for(20ms);
       EXPECT_FALSE(result) << "the receive completed by itself";
       signal.emit(type);
-      for (int i = 0; i < 100 && !result; ++i) co_await wait_for(5ms);
+      for (int i = 0; i < 100 && !result; ++i) co_await sleep_for(5ms);
       if (!result) {
         ADD_FAILURE() << "the cancelled receive did not complete";
         co_return;
@@ -143,13 +138,13 @@ TEST(Cancellation, TerminalCancellationOfAStuckSendAbandonsTheWebsocket) {
     std::optional<error_code> result;
     ws.send(message::binary(std::string(16 * 1024, 'y')),
             asio::bind_cancellation_slot(signal.slot(), [&](error_code ec) { result = ec; }));
-    co_await wait_for(100ms);
+    co_await sleep_for(100ms);
     EXPECT_FALSE(result) << "the send was not held back by flow control";
     signal.emit(asio::cancellation_type::partial);
-    co_await wait_for(50ms);
+    co_await sleep_for(50ms);
     EXPECT_FALSE(result) << "partial cancellation ended a send";
     signal.emit(asio::cancellation_type::terminal);
-    for (int i = 0; i < 100 && !result; ++i) co_await wait_for(5ms);
+    for (int i = 0; i < 100 && !result; ++i) co_await sleep_for(5ms);
     if (!result) {
       ADD_FAILURE() << "the cancelled send did not complete";
       co_return;
@@ -171,7 +166,7 @@ TEST(Cancellation, ConnectToASilentServerIsCancelled) {
     auto ex = co_await asio::this_coro::executor;
     const auto t0 = std::chrono::steady_clock::now();
     auto raced = co_await (connection::connect(ex, url, test_options(), asio::use_awaitable) ||
-                           wait_for(200ms));
+                           sleep_for(200ms));
     EXPECT_EQ(raced.index(), 1u);
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s) << "connect was not cancelled";
     // The same with the error seen: operation_aborted.
@@ -180,9 +175,9 @@ TEST(Cancellation, ConnectToASilentServerIsCancelled) {
     connection::connect(ex, url, test_options(),
                         asio::bind_cancellation_slot(
                             signal.slot(), [&](error_code ec, connection) { result = ec; }));
-    co_await wait_for(100ms);
+    co_await sleep_for(100ms);
     signal.emit(asio::cancellation_type::terminal);
-    for (int i = 0; i < 100 && !result; ++i) co_await wait_for(5ms);
+    for (int i = 0; i < 100 && !result; ++i) co_await sleep_for(5ms);
     if (!result) {
       ADD_FAILURE() << "the cancelled connect did not complete";
       co_return;
@@ -191,7 +186,7 @@ TEST(Cancellation, ConnectToASilentServerIsCancelled) {
     // h2ws::connect (connect, then open) forwards the cancellation to its steps.
     const auto t1 = std::chrono::steady_clock::now();
     auto both =
-        co_await (h2ws::connect(ex, url, test_options(), asio::use_awaitable) || wait_for(200ms));
+        co_await (h2ws::connect(ex, url, test_options(), asio::use_awaitable) || sleep_for(200ms));
     EXPECT_EQ(both.index(), 1u);
     EXPECT_LT(std::chrono::steady_clock::now() - t1, 2s) << "h2ws::connect was not cancelled";
   });
@@ -212,10 +207,10 @@ TEST(Cancellation, OpenWithNoAnswerIsCancelled) {
     conn.open_websocket(
         "/echo", asio::bind_cancellation_slot(signal.slot(),
                                               [&](error_code ec, websocket) { result = ec; }));
-    co_await wait_for(100ms);
+    co_await sleep_for(100ms);
     EXPECT_FALSE(result) << "the open completed through a frozen relay";
     signal.emit(asio::cancellation_type::terminal);
-    for (int i = 0; i < 100 && !result; ++i) co_await wait_for(5ms);
+    for (int i = 0; i < 100 && !result; ++i) co_await sleep_for(5ms);
     if (!result) {
       ADD_FAILURE() << "the cancelled open did not complete";
       co_return;

@@ -44,11 +44,6 @@ struct counting_handler {
   }
 };
 
-asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  co_await t.async_wait(asio::use_awaitable);
-}
-
 reconnect_options fast_retries() {
   reconnect_options r;
   r.initial_delay = 20ms;

@@ -5,6 +5,9 @@
 #include <string_view>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
 
 namespace h2ws::test {
@@ -72,6 +75,11 @@ options test_options() {
   o.open_timeout = std::chrono::seconds(5);
   o.close_timeout = std::chrono::seconds(2);
   return o;
+}
+
+asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, d);
+  co_await timer.async_wait(asio::use_awaitable);
 }
 
 }  // namespace h2ws::test

@@ -45,6 +45,9 @@ class server_fixture {
 /// Default client options for tests: short timeouts so failures do not hang.
 options test_options();
 
+/// Waits `d` on the calling coroutine's executor (a steady_timer; throws if cancelled).
+asio::awaitable<void> sleep_for(std::chrono::milliseconds d);
+
 /// Collects the trace lines of options::trace, to look for one.
 struct trace_recorder {
   std::vector<std::string> lines;
