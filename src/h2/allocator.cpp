@@ -1,11 +1,14 @@
 #include "h2/allocator.hpp"
 
+#include "ws/thread_state.hpp"
+
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <malloc.h>
 #include <new>
+#include <utility>
 
 namespace h2ws::h2 {
 
@@ -23,39 +26,22 @@ constexpr std::size_t max_free = 1024;      // per thread; beyond it blocks are 
 struct block {
   block* next;
 };
+// This thread's spare blocks (ws::thread_state: freed at the thread's exit, after which
+// released blocks are freed at once).
 struct free_list {
   block* head = nullptr;
   std::size_t count = 0;
-};
-
-// The hot path reads trivially destructible thread_locals only; `owner` frees the list at
-// thread exit and clears `current`, so that a block freed later in the exit is freed.
-thread_local free_list* current = nullptr;
-thread_local bool gone = false;
-struct owner {
-  free_list list;
-  ~owner() {
-    current = nullptr;
-    gone = true;
-    while (list.head) {
-      block* next = list.head->next;
-      std::free(list.head);
-      list.head = next;
-    }
+  ~free_list() {
+    while (head) std::free(std::exchange(head, head->next));
   }
 };
-free_list* local() noexcept {
-  if (current || gone) return current;
-  thread_local owner o;
-  current = &o.list;
-  return current;
-}
+using thread_free_list = ws::thread_state<free_list>;
 
 bool recycled(std::size_t size) { return size > min_recycled && size <= recycled_size; }
 
 void* allocate(std::size_t size, void*) noexcept {
   if (!recycled(size)) return std::malloc(size);
-  if (free_list* l = current; l && l->head) {
+  if (free_list* l = thread_free_list::existing(); l && l->head) {
     block* b = l->head;
     l->head = b->next;
     --l->count;
@@ -67,7 +53,7 @@ void* allocate(std::size_t size, void*) noexcept {
 void release(void* p, void*) noexcept {
   if (!p) return;
   if (malloc_usable_size(p) == recycled_size) {
-    if (free_list* l = local(); l && l->count < max_free) {
+    if (free_list* l = thread_free_list::get(); l && l->count < max_free) {
       l->head = new (p) block{l->head};
       ++l->count;
       return;

@@ -6,6 +6,8 @@
 // given storage is simply freed.
 #pragma once
 
+#include "ws/thread_state.hpp"
+
 #include <cstddef>
 #include <utility>
 #include <vector>
@@ -24,7 +26,7 @@ class spare_pool {
     s.clear();
     if (s.capacity() <= Storage().capacity()) return;
     const std::size_t bytes = s.capacity() * sizeof(typename Storage::value_type);
-    pool* p = local();
+    pool* p = thread_state<pool>::get();
     if (!p || p->spares.size() >= max_spares || bytes > max_spare_bytes - p->bytes) {
       Storage().swap(s);
       return;
@@ -42,7 +44,7 @@ class spare_pool {
   /// Swaps a spare's storage into `into` (emptied; what it held is freed) when the pool has
   /// one; false when it has none.
   static bool take(Storage& into) noexcept {
-    pool* p = current;
+    pool* p = thread_state<pool>::existing();
     if (!p || p->spares.empty()) return false;
     auto& spare = p->spares.back();
     p->bytes -= spare.capacity() * sizeof(typename Storage::value_type);
@@ -57,25 +59,6 @@ class spare_pool {
     std::vector<Storage> spares;
     std::size_t bytes = 0;  // capacity held in spares
   };
-  struct owner {
-    pool p;
-    ~owner() {
-      current = nullptr;
-      gone = true;
-    }
-  };
-  // The hot path reads one trivially destructible thread_local (no initialisation guard);
-  // `owner` frees the pool at thread exit and clears it, so storage given after that is
-  // freed instead.
-  static inline thread_local pool* current = nullptr;
-  static inline thread_local bool gone = false;
-
-  static pool* local() noexcept {
-    if (current || gone) return current;
-    thread_local owner o;
-    current = &o.p;
-    return current;
-  }
 };
 
 }  // namespace h2ws::ws
