@@ -61,6 +61,9 @@ class carrier {
   std::vector<std::shared_ptr<websocket_impl>> pending_deliveries;
   /// Hands over what the read noted (defined in websocket_impl.cpp).
   void run_deliveries();
+  /// Posts what the read noted, each delivery in a turn of its own (after a receive
+  /// handler threw, for the messages still due).
+  void post_deliveries();
 
   /// A send whose bytes the writer took: its handler is due.
   struct completed_send {

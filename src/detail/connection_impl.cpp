@@ -40,6 +40,8 @@ using boost::system::error_code;
 namespace {
 
 constexpr std::size_t read_buffer_size = net::thread_read_buffer::size;
+// A read goes into HTTP/2 by slices of this much at most (see on_read()).
+constexpr std::size_t read_slice_size = 16 * 1024;
 // Write at most this much per write call: enough to coalesce many frames,
 // small enough that reads are not starved (shrpx uses 32 KiB; bulk needs more).
 constexpr std::size_t write_batch_size = 128 * 1024;
@@ -180,25 +182,46 @@ void connection_impl::on_read(error_code ec, std::size_t n) {
     wake_writer();
     return;
   }
-  reading = true;
   writes_after_read_ = true;
-  auto perr = session_->receive({read_data_, n});
-  reading = false;
-  if (!pending_deliveries.empty()) {
-    // Should a receive handler throw (out of run(), as from any handler), the connection
-    // still writes what it has and reads on.
-    struct carry_on {
-      connection_impl* self;
-      bool failed;
-      ~carry_on() {
-        if (std::uncaught_exceptions() == 0) return;
-        self->writes_after_read_ = false;
-        if (failed) return;
-        self->wake_writer();
-        if (!self->failure_) self->start_read();
+  // A large read (many small messages) goes in by slices, and what a slice's deliveries
+  // answered is written before the next slice goes in: the peer works on the first
+  // answers while this side makes the rest, instead of both taking turns per read.
+  error_code perr;
+  std::exception_ptr thrown;
+  for (std::size_t done = 0; done < n && !perr;) {
+    const std::size_t slice = std::min(n - done, read_slice_size);
+    reading = true;
+    perr = session_->receive({read_data_ + done, slice});
+    reading = false;
+    done += slice;
+    if (pending_deliveries.empty()) continue;
+    if (!thrown) {
+      // Should a receive handler throw (out of run(), as from any handler), the rest of
+      // the read still goes in, the connection writes what it has and reads on.
+      try {
+        run_deliveries();
+      } catch (...) {
+        thrown = std::current_exception();
       }
-    } guard{this, static_cast<bool>(perr)};
-    run_deliveries();
+    } else {
+      post_deliveries();
+    }
+    if (done < n && !perr && !writing_ && !writer_done_) {
+      writes_after_read_ = false;
+      write_some();
+      writes_after_read_ = true;
+    }
+  }
+  if (thrown) {
+    writes_after_read_ = false;
+    if (perr) {
+      fail(perr);
+      wake_writer();
+    } else {
+      wake_writer();
+      if (!failure_) start_read();
+    }
+    std::rethrow_exception(thrown);
   }
   writes_after_read_ = false;
   if (perr) {
@@ -255,7 +278,9 @@ void connection_impl::write_some() {
     // takes the storage a burst left in the thread's pool.
     net::prepare_write_batch(batch_);
     // The sends whose bytes are taken complete once the write is under way (below).
-    while (batch_.size() < write_batch_size) {
+    // wants_write() first: asking nghttp2 for output it does not have (the look after a
+    // batch written at once, most of the time) costs a few hundred instructions.
+    while (batch_.size() < write_batch_size && session_->wants_write()) {
       auto chunk = session_->next_output();
       if (chunk.empty()) break;
       batch_.insert(batch_.end(), chunk.begin(), chunk.end());

@@ -459,15 +459,24 @@ void carrier::run_deliveries() {
     } catch (...) {
       // A handler threw (out of run(), as from any handler): the others still get theirs,
       // posted as usual.
-      for (std::size_t j = i + 1; j < pending.size(); ++j) {
-        pending[j]->delivery_pending_ = false;
-        pending[j]->deliver();
-      }
+      pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+      pending.insert(pending.end(), pending_deliveries.begin(), pending_deliveries.end());
+      pending_deliveries.swap(pending);
+      post_deliveries();
       throw;
     }
   }
   pending.clear();
   if (pending_deliveries.empty()) pending_deliveries.swap(pending);  // keep the capacity
+}
+
+void carrier::post_deliveries() {
+  auto pending = std::move(pending_deliveries);
+  pending_deliveries.clear();
+  for (auto& ws : pending) {
+    ws->delivery_pending_ = false;
+    ws->deliver();
+  }
 }
 
 // A delivery the read handler noted: the receive is still waiting (nothing else takes

@@ -3,6 +3,7 @@
 #include "test_support.hpp"
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -125,6 +126,59 @@ TEST(Containment, ThrowingReceiveHandlerLeavesTheConnectionWorking) {
     run_until([] { return false; });
     ctx.restart();
   }
+}
+
+// Verifies that a receive handler that throws while many more messages came in the same
+// read (their echoes, 64 KiB sent at once: reads larger than the 16 KiB slices HTTP/2
+// takes them in by) loses none of them: the exception leaves run(), and the next
+// receives get every later message, in order.
+TEST(Containment, ThrowingReceiveHandlerLosesNothingOfALargeRead) {
+  server_fixture f;
+  auto& ctx = f.context();
+  std::optional<websocket> ws;
+  h2ws::connect(ctx.get_executor(), f.url(), test_options(),
+                [&](boost::system::error_code ec, websocket w) {
+                  EXPECT_FALSE(ec) << ec.message();
+                  ws.emplace(std::move(w));
+                });
+  bool thrown = false;
+  auto run_until = [&](auto done) {
+    for (int i = 0; i < 1000 && !done(); ++i) {
+      try {
+        ctx.run_for(std::chrono::milliseconds(10));
+      } catch (const std::runtime_error&) {
+        thrown = true;
+      }
+      ctx.restart();
+    }
+  };
+  run_until([&] { return ws.has_value(); });
+  if (!ws) {
+    ADD_FAILURE() << "no websocket";
+    return;
+  }
+  constexpr int count = 64;
+  auto payload = [](int i) { return std::to_string(i) + std::string(1024, 'x'); };
+  for (int i = 0; i < count; ++i)
+    ws->send(message::binary(payload(i)), [](boost::system::error_code) {});
+  ws->receive([](boost::system::error_code, message) { throw std::runtime_error("receiver"); });
+  run_until([&] { return thrown; });
+  EXPECT_TRUE(thrown) << "the handler's exception never surfaced";
+  std::vector<std::string> rest;
+  std::function<void()> receive_next = [&] {
+    ws->receive([&](boost::system::error_code ec, message m) {
+      if (ec) {
+        ADD_FAILURE() << ec.message();
+        return;
+      }
+      rest.push_back(std::move(m).payload());
+      if (rest.size() < count - 1) receive_next();
+    });
+  };
+  receive_next();
+  run_until([&] { return rest.size() == count - 1; });
+  ASSERT_EQ(rest.size(), std::size_t{count - 1});
+  for (int i = 1; i < count; ++i) EXPECT_EQ(rest[i - 1], payload(i)) << "message " << i;
 }
 
 }  // namespace
