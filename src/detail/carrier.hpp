@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -64,6 +65,11 @@ class carrier {
   /// Posts what the read noted, each delivery in a turn of its own (after a receive
   /// handler threw, for the messages still due).
   void post_deliveries();
+  /// After a slice of a read went in: hands over what it noted; false when it noted
+  /// nothing. Should a receive handler throw (out of run(), as from any handler), the
+  /// exception waits in `thrown` while the rest of the read still goes in, and what later
+  /// slices note is posted.
+  bool deliver_noted(std::exception_ptr& thrown);
 
   /// A send whose bytes the writer took: its handler is due.
   struct completed_send {

@@ -191,18 +191,7 @@ void connection_impl::on_read(error_code ec, std::size_t n) {
     perr = session_->receive({read_data_ + done, slice});
     reading = false;
     done += slice;
-    if (pending_deliveries.empty()) continue;
-    if (!thrown) {
-      // Should a receive handler throw (out of run(), as from any handler), the rest of
-      // the read still goes in, the connection writes what it has and reads on.
-      try {
-        run_deliveries();
-      } catch (...) {
-        thrown = std::current_exception();
-      }
-    } else {
-      post_deliveries();
-    }
+    if (!deliver_noted(thrown)) continue;
     if (done < n && !perr && !writing_ && !writer_done_) {
       writes_after_read_ = false;
       write_some();

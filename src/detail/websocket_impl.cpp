@@ -470,6 +470,20 @@ void carrier::run_deliveries() {
   if (pending_deliveries.empty()) pending_deliveries.swap(pending);  // keep the capacity
 }
 
+bool carrier::deliver_noted(std::exception_ptr& thrown) {
+  if (pending_deliveries.empty()) return false;
+  if (thrown) {
+    post_deliveries();
+    return true;
+  }
+  try {
+    run_deliveries();
+  } catch (...) {
+    thrown = std::current_exception();
+  }
+  return true;
+}
+
 void carrier::post_deliveries() {
   auto pending = std::move(pending_deliveries);
   pending_deliveries.clear();

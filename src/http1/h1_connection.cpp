@@ -400,19 +400,7 @@ void h1_connection::on_read(error_code ec, std::size_t n) {
     ws->on_data({read_data_ + done, slice});
     reading = false;
     done += slice;
-    if (pending_deliveries.empty()) continue;
-    if (!thrown) {
-      // Should a receive handler throw (out of run(), as from any handler), the rest of
-      // the read still goes in and the connection reads on.
-      try {
-        run_deliveries();
-      } catch (...) {
-        thrown = std::current_exception();
-      }
-    } else {
-      post_deliveries();
-    }
-    if (done < n) write_more();
+    if (deliver_noted(thrown) && done < n) write_more();
   }
   read_more();
   if (thrown) std::rethrow_exception(thrown);
