@@ -394,16 +394,31 @@ void h1_connection::on_read(error_code ec, std::size_t n) {
   // A large read goes in by slices; what a slice's deliveries answered is written before
   // the next one goes in (net::read_slice_size).
   std::exception_ptr thrown;
+  writes_after_read_ = true;
+  struct writes_again {  // whatever happens, wake_writer() posts again after the read
+    bool& flag;
+    ~writes_again() { flag = false; }
+  } guard{writes_after_read_};
   for (std::size_t done = 0; done < n;) {
     const std::size_t slice = std::min(n - done, net::read_slice_size);
     reading = true;
     ws->on_data({read_data_ + done, slice});
     reading = false;
     done += slice;
-    if (deliver_noted(thrown) && done < n) write_more();
+    if (deliver_noted(thrown) && done < n) write_now();
   }
+  // What the bytes and the deliveries made (the application's replies) is written now
+  // rather than one scheduler turn later.
+  writes_after_read_ = false;
+  write_more();
   read_more();
   if (thrown) std::rethrow_exception(thrown);
+}
+
+void h1_connection::write_now() {
+  writes_after_read_ = false;
+  write_more();
+  writes_after_read_ = true;
 }
 
 // The read side is over: so is the connection, and the websocket lets go of it.
@@ -416,7 +431,7 @@ void h1_connection::finish_reading() {
 void h1_connection::wake_writer() {
   // Posted, never run here: this may be inside the session's callbacks, and many wakes in
   // one turn make one write.
-  if (writing_ || write_posted_ || writer_done_ || !ws_) return;
+  if (writing_ || write_posted_ || writer_done_ || !ws_ || writes_after_read_) return;
   write_posted_ = true;
   post_recycled(strand_, [self = shared_from_this()] {
     self->write_posted_ = false;

@@ -61,6 +61,7 @@ class h1_connection final : public carrier, public std::enable_shared_from_this<
   void on_readable(boost::system::error_code ec);
   void finish_reading();
   void write_more();
+  void write_now();  // write_more() from inside the read handler
   void on_written(boost::system::error_code ec, bool ends);
   void end_writing();
   boost::asio::awaitable<void> serve(std::vector<std::uint8_t> pending);
@@ -86,6 +87,9 @@ class h1_connection final : public carrier, public std::enable_shared_from_this<
   bool read_paused_ = false;  // the app lags a window behind: consume() reads on
   bool writing_ = false;
   bool write_posted_ = false;
+  // Inside the read handler: wake_writer() posts nothing, the handler writes once the bytes
+  // read and the deliveries they made are through (what HTTP/2 connections do).
+  bool writes_after_read_ = false;
   bool writer_done_ = false;
   bool timed_out_ = false;
   bool closed_ = false;
