@@ -255,8 +255,8 @@ void connection_impl::wake_writer() {
 
 void connection_impl::write_some() {
   if (writing_ || writer_done_) return;
-  // A batch the socket took whole at once is followed by another look for output (what
-  // on_written() would do a scheduler turn later), a few times at most per call.
+  // A full batch the socket took whole at once is followed by another look for output
+  // (what on_written() would do a scheduler turn later), a few times at most per call.
   constexpr int max_rounds = 4;
   for (int round = 1;; ++round) {
     // Not reserved up front (write_batch_size would be a mapping of its own, one more
@@ -264,11 +264,20 @@ void connection_impl::write_some() {
     // takes the storage a burst left in the thread's pool.
     net::prepare_write_batch(batch_);
     // The sends whose bytes are taken complete once the write is under way (below).
-    // wants_write() first: asking nghttp2 for output it does not have (the look after a
-    // batch written at once, most of the time) costs a few hundred instructions.
-    while (batch_.size() < write_batch_size && session_->wants_write()) {
+    // nghttp2 hands over all it has unless the batch fills up (`full`): only then is there
+    // more to look for once the batch is written (asking for output nghttp2 does not have
+    // costs a few hundred instructions).
+    bool full = false;
+    for (;;) {
+      if (batch_.size() >= write_batch_size) {
+        full = true;
+        break;
+      }
       auto chunk = session_->next_output();
-      if (chunk.empty()) break;
+      if (chunk.empty()) {
+        full = batch_.size() >= write_batch_size;  // on_send_data() left a frame for later
+        break;
+      }
       batch_.insert(batch_.end(), chunk.begin(), chunk.end());
     }
     if (!batch_.empty() && deliveries_in_flight > 0 && batch_.size() < coalesce_size &&
@@ -280,8 +289,11 @@ void connection_impl::write_some() {
       wake_writer();
     } else if (write_yields_ = 0; !batch_.empty()) {
       if (write_batch()) {
-        if (round < max_rounds) continue;
-        wake_writer();  // more may be ready: in a later turn, other connections first
+        if (full && round < max_rounds) continue;
+        if (full)
+          wake_writer();  // more is ready: in a later turn, other connections first
+        else if (failure_ || !session_->wants_io())
+          finish_writing();
       }
     } else if (failure_ || !session_->wants_io()) {
       finish_writing();
