@@ -4,8 +4,8 @@
 # short and long, and (total(long) - total(short)) / (echoes(long) - echoes(short)) is the cost
 # of one echo; start-up, connection set-up and teardown are in both runs and cancel.
 #
-#   bench/callgrind.sh [--bin DIR] [--transport h2ws|h1|both] [--short N] [--long N] [--json]
-#                      [--no-allocs] [--keep] [--server-threads N]
+#   bench/callgrind.sh [--bin DIR] [--transport h2ws|h1|both] [--scenario latency|small]
+#                      [--short N] [--long N] [--json] [--no-allocs] [--keep] [--server-threads N]
 #
 # --bin DIR    directory with h2ws and h2ws-bench, either flat or a build tree
 #              (DIR/tools/h2ws, DIR/bench/h2ws-bench); default: build/ of this checkout
@@ -13,8 +13,10 @@
 #              (HTTP/1.1 Upgrade, `h2ws-bench --transport h1`) or both (default: both, h2ws
 #              first; h2 is taken for h2ws). h2ws alone works with h2ws-bench builds older
 #              than --transport.
-# --short N    --count of the short run (default 500)
-# --long N     --count of the long run (default 5000)
+# --scenario   latency (default: one echo at a time) or small (pipelined: up to 1,000 in
+#              flight, the per-message cost when reads and writes carry many messages)
+# --short N    --count of the short run (default 500; small: 20000)
+# --long N     --count of the long run (default 5000; small: 120000)
 # --json       one JSON object per transport and side on stdout instead of a table
 # --no-allocs  skip the memcheck runs (allocs_per_echo is then null)
 # --keep       keep the callgrind/memcheck output files (their directory is printed on stderr)
@@ -29,21 +31,23 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 
 bin_dir="$root/build"
-short=500
-long=5000
+short=
+long=
+scenario=latency
 json=0
 allocs=1
 keep=0
 transport=both
 server_threads=1
 
-usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "callgrind.sh: $*" >&2; exit 1; }
 
 while (($#)); do
   case "$1" in
     --bin) bin_dir=${2:?--bin needs a directory}; shift 2 ;;
     --transport) transport=${2:?--transport needs h2ws, h1 or both}; shift 2 ;;
+    --scenario) scenario=${2:?--scenario needs latency or small}; shift 2 ;;
     --short) short=${2:?--short needs a count}; shift 2 ;;
     --long) long=${2:?--long needs a count}; shift 2 ;;
     --json) json=1; shift ;;
@@ -55,6 +59,11 @@ while (($#)); do
   esac
 done
 
+case $scenario in
+  latency) : "${short:=500}" "${long:=5000}" ;;
+  small) : "${short:=20000}" "${long:=120000}" ;;
+  *) die "--scenario must be latency or small, not '$scenario'" ;;
+esac
 [[ $short =~ ^[1-9][0-9]*$ && $long =~ ^[1-9][0-9]*$ ]] || die "--short and --long must be positive integers"
 case $transport in
   h2ws | h2) transports=(h2ws) ;;
@@ -76,8 +85,10 @@ fi
 
 # The latency scenario runs min(200, count) warm-up round trips before its `count` timed ones
 # (bench/h2ws_bench/config.cpp: warmup = 200, then c.warmup = min(c.warmup, c.count)); both are
-# echoes, so both go into the slope.
-warmup_of() { (($1 < 200)) && echo "$1" || echo 200; }
+# echoes, so both go into the slope. The small scenario echoes exactly `count` messages.
+warmup_of() {
+  if [[ $scenario == small ]]; then echo 0; elif (($1 < 200)); then echo "$1"; else echo 200; fi
+}
 echoes_of() { echo $(($1 + $(warmup_of "$1"))); }
 echoes_short=$(echoes_of "$short")
 echoes_long=$(echoes_of "$long")
@@ -131,14 +142,14 @@ start_server() {
   die "h2ws serve did not print 'listening on' within 60 s"
 }
 
-# run_bench COUNT OUT [valgrind args...]: the latency scenario against the server on $port, over
+# run_bench COUNT OUT [valgrind args...]: the scenario against the server on $port, over
 # $current (h2ws or h1); fails unless it ran all COUNT timed round trips over that transport (a
 # capped run would break the slope).
 run_bench() {
   local count=$1 out=$2; shift 2
   local rc=0 via=()
   [[ $current == h2ws ]] || via=(--transport "$current")
-  timeout 300 "$@" "$bench" --url "http://127.0.0.1:$port/echo" "${via[@]}" --scenario latency \
+  timeout 300 "$@" "$bench" --url "http://127.0.0.1:$port/echo" "${via[@]}" --scenario "$scenario" \
     --count "$count" --no-pin --duration 250 >"$out" 2>"$out.err" || rc=$?
   if ((rc != 0)) || ! grep -q "\"count\":$count," "$out" || ! grep -q '"capped":false' "$out" ||
     ! grep -q "\"transport\":\"$current\"" "$out"; then
@@ -218,7 +229,7 @@ if ((json)); then
       "$echoes_short" "$echoes_long" "$ir_s" "$ir_l" "$al_s" "$al_l"
   done
 else
-  echo "64 B echoes, latency scenario: short --count $short ($echoes_short echoes), long --count $long ($echoes_long echoes)"
+  echo "64 B echoes, $scenario scenario: short --count $short ($echoes_short echoes), long --count $long ($echoes_long echoes)"
   printf '%-9s %-7s %14s %12s %14s %14s %10s %10s\n' transport side instr/echo allocs/echo "Ir short" "Ir long" "allocs sh" "allocs lg"
   for r in "${results[@]}"; do
     read -r tr side ipe ape ir_s ir_l al_s al_l <<<"$r"
