@@ -2,6 +2,9 @@
 #include "test_support.hpp"
 #include "tls_certs.hpp"
 
+#include <string>
+#include <vector>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -36,6 +39,40 @@ TEST(Tls, TrustedCertificateEchoes) {
       co_await ws.send(message::text("over tls"), asio::use_awaitable);
       auto m = co_await ws.receive(asio::use_awaitable);
       EXPECT_EQ(m.text(), "over tls");
+      co_await ws.close(close_code::normal, "", asio::use_awaitable);
+    });
+  }
+}
+
+// Verifies that 2,000 small messages sent at once over TLS come back whole and in order,
+// over ALPN h2 and over HTTP/1.1: reads of a TLS record (up to 16 KiB) of messages each,
+// whose answers are written while the next records come in.
+TEST(Tls, ManySmallMessagesComeBackInOrder) {
+  auto files = make_self_signed({"localhost"}, {"127.0.0.1"});
+  server_fixture f(tls_server(files));
+  for (bool h1 : {false, true}) {
+    f.run([&]() -> asio::awaitable<void> {
+      auto ex = co_await asio::this_coro::executor;
+      auto opts = test_options();
+      opts.ca_file = files.cert;
+      opts.force_http1 = h1;
+      auto ws = co_await h2ws::connect(ex, wss_url(f), opts, asio::use_awaitable);
+      EXPECT_EQ(ws.http_version(), h1 ? 1 : 2);
+      constexpr int count = 2000;
+      auto payload = [](int i) { return std::to_string(i) + std::string(100, 'x'); };
+      std::vector<message> batch;
+      for (int i = 0; i < count; ++i) batch.push_back(message::binary(payload(i)));
+      co_await ws.send_batch(std::move(batch), asio::use_awaitable);
+      int received = 0;
+      std::vector<message> storage;
+      while (received < count) {
+        storage = co_await ws.receive_batch(std::move(storage), count, asio::use_awaitable);
+        for (auto& m : storage) {
+          EXPECT_EQ(std::string(m.text()), payload(received)) << (h1 ? "HTTP/1.1" : "HTTP/2");
+          ++received;
+        }
+      }
+      EXPECT_EQ(received, count);
       co_await ws.close(close_code::normal, "", asio::use_awaitable);
     });
   }
