@@ -198,18 +198,14 @@ void connection_impl::on_read(error_code ec, std::size_t n) {
       writes_after_read_ = true;
     }
   }
-  if (thrown) {
-    writes_after_read_ = false;
-    if (perr) {
-      fail(perr);
-      wake_writer();
-    } else {
-      wake_writer();
-      if (!failure_) start_read();
-    }
-    std::rethrow_exception(thrown);
-  }
   writes_after_read_ = false;
+  // After a receive handler threw, the writer runs in a turn of its own: a send handler
+  // that throws too then leaves a later run(), not in place of this exception.
+  after_read(perr, !thrown);
+  if (thrown) std::rethrow_exception(thrown);  // out of run(), the connection carrying on
+}
+
+void connection_impl::after_read(const error_code& perr, bool write_inline) {
   if (perr) {
     // nghttp2 queued a GOAWAY; the writer flushes it, then closes.
     fail(perr);
@@ -218,7 +214,7 @@ void connection_impl::on_read(error_code ec, std::size_t n) {
   }
   // What the bytes and the deliveries just made (WINDOW_UPDATEs, answers, the
   // application's replies) is written now rather than one scheduler turn later.
-  if (!writing_ && !writer_done_)
+  if (write_inline && !writing_ && !writer_done_)
     write_some();
   else
     wake_writer();
@@ -267,19 +263,12 @@ void connection_impl::write_some() {
     // nghttp2 hands over all it has unless the batch fills up (`full`): only then is there
     // more to look for once the batch is written (asking for output nghttp2 does not have
     // costs a few hundred instructions).
-    bool full = false;
-    for (;;) {
-      if (batch_.size() >= write_batch_size) {
-        full = true;
-        break;
-      }
+    while (batch_.size() < write_batch_size) {
       auto chunk = session_->next_output();
-      if (chunk.empty()) {
-        full = batch_.size() >= write_batch_size;  // on_send_data() left a frame for later
-        break;
-      }
+      if (chunk.empty()) break;  // all of it, or on_send_data() left a frame for later
       batch_.insert(batch_.end(), chunk.begin(), chunk.end());
     }
+    const bool full = batch_.size() >= write_batch_size;
     if (!batch_.empty() && deliveries_in_flight > 0 && batch_.size() < coalesce_size &&
         write_yields_ < max_write_yields && !failure_) {
       // Received messages are on their way to the application: let it answer them

@@ -99,6 +99,9 @@ class connection_impl final : public carrier,
   void start_read();
   void on_readable(boost::system::error_code ec);
   void on_read(boost::system::error_code ec, std::size_t n);
+  // Once a read went in: the error it made (perr), or what it made written (now, or in a
+  // turn of its own) and the next read started.
+  void after_read(const boost::system::error_code& perr, bool write_inline);
   void write_some();
   // Writes the batch: at once as far as the socket takes it (plain TCP), the rest by an
   // async_write. True when all of it went at once (the batch is released then).

@@ -507,24 +507,34 @@ void websocket_impl::deliver_now() {
   pump(std::move(h), receive_on_strand_, std::move(m));
 }
 
-void websocket_impl::pump(websocket::receive_handler h, bool on_strand, message m) {
-  // Hands `m` to `h`, then, as long as the handler asked for the next message before
-  // returning (a coroutine awaiting receive() in a loop, on this strand) and the session
-  // has one, hands that over too: many messages per scheduler turn instead of one.
-  // Every handler runs after the receive() that started it has returned.
+// Hands `value` to `h`, then, as long as the handler asked for the next one before
+// returning (a coroutine awaiting a receive in a loop, on this strand: `pending` is set
+// again) and the session has messages, takes them (`next` fills the handler and the value)
+// and hands them over too: many per scheduler turn instead of one. Every handler runs
+// after the call that started it has returned.
+template <class Handler, class Value, class Next>
+void websocket_impl::pump_each(Handler&& h, bool on_strand, Value&& value, const Handler& pending,
+                               Next next) {
   {
     pumping_scope scope(this);
     for (int n = 1;; ++n) {
       complete_now(conn_->completion_executor(), std::move(h), on_strand, error_code{},
-                   std::move(m));
-      if (!receive_handler_ || !session_.has_message() || n == max_pumped) break;
-      m = session_.take_message();
-      store_handler(h, take_receive_handler());
+                   std::move(value));
+      if (!pending || !session_.has_message() || n == max_pumped) break;
+      next(h, value);
       on_strand = receive_on_strand_;
     }
   }
   deliver();  // what is left, or the error after the last message
   apply();    // the window given back as messages were taken
+}
+
+void websocket_impl::pump(websocket::receive_handler h, bool on_strand, message m) {
+  pump_each(std::move(h), on_strand, std::move(m), receive_handler_,
+            [this](websocket::receive_handler& next_h, message& next_m) {
+              next_m = session_.take_message();
+              store_handler(next_h, take_receive_handler());
+            });
 }
 
 // --- Requests of the application ---
@@ -592,19 +602,11 @@ websocket::batch_handler websocket_impl::take_batch_handler() {
 
 void websocket_impl::pump_batch(websocket::batch_handler h, bool on_strand,
                                 std::vector<message> batch) {
-  {
-    pumping_scope scope(this);
-    for (int n = 1;; ++n) {
-      complete_now(conn_->completion_executor(), std::move(h), on_strand, error_code{},
-                   std::move(batch));
-      if (!batch_handler_ || !session_.has_message() || n == max_pumped) break;
-      batch = take_batch();
-      store_handler(h, take_batch_handler());
-      on_strand = receive_on_strand_;
-    }
-  }
-  deliver();  // what is left, or the error after the last message
-  apply();    // the window given back as messages were taken
+  pump_each(std::move(h), on_strand, std::move(batch), batch_handler_,
+            [this](websocket::batch_handler& next_h, std::vector<message>& next_batch) {
+              next_batch = take_batch();
+              store_handler(next_h, take_batch_handler());
+            });
 }
 
 void websocket_impl::send_batch(std::vector<message> messages, websocket::batch_handler handler,

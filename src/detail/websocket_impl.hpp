@@ -134,6 +134,9 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void deliver_now();
   friend class carrier;
   void pump(websocket::receive_handler h, bool on_strand, message m);
+  // What pump() and pump_batch() share (websocket_impl.cpp).
+  template <class Handler, class Value, class Next>
+  void pump_each(Handler&& h, bool on_strand, Value&& value, const Handler& pending, Next next);
   // A receive_batch()'s delivery: the batch handed to `h`, then as long as it asks for
   // the next batch inline and the session has messages, those too (as pump()).
   void pump_batch(websocket::batch_handler h, bool on_strand, std::vector<message> batch);
