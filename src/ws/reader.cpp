@@ -30,19 +30,16 @@ bool reader::feed(std::span<const std::uint8_t> bytes) {
     events_head_ = 0;
   }
   if (events_.capacity() == 0) vector_pool<event>::take(events_);
-  parse(bytes.data(), bytes.size());
+  queue_sink queue{events_};
+  feed(bytes, queue);
   if (events_.empty()) vector_pool<event>::give(events_);  // nothing came: keep no storage
   return !error_;
 }
 
 bool reader::feed(std::span<const std::uint8_t> bytes, reader_sink& sink) {
   sink_ = &sink;
-  parse(bytes.data(), bytes.size());
-  sink_ = nullptr;
-  return !error_;
-}
-
-void reader::parse(const std::uint8_t* p, std::size_t n) {
+  const std::uint8_t* p = bytes.data();
+  std::size_t n = bytes.size();
   while (n != 0 && stage_ != stage::finished) {
     if (stage_ == stage::header) {
       read_header(p, n);
@@ -50,6 +47,8 @@ void reader::parse(const std::uint8_t* p, std::size_t n) {
       read_payload(p, n);
     }
   }
+  sink_ = nullptr;
+  return !error_;
 }
 
 std::optional<event> reader::next() {
@@ -223,17 +222,11 @@ void reader::end_frame() {
   stage_ = stage::header;
   switch (frame_opcode_) {
     case opcode::ping:
-      if (sink_)
-        sink_->on_ping(control_);
-      else
-        events_.emplace_back(ping_event{control_});
+      sink_->on_ping(control_);
       control_.clear();
       return;
     case opcode::pong:
-      if (sink_)
-        sink_->on_pong(control_);
-      else
-        events_.emplace_back(pong_event{control_});
+      sink_->on_pong(control_);
       control_.clear();
       return;
     case opcode::close:
@@ -245,14 +238,10 @@ void reader::end_frame() {
       // The text may stop in the middle of a character only if more fragments follow.
       if (check_utf8_ && !utf8_.complete()) return fail(error::invalid_utf8);
       in_message_ = false;
-      if (sink_) {
+      {
         message_event m{message_binary_, std::move(message_), message_compressed_};
         message_.clear();  // moved-from: make it empty for certain
         sink_->on_message(m);
-      } else {
-        events_.emplace_back(
-            message_event{message_binary_, std::move(message_), message_compressed_});
-        message_.clear();
       }
       return;
   }
@@ -273,10 +262,7 @@ void reader::end_close_frame() {
   // Nothing follows a close frame: a fragmented message still open will never complete.
   message_ = std::string();
   control_.clear();
-  if (sink_)
-    sink_->on_close(close);
-  else
-    events_.emplace_back(std::move(close));
+  sink_->on_close(close);
 }
 
 void reader::recycle(std::string&& s) noexcept { string_pool::give(std::move(s)); }

@@ -13,6 +13,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/system/error_code.hpp>
@@ -106,7 +107,6 @@ class reader {
     finished,  // after an error or a close frame: input is ignored
   };
 
-  void parse(const std::uint8_t* p, std::size_t n);
   void read_header(const std::uint8_t*& p, std::size_t& n);
   // Both read the header from `h`: the input itself when it holds the whole header,
   // header_ when the header came in pieces.
@@ -152,7 +152,17 @@ class reader {
   // steady-state parsing does not allocate for it and an idle reader holds none.
   std::vector<event> events_;
   std::size_t events_head_ = 0;
-  reader_sink* sink_ = nullptr;  // set during feed(bytes, sink): events go there instead
+  // Where parsed events go during a feed(): the caller's sink, or for feed(bytes) one that
+  // queues them in events_ for next().
+  reader_sink* sink_ = nullptr;
+  struct queue_sink final : reader_sink {
+    std::vector<event>& events;
+    explicit queue_sink(std::vector<event>& e) : events(e) {}
+    void on_message(message_event& m) override { events.emplace_back(std::move(m)); }
+    void on_ping(std::string& payload) override { events.emplace_back(ping_event{payload}); }
+    void on_pong(std::string& payload) override { events.emplace_back(pong_event{payload}); }
+    void on_close(close_event& c) override { events.emplace_back(std::move(c)); }
+  };
 
   boost::system::error_code error_;
   bool close_received_ = false;
