@@ -191,8 +191,9 @@ asio::awaitable<json_line> run_latency(client_factory& f, const bench_case& c, p
   line.add("p50_us", percentile(samples, 50), 1);
   line.add("p99_us", percentile(samples, 99), 1);
   line.add("mean_us", mean, 1);
-  line.add("min_us", samples.empty() ? 0.0 : samples.front(), 1);  // sorted by percentile()
-  line.add("max_us", samples.empty() ? 0.0 : samples.back(), 1);
+  const auto [min, max] = std::minmax_element(samples.begin(), samples.end());
+  line.add("min_us", samples.empty() ? 0.0 : *min, 1);
+  line.add("max_us", samples.empty() ? 0.0 : *max, 1);
   line.add_flag("capped", capped);
   co_return line;
 }

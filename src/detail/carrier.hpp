@@ -71,6 +71,18 @@ class carrier {
   /// slices note is posted.
   bool deliver_noted(std::exception_ptr& thrown);
 
+  /// Received bytes the applications consumed are given back to the peer in quanta: a
+  /// websocket holds what it consumed until it reaches `window_quantum` bytes (0: at once,
+  /// HTTP/1.1), and once all of them together hold `held_window_limit`, every one gives
+  /// back what it holds (give_back_held()). Both at most a quarter of the receive window
+  /// they draw on, so a peer that waits for window always gets it: the HTTP/2 session
+  /// sends WINDOW_UPDATE once half its window was consumed. One call into the session per
+  /// quantum instead of one per message. Strand only.
+  std::size_t window_quantum = 0;
+  std::size_t held_window_limit = 0;
+  std::size_t held_window = 0;
+  virtual void give_back_held() {}
+
   /// A send whose bytes the writer took: its handler is due.
   struct completed_send {
     websocket::send_handler handler;

@@ -106,6 +106,12 @@ void connection_impl::start_session(h2::role role) {
   }
   settings.trace_frames = traces_frames(opts_);
   session_ = std::make_unique<h2::session>(role, events(), settings, opts_.trace);
+  // A quarter of the windows in force before our SETTINGS are acknowledged (65,535) or
+  // after, whichever is smaller; a stream's quantum at most 16 KiB.
+  constexpr std::size_t default_window = 65535;
+  window_quantum = std::min<std::size_t>(
+      {16 * 1024, std::min<std::size_t>(settings.stream_window, default_window) / 4});
+  held_window_limit = std::max<std::size_t>(settings.connection_window, default_window) / 4;
   if (role == h2::role::server) open_ = true;
   start_loops();
 }
@@ -433,6 +439,10 @@ void connection_impl::arm_ping_deadline() {
     self->fail(make_error_code(error::timeout));
     self->transport_->close();
   });
+}
+
+void connection_impl::give_back_held() {
+  for (auto& [id, ws] : websockets_) ws->give_back_held();
 }
 
 void connection_impl::count_streams() { streams_in_use_ = websockets_.size() + requests_.size(); }

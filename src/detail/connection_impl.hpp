@@ -59,6 +59,7 @@ class connection_impl final : public carrier,
   }
   void wake_writer() override;
   void forget_stream(std::int32_t stream_id) override;
+  void give_back_held() override;
   int http_version() const override { return 2; }
 
   h2::role role() const { return role_; }

@@ -290,7 +290,7 @@ void websocket_impl::apply() {
   if (!session_.has_actions()) return;  // a receive() with nothing to hand over, say
   auto a = session_.take_actions();
   auto self = shared_from_this();  // forget_stream() may drop the registry's reference
-  if (a.consume > 0) conn_->consume(stream_id, a.consume);
+  const bool window = a.consume > 0 && give_back(a.consume);
   if (a.timer == ws::actions::timer_change::arm) arm_timer(a.timer_after);
   if (a.timer == ws::actions::timer_change::cancel && timer_) timer_->cancel();
   if (a.reset) conn_->reset(stream_id, *a.reset);
@@ -323,8 +323,30 @@ void websocket_impl::apply() {
     }
   }
   if (a.deliver) deliver();
-  if (a.finished) conn_->forget_stream(stream_id);
-  if (a.output || a.consume > 0 || a.reset) conn_->wake_writer();
+  if (a.finished) {
+    give_back_held();  // the connection's window would lose them with the stream
+    conn_->forget_stream(stream_id);
+  }
+  if (a.output || window || a.reset || a.finished) conn_->wake_writer();
+}
+
+bool websocket_impl::give_back(std::size_t n) {
+  held_window_ += n;
+  conn_->held_window += n;
+  // Once closing, at once: the peer's close must get through.
+  if (held_window_ >= conn_->window_quantum || !session_.is_open()) {
+    give_back_held();
+    return true;
+  }
+  if (conn_->held_window < conn_->held_window_limit) return false;
+  conn_->give_back_held();
+  return true;
+}
+
+void websocket_impl::give_back_held() {
+  if (held_window_ == 0) return;
+  conn_->held_window -= held_window_;
+  conn_->consume(stream_id, std::exchange(held_window_, 0));
 }
 
 void websocket_impl::arm_timer(std::chrono::nanoseconds after) {

@@ -77,6 +77,8 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void on_header(std::string_view name, std::string_view value);
   void on_headers_complete(bool end_stream);
   void on_data(std::span<const std::uint8_t> data);
+  /// Gives back every consumed byte it holds (carrier::give_back_held()).
+  void give_back_held();
   void on_remote_end_stream();
   void on_stream_closed(std::uint32_t error_code);
   void on_connection_failed(boost::system::error_code ec);
@@ -148,6 +150,9 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void fail_batch(boost::system::error_code ec);
 
   void complete_sends();
+  // Gives back `n` consumed bytes, or holds them until a quantum is reached; true when
+  // the carrier has window to send.
+  bool give_back(std::size_t n);
   // Installs our canceller in `handler`'s cancellation slot, when it has one.
   template <class Handler>
   void watch_cancellation(Handler& handler, cancellable what, std::uint64_t id);
@@ -162,6 +167,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   ws::session session_;
   bool opening_ = true;              // the handshake is not finished yet
   bool waiting_for_resume_ = false;  // the carrier waits for resume() before pulling again
+  std::size_t held_window_ = 0;      // consumed, not given back yet (carrier::window_quantum)
 
   // Sends in order, each done once the session's output reached its position.
   struct pending_send {

@@ -281,6 +281,7 @@ session::session(role r, session_events& ev, const session_settings& settings,
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, settings.max_concurrent_streams},
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, settings.stream_window},
       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, settings.max_header_list_size},
+      {NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1},
   };
   if (r == role::client) iv.push_back({NGHTTP2_SETTINGS_ENABLE_PUSH, 0});
   if (r == role::server && settings.enable_connect_protocol)

@@ -110,5 +110,64 @@ TEST(Backpressure, SlowServerReaderStopsFloodingClient) {
   });
 }
 
+// Consumed bytes are given back in quanta (up to 16 KiB per stream), not per message. Many
+// streams each holding less than a quantum must still not starve the connection's window:
+// 8 websockets x 12 echoes of 1,000 bytes is 96 KB through a 65,535-byte connection window,
+// while each stream alone stays under its quantum.
+TEST(Backpressure, SmallMessagesOnManyStreamsKeepTheConnectionWindowOpen) {
+  server_fixture f;
+  ASSERT_TRUE(f.run(
+      [&]() -> asio::awaitable<void> {
+        auto ex = co_await asio::this_coro::executor;
+        auto opts = test_options();
+        opts.connection_window = 65535;  // HTTP/2's initial connection window
+        auto conn = co_await connection::connect(ex, f.url(), opts, asio::use_awaitable);
+        std::vector<websocket> sockets;
+        for (int i = 0; i < 8; ++i)
+          sockets.push_back(co_await conn.open_websocket("/echo", asio::use_awaitable));
+        std::size_t echoed = 0;
+        for (auto& ws : sockets) {
+          for (int i = 0; i < 12; ++i) {
+            const std::string payload(1000, static_cast<char>('a' + i));
+            co_await ws.send(message::binary(payload), asio::use_awaitable);
+            auto m = co_await ws.receive(asio::use_awaitable);
+            EXPECT_EQ(m.text(), payload);
+            echoed += m.size();
+          }
+        }
+        EXPECT_EQ(echoed, 96000u);
+        for (auto& ws : sockets) co_await ws.close(close_code::normal, "", asio::use_awaitable);
+      },
+      std::chrono::seconds(10)));
+}
+
+// And a websocket that closes gives back what it held (a finished one too): the connection's window
+// would otherwise shrink by that much for good. 12 websockets one after the other, 8 echoes of
+// 1,000 bytes each, through a 65,535-byte connection window.
+TEST(Backpressure, FinishedWebsocketsGiveTheirHeldWindowBack) {
+  server_fixture f;
+  ASSERT_TRUE(f.run(
+      [&]() -> asio::awaitable<void> {
+        auto ex = co_await asio::this_coro::executor;
+        auto opts = test_options();
+        opts.connection_window = 65535;
+        auto conn = co_await connection::connect(ex, f.url(), opts, asio::use_awaitable);
+        std::size_t echoed = 0;
+        for (int w = 0; w < 12; ++w) {
+          auto ws = co_await conn.open_websocket("/echo", asio::use_awaitable);
+          for (int i = 0; i < 8; ++i) {
+            const std::string payload(1000, static_cast<char>('a' + i));
+            co_await ws.send(message::binary(payload), asio::use_awaitable);
+            auto m = co_await ws.receive(asio::use_awaitable);
+            EXPECT_EQ(m.text(), payload);
+            echoed += m.size();
+          }
+          co_await ws.close(close_code::normal, "", asio::use_awaitable);
+        }
+        EXPECT_EQ(echoed, 96000u);
+      },
+      std::chrono::seconds(10)));
+}
+
 }  // namespace
 }  // namespace h2ws::test
