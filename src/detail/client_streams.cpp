@@ -163,6 +163,7 @@ void connection_impl::open_websocket(websocket_request request, connection::open
                                                      : error::connection_closed);
   }
   ws->stream_id = id;
+  websockets_changed();
   websockets_[id] = ws;
   count_streams();
   ws->await_open(std::move(handler), std::move(owner));

@@ -145,7 +145,9 @@ struct connection_impl::read_handler {
   read_handler(read_handler&&) noexcept = default;
   read_handler& operator=(read_handler&&) = delete;
   ~read_handler() {
-    if (self) auto websockets = std::move(self->websockets_);
+    if (!self) return;
+    self->websockets_changed();
+    auto websockets = std::move(self->websockets_);
   }
   void operator()(error_code ec, std::size_t n) {  // a read into the connection's buffer
     auto s = std::move(self);
@@ -351,6 +353,7 @@ void connection_impl::fail(error_code ec) {
   ping_timer_.cancel();
   ping_deadline_.cancel();
   if (server_) deadline_.cancel();  // the idle or drain deadline: nothing left to bound
+  websockets_changed();
   auto websockets = std::move(websockets_);
   websockets_.clear();
   if (server_) server_->open_websockets -= websockets.size();
@@ -407,7 +410,16 @@ void connection_impl::maybe_finish_release() {
   wake_writer();
 }
 
+websocket_impl* connection_impl::find_websocket(std::int32_t stream_id) {
+  if (last_websocket_ && last_websocket_id_ == stream_id) return last_websocket_;
+  auto it = websockets_.find(stream_id);
+  if (it == websockets_.end()) return nullptr;
+  last_websocket_id_ = stream_id;
+  return last_websocket_ = it->second.get();
+}
+
 void connection_impl::forget_stream(std::int32_t stream_id) {
+  websockets_changed();
   if (websockets_.erase(stream_id) && server_) --server_->open_websockets;
   count_streams();
   maybe_finish_release();
@@ -524,9 +536,8 @@ int connection_impl::on_headers_complete(std::int32_t stream_id, bool end_stream
 }
 
 int connection_impl::on_data(std::int32_t stream_id, std::span<const std::uint8_t> data) {
-  if (auto it = websockets_.find(stream_id); it != websockets_.end()) {
-    auto ws = it->second;
-    ws->on_data(data);
+  if (auto* ws = find_websocket(stream_id)) {
+    ws->on_data(data);  // forgetting the stream in there keeps it alive until it returns
     return 0;
   }
   session_->consume(stream_id, data.size());  // plain bodies are read at once
@@ -596,9 +607,9 @@ void connection_impl::on_ping_ack() {
 
 h2::body_chunk connection_impl::read_body(std::int32_t stream_id, std::uint8_t* buf,
                                           std::size_t length) {
-  if (auto it = websockets_.find(stream_id); it != websockets_.end()) {
+  if (auto* ws = find_websocket(stream_id)) {
     // No copy here: on_send_data() appends the bytes straight to the write batch.
-    auto out = it->second->poll_output(length);
+    auto out = ws->poll_output(length);
     h2::body_chunk chunk;
     if (out.waiting) {
       chunk.deferred = true;
@@ -630,8 +641,8 @@ int connection_impl::on_send_data(std::int32_t stream_id,
                                   std::size_t padding) {
   // read_body() promised `length` bytes: the DATA frame header says so. Should they no
   // longer be there, the framing would break: fail the session instead of inventing bytes.
-  auto it = websockets_.find(stream_id);
-  if (it == websockets_.end() || it->second->output_size() < length) {
+  auto* ws = find_websocket(stream_id);
+  if (!ws || ws->output_size() < length) {
     trace("! DATA promised to the HTTP/2 session is gone: ending the connection");
     return h2::verdict::fail_connection;
   }
@@ -642,7 +653,7 @@ int connection_impl::on_send_data(std::int32_t stream_id,
   if (batch_.size() >= write_batch_size) return h2::verdict::later;
   batch_.insert(batch_.end(), frame_header.begin(), frame_header.end());
   if (padding > 0) batch_.push_back(static_cast<std::uint8_t>(padding - 1));
-  it->second->take_output(batch_, length);
+  ws->take_output(batch_, length);
   if (padding > 1) batch_.insert(batch_.end(), padding - 1, 0);
   return 0;
 }

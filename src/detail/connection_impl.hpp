@@ -189,6 +189,12 @@ class connection_impl final : public carrier,
   net::timer ping_timer_;
   net::timer ping_deadline_;
   std::unordered_map<std::int32_t, std::shared_ptr<websocket_impl>> websockets_;
+  // The websocket found last: DATA in, read_body() and on_send_data() for one echo all
+  // ask for the same stream. Reset whenever websockets_ changes.
+  std::int32_t last_websocket_id_ = 0;
+  websocket_impl* last_websocket_ = nullptr;
+  websocket_impl* find_websocket(std::int32_t stream_id);
+  void websockets_changed() { last_websocket_ = nullptr; }
   std::unordered_map<std::int32_t, plain_stream> plain_streams_;
   std::shared_ptr<server_context> server_;
   connection::connect_handler connect_handler_;

@@ -289,7 +289,10 @@ void websocket_impl::apply() {
   if (open != open_flag_.load(std::memory_order_relaxed)) open_flag_ = open;
   if (!session_.has_actions()) return;  // a receive() with nothing to hand over, say
   auto a = session_.take_actions();
-  auto self = shared_from_this();  // forget_stream() may drop the registry's reference
+  // forget_stream() may drop the registry's reference; nothing else here runs a handler
+  // or lets go of this websocket (completions are posted, deliveries noted or posted).
+  std::shared_ptr<websocket_impl> self;
+  if (a.finished) self = shared_from_this();
   const bool window = a.consume > 0 && give_back(a.consume);
   if (a.timer == ws::actions::timer_change::arm) arm_timer(a.timer_after);
   if (a.timer == ws::actions::timer_change::cancel && timer_) timer_->cancel();

@@ -114,6 +114,7 @@ void connection_impl::answer_request(std::int32_t stream_id, plain_stream& reque
     response.insert(response.end(), decision.headers.begin(), decision.headers.end());
     response.insert(response.end(), script.headers.begin(), script.headers.end());
     session_->submit_response(stream_id, response, true);
+    websockets_changed();
     websockets_[stream_id] = ws;
     ++server_->open_websockets;
     ws->mark_open();

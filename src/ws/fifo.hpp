@@ -41,9 +41,13 @@ class fifo {
     // Release what the item holds now, not at the next compaction. Items are only ever
     // constructed and destroyed, never assigned: Asio 1.26's any_completion_handler move
     // assignment recurses without end (it re-wraps its argument as an lvalue).
+    if (head_ + 1 == items_.size()) {  // the last one: every item goes, once
+      clear();
+      return;
+    }
     std::destroy_at(&items_[head_]);
     std::construct_at(&items_[head_]);
-    if (++head_ == items_.size()) clear();
+    ++head_;
   }
   /// Drops every item; the storage goes back to the thread's pool.
   void clear() noexcept {
