@@ -609,9 +609,9 @@ std::vector<message> websocket_impl::take_batch() {
   auto batch = std::exchange(batch_storage_, {});
   // Given none, the thread's spare storage; taken only now, so that a receive waiting on
   // an idle websocket holds none.
-  if (batch.capacity() == 0) ws::vector_pool<message>::take(batch);
-  while (batch.size() < batch_max_ && session_.has_message())
-    batch.push_back(session_.take_message());
+  if (batch.capacity() == 0 && session_.message_count() > batch_max_)
+    ws::vector_pool<message>::take(batch);
+  session_.take_messages(batch, batch_max_);
   return batch;
 }
 

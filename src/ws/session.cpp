@@ -360,6 +360,16 @@ message session::take_message() {
   return m;
 }
 
+void session::take_messages(std::vector<message>& into, std::size_t max) {
+  if (inbox_.size() <= max && inbox_.take_all(into)) {
+    inbox_bytes_ = 0;
+    app_holds_message_ = true;
+    acknowledge_if_drained();
+    return;
+  }
+  while (into.size() < max && has_message()) into.push_back(take_message());
+}
+
 void session::acknowledge_if_drained() {
   // Backpressure: bytes of messages the application has not taken yet stay
   // unacknowledged, so the peer's window closes while the reader is slow. Once we

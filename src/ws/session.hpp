@@ -153,9 +153,13 @@ class session final : private reader_sink {
   /// The application asks for a message (a receive() was started).
   void on_receive_requested();
   bool has_message() const noexcept { return !inbox_.empty(); }
+  std::size_t message_count() const noexcept { return inbox_.size(); }
   /// Takes the oldest received message; the application then holds it until the next
   /// on_receive_requested().
   message take_message();
+  /// take_message() into `into` until it holds `max` or none is left. When `into` is
+  /// empty and takes them all, the queue's vector is swapped with it: no message moves.
+  void take_messages(std::vector<message>& into, std::size_t max);
   /// What a receive() gets once no message is left; empty while the websocket can still
   /// receive.
   boost::system::error_code error() const noexcept { return receive_error_; }

@@ -395,6 +395,45 @@ TEST(session_receiving, verifies_that_backpressure_holds_the_window_until_messag
   EXPECT_EQ(client.take_actions().consume, one.size() + two.size());
 }
 
+TEST(session_receiving, verifies_that_batches_take_messages_in_order_and_give_the_window_back) {
+  mask_generator masks;
+  session client(config_for(role::client), &masks);
+  std::size_t wire = 0;
+  for (const char* text : {"one", "two", "three", "four", "five"}) {
+    auto frame = server_frame(opcode::binary, text);
+    wire += frame.size();
+    client.on_bytes(frame);
+  }
+  EXPECT_EQ(client.message_count(), 5u);
+  // At most `max`: taken one by one, the rest stays, the window with it.
+  std::vector<message> batch;
+  client.take_messages(batch, 2);
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(batch[0].text(), "one");
+  EXPECT_EQ(batch[1].text(), "two");
+  EXPECT_EQ(client.message_count(), 3u);
+  EXPECT_EQ(client.take_actions().consume, 0u);
+  // All that is left into an empty vector (the queue's own is swapped in), with storage of
+  // its own that the queue then keeps.
+  std::vector<message> rest;
+  rest.reserve(8);
+  client.take_messages(rest, 10);
+  ASSERT_EQ(rest.size(), 3u);
+  EXPECT_EQ(rest[0].text(), "three");
+  EXPECT_EQ(rest[2].text(), "five");
+  EXPECT_FALSE(client.has_message());
+  EXPECT_EQ(client.take_actions().consume, wire);
+  // The queue works on with the storage it was given.
+  auto six = server_frame(opcode::binary, "six");
+  client.on_bytes(six);
+  client.on_receive_requested();
+  // Appended to a vector that holds messages already: no swap.
+  client.take_messages(batch, 10);
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_EQ(batch[2].text(), "six");
+  EXPECT_EQ(client.take_actions().consume, six.size());
+}
+
 TEST(session_receiving, verifies_that_raw_mode_hands_bytes_over_unparsed) {
   session server(config_for(role::server), nullptr);
   server.use_raw_bytes();
