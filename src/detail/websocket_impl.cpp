@@ -3,7 +3,6 @@
 #include "detail/completion.hpp"
 #include "detail/log_sink.hpp"
 #include "detail/owners.hpp"
-#include "ws/vector_pool.hpp"
 #include <h2ws/error.hpp>
 
 #include <algorithm>
@@ -293,7 +292,7 @@ void websocket_impl::apply() {
   // or lets go of this websocket (completions are posted, deliveries noted or posted).
   std::shared_ptr<websocket_impl> self;
   if (a.finished) self = shared_from_this();
-  const bool window = a.consume > 0 && give_back(a.consume);
+  bool window = a.consume > 0 && give_back(a.consume);
   if (a.timer == ws::actions::timer_change::arm) arm_timer(a.timer_after);
   if (a.timer == ws::actions::timer_change::cancel && timer_) timer_->cancel();
   if (a.reset) conn_->reset(stream_id, *a.reset);
@@ -327,10 +326,10 @@ void websocket_impl::apply() {
   }
   if (a.deliver) deliver();
   if (a.finished) {
-    give_back_held();  // the connection's window would lose them with the stream
+    window = give_back_held() || window;  // the connection's window would lose them
     conn_->forget_stream(stream_id);
   }
-  if (a.output || window || a.reset || a.finished) conn_->wake_writer();
+  if (a.output || window || a.reset) conn_->wake_writer();
 }
 
 bool websocket_impl::give_back(std::size_t n) {
@@ -346,10 +345,11 @@ bool websocket_impl::give_back(std::size_t n) {
   return true;
 }
 
-void websocket_impl::give_back_held() {
-  if (held_window_ == 0) return;
+bool websocket_impl::give_back_held() {
+  if (held_window_ == 0) return false;
   conn_->held_window -= held_window_;
   conn_->consume(stream_id, std::exchange(held_window_, 0));
+  return true;
 }
 
 void websocket_impl::arm_timer(std::chrono::nanoseconds after) {
@@ -607,10 +607,8 @@ void websocket_impl::receive_batch(std::vector<message> storage, std::size_t max
 
 std::vector<message> websocket_impl::take_batch() {
   auto batch = std::exchange(batch_storage_, {});
-  // Given none, the thread's spare storage; taken only now, so that a receive waiting on
-  // an idle websocket holds none.
-  if (batch.capacity() == 0 && session_.message_count() > batch_max_)
-    ws::vector_pool<message>::take(batch);
+  // Storage given none is found only now (take_messages()), so that a receive waiting on an
+  // idle websocket holds none.
   session_.take_messages(batch, batch_max_);
   return batch;
 }

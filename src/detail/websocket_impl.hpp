@@ -77,8 +77,9 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void on_header(std::string_view name, std::string_view value);
   void on_headers_complete(bool end_stream);
   void on_data(std::span<const std::uint8_t> data);
-  /// Gives back every consumed byte it holds (carrier::give_back_held()).
-  void give_back_held();
+  /// Gives back every consumed byte it holds (carrier::give_back_held()); false when it
+  /// held none.
+  bool give_back_held();
   void on_remote_end_stream();
   void on_stream_closed(std::uint32_t error_code);
   void on_connection_failed(boost::system::error_code ec);

@@ -367,6 +367,8 @@ void session::take_messages(std::vector<message>& into, std::size_t max) {
     acknowledge_if_drained();
     return;
   }
+  // One by one: into storage of the thread's when `into` has none (no allocation per batch).
+  if (into.capacity() == 0) vector_pool<message>::take(into);
   while (into.size() < max && has_message()) into.push_back(take_message());
 }
 

@@ -159,6 +159,7 @@ class session final : private reader_sink {
   message take_message();
   /// take_message() into `into` until it holds `max` or none is left. When `into` is
   /// empty and takes them all, the queue's vector is swapped with it: no message moves.
+  /// Otherwise `into`, if it has no storage, gets the thread's spare storage first.
   void take_messages(std::vector<message>& into, std::size_t max);
   /// What a receive() gets once no message is left; empty while the websocket can still
   /// receive.

@@ -110,6 +110,27 @@ TEST(Backpressure, SlowServerReaderStopsFloodingClient) {
   });
 }
 
+// Client options whose connection window is HTTP/2's initial one (65,535 bytes).
+options narrow_connection_window() {
+  auto opts = test_options();
+  opts.connection_window = 65535;
+  return opts;
+}
+
+// `count` messages of 1,000 bytes sent on `ws` one at a time, each checked as it comes back;
+// the bytes echoed.
+asio::awaitable<std::size_t> echo_kilobytes(websocket& ws, int count) {
+  std::size_t echoed = 0;
+  for (int i = 0; i < count; ++i) {
+    const std::string payload(1000, static_cast<char>('a' + i));
+    co_await ws.send(message::binary(payload), asio::use_awaitable);
+    auto m = co_await ws.receive(asio::use_awaitable);
+    EXPECT_EQ(m.text(), payload);
+    echoed += m.size();
+  }
+  co_return echoed;
+}
+
 // Consumed bytes are given back in quanta (up to 16 KiB per stream), not per message. Many
 // streams each holding less than a quantum must still not starve the connection's window:
 // 8 websockets x 12 echoes of 1,000 bytes is 96 KB through a 65,535-byte connection window,
@@ -119,22 +140,13 @@ TEST(Backpressure, SmallMessagesOnManyStreamsKeepTheConnectionWindowOpen) {
   ASSERT_TRUE(f.run(
       [&]() -> asio::awaitable<void> {
         auto ex = co_await asio::this_coro::executor;
-        auto opts = test_options();
-        opts.connection_window = 65535;  // HTTP/2's initial connection window
+        const auto opts = narrow_connection_window();
         auto conn = co_await connection::connect(ex, f.url(), opts, asio::use_awaitable);
         std::vector<websocket> sockets;
         for (int i = 0; i < 8; ++i)
           sockets.push_back(co_await conn.open_websocket("/echo", asio::use_awaitable));
         std::size_t echoed = 0;
-        for (auto& ws : sockets) {
-          for (int i = 0; i < 12; ++i) {
-            const std::string payload(1000, static_cast<char>('a' + i));
-            co_await ws.send(message::binary(payload), asio::use_awaitable);
-            auto m = co_await ws.receive(asio::use_awaitable);
-            EXPECT_EQ(m.text(), payload);
-            echoed += m.size();
-          }
-        }
+        for (auto& ws : sockets) echoed += co_await echo_kilobytes(ws, 12);
         EXPECT_EQ(echoed, 96000u);
         for (auto& ws : sockets) co_await ws.close(close_code::normal, "", asio::use_awaitable);
       },
@@ -149,19 +161,12 @@ TEST(Backpressure, FinishedWebsocketsGiveTheirHeldWindowBack) {
   ASSERT_TRUE(f.run(
       [&]() -> asio::awaitable<void> {
         auto ex = co_await asio::this_coro::executor;
-        auto opts = test_options();
-        opts.connection_window = 65535;
+        const auto opts = narrow_connection_window();
         auto conn = co_await connection::connect(ex, f.url(), opts, asio::use_awaitable);
         std::size_t echoed = 0;
         for (int w = 0; w < 12; ++w) {
           auto ws = co_await conn.open_websocket("/echo", asio::use_awaitable);
-          for (int i = 0; i < 8; ++i) {
-            const std::string payload(1000, static_cast<char>('a' + i));
-            co_await ws.send(message::binary(payload), asio::use_awaitable);
-            auto m = co_await ws.receive(asio::use_awaitable);
-            EXPECT_EQ(m.text(), payload);
-            echoed += m.size();
-          }
+          echoed += co_await echo_kilobytes(ws, 8);
           co_await ws.close(close_code::normal, "", asio::use_awaitable);
         }
         EXPECT_EQ(echoed, 96000u);
