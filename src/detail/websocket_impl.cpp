@@ -311,12 +311,12 @@ void websocket_impl::apply() {
   if (a.finished) {
     if (timer_) timer_->cancel();
     const auto failure = session_.send_failure();
-    for (auto& s : sends_) {
+    sends_.for_each([&](pending_send& s) {
       if (s.batch)
         complete_later(conn_->strand(), std::move(s.batch), failure, std::move(s.storage));
       else
         complete_later(conn_->strand(), std::move(s.handler), failure);
-    }
+    });
     sends_.clear();
     if (waiters_) {
       for (auto& h : waiters_->pings)

@@ -6,6 +6,7 @@
 
 #include "detail/carrier.hpp"
 #include "detail/packed_headers.hpp"
+#include "ws/first_inline_fifo.hpp"
 #include "ws/permessage_deflate.hpp"
 #include "ws/session.hpp"
 #include <h2ws/connection.hpp>
@@ -179,7 +180,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
     websocket::batch_handler batch;
     std::vector<message> storage;
   };
-  ws::fifo<pending_send> sends_;
+  ws::first_inline_fifo<pending_send> sends_;  // the usual one in flight takes no queue
 
   websocket::receive_handler receive_handler_;
   // Or a pending receive_batch(): its handler, its vector and how many it takes at most.

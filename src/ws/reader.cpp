@@ -5,6 +5,7 @@
 #include "ws/string_pool.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace h2ws::ws {
@@ -13,10 +14,15 @@ namespace {
 
 bool is_known_opcode(std::uint8_t op) noexcept { return op <= 2 || (op >= 8 && op <= 10); }
 
-std::uint64_t read_big_endian(const std::uint8_t* p, std::size_t size) noexcept {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < size; ++i) v = (v << 8) | p[i];
-  return v;
+// Network byte order, read as one load each (a loop of shifts cost ~25 instructions per frame).
+template <class Uint>
+Uint read_big_endian(const std::uint8_t* p) noexcept {
+  Uint v;
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (std::endian::native == std::endian::big) return v;
+  if constexpr (sizeof v == 2) return __builtin_bswap16(v);
+  if constexpr (sizeof v == 4) return __builtin_bswap32(v);
+  if constexpr (sizeof v == 8) return __builtin_bswap64(v);
 }
 
 }  // namespace
@@ -147,16 +153,16 @@ void reader::finish_header(const std::uint8_t* h) {
   std::size_t at = 2;
   std::uint64_t length = length7;
   if (length7 == 126) {
-    length = read_big_endian(h + at, 2);
+    length = read_big_endian<std::uint16_t>(h + at);
     at += 2;
   } else if (length7 == 127) {
-    length = read_big_endian(h + at, 8);
+    length = read_big_endian<std::uint64_t>(h + at);
     at += 8;
     if ((length >> 63) != 0) return fail(error::bad_frame_length);
   }
   // Non-minimal length encodings (e.g. 5 in the 16-bit form) are accepted: the minimal form is
   // a sender requirement and a longer form changes nothing about what is received.
-  if (frame_masked_) mask_key_ = static_cast<std::uint32_t>(read_big_endian(h + at, 4));
+  if (frame_masked_) mask_key_ = read_big_endian<std::uint32_t>(h + at);
 
   // Size limits are enforced from the announced length, before any payload byte is buffered,
   // so a peer cannot make us hold more than the limit.

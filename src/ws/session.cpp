@@ -46,9 +46,8 @@ void session::note(std::string_view line) const {
 }
 
 actions session::take_actions() noexcept {
-  actions out = std::move(actions_);
-  actions_ = actions{};
-  return out;
+  has_actions_ = false;
+  return std::exchange(actions_, actions{});
 }
 
 // --- Input ---
@@ -58,21 +57,21 @@ void session::on_bytes(std::span<const std::uint8_t> bytes) {
   // is over): give the window back at once.
   if (state_ == close_state::close_received || state_ == close_state::closed ||
       state_ == close_state::finished || reader_.error()) {
-    actions_.consume += bytes.size();
+    act().consume += bytes.size();
     return;
   }
   if (raw_) {  // test hook: the bytes exactly as they came, one message per read
-    actions_.consume += bytes.size();
+    act().consume += bytes.size();
     inbox_.emplace_back(message::kind::binary,
                         std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-    actions_.deliver = true;
+    act().deliver = true;
     return;
   }
   unacknowledged_ += bytes.size();
   reader_.feed(bytes, *this);
   if (auto ec = reader_.error(); ec && !receive_error_)
     violation(ec, reader_.close_code_for_error());
-  if (!inbox_.empty() || receive_error_) actions_.deliver = true;
+  if (!inbox_.empty() || receive_error_) act().deliver = true;
   acknowledge_if_drained();
 }
 
@@ -113,7 +112,7 @@ void session::on_pong(std::string& payload) {
   // Unsolicited pongs (RFC 6455 5.5.3) and keepalive answers need nothing.
   if (!ping_payloads_.empty() && ping_payloads_.front() == payload) {
     ping_payloads_.pop_front();
-    ++actions_.pongs;
+    ++act().pongs;
   }
 }
 
@@ -155,8 +154,8 @@ void session::on_close(close_event& c) {
   receive_error_ = make_error_code(error::closed);
   cancel_timer();
   if (!actions_.close_completed) {
-    actions_.close_completed = true;
-    actions_.close_result = {};
+    act().close_completed = true;
+    act().close_result = {};
   }
   if (state_ == close_state::close_sent) {  // the answer to ours: the handshake is done
     state_ = close_state::closed;
@@ -202,7 +201,7 @@ void session::on_end_stream() {
     state_ = close_state::closed;
     end_our_half();
   }
-  actions_.deliver = true;
+  act().deliver = true;
 }
 
 void session::on_stream_closed(std::uint32_t http2_error_code) {
@@ -242,10 +241,10 @@ void session::on_timer() {
     const auto timeout = make_error_code(error::timeout);
     if (!receive_error_) receive_error_ = timeout;
     if (!actions_.close_completed) {
-      actions_.close_completed = true;
-      actions_.close_result = timeout;
+      act().close_completed = true;
+      act().close_result = timeout;
     }
-    actions_.reset = stream_cancel;
+    act().reset = stream_cancel;
   }
 }
 
@@ -256,17 +255,17 @@ void session::finish(error_code ec) {
   if (!receive_error_) receive_error_ = ec;
   finished_with_ = ec;
   if (!actions_.close_completed) {
-    actions_.close_completed = true;
-    actions_.close_result = peer_close_code_ != 1006 ? error_code{} : receive_error_;
+    act().close_completed = true;
+    act().close_result = peer_close_code_ != 1006 ? error_code{} : receive_error_;
   }
   ping_payloads_.clear();
   out_.clear();
   out_front_offset_ = 0;
   out_bytes_ = 0;
   // The stream is gone: the connection window still needs its bytes back.
-  actions_.consume += std::exchange(unacknowledged_, 0);
-  actions_.deliver = true;
-  actions_.finished = true;
+  act().consume += std::exchange(unacknowledged_, 0);
+  act().deliver = true;
+  act().finished = true;
 }
 
 error_code session::send_failure() const noexcept {
@@ -335,7 +334,7 @@ void session::abandon() {
   if (state_ != close_state::open && state_ != close_state::close_received) return;
   // Nobody holds this websocket any more: end the stream rather than leave it open.
   receive_error_ = make_error_code(error::operation_aborted);
-  actions_.reset = stream_cancel;
+  act().reset = stream_cancel;
 }
 
 void session::end_stream_now() {
@@ -348,7 +347,7 @@ void session::on_receive_requested() {
   app_holds_message_ = false;
   reply_to_close_if_ready();
   acknowledge_if_drained();
-  if (!inbox_.empty() || receive_error_) actions_.deliver = true;
+  if (!inbox_.empty() || receive_error_) act().deliver = true;
 }
 
 message session::take_message() {
@@ -379,7 +378,7 @@ void session::acknowledge_if_drained() {
   const bool we_closed = state_ == close_state::close_sent || state_ == close_state::closed;
   if ((!inbox_.empty() && !we_closed) || unacknowledged_ == 0 || state_ == close_state::finished)
     return;
-  actions_.consume += std::exchange(unacknowledged_, 0);
+  act().consume += std::exchange(unacknowledged_, 0);
 }
 
 // --- Output ---
@@ -434,7 +433,7 @@ void session::push(std::array<std::uint8_t, max_frame_header_size> header, std::
   frame.payload = std::move(payload);
   queued_total_ += frame.size();
   out_bytes_ += frame.size();
-  actions_.output = true;
+  act().output = true;
 }
 
 template <class Sink>
@@ -482,20 +481,20 @@ std::size_t session::take_output(std::vector<std::uint8_t>& to, std::size_t n) {
 void session::end_our_half() {
   if (end_after_output_) return;
   end_after_output_ = true;
-  actions_.output = true;
+  act().output = true;
 }
 
 void session::arm(timer_purpose purpose) {
   if (config_->close_timeout.count() <= 0) return;
   timer_ = purpose;
-  actions_.timer = actions::timer_change::arm;
-  actions_.timer_after = config_->close_timeout;
+  act().timer = actions::timer_change::arm;
+  act().timer_after = config_->close_timeout;
 }
 
 void session::cancel_timer() {
   if (timer_ == timer_purpose::none) return;
   timer_ = timer_purpose::none;
-  actions_.timer = actions::timer_change::cancel;
+  act().timer = actions::timer_change::cancel;
 }
 
 }  // namespace h2ws::ws

@@ -1,6 +1,7 @@
 // The per-thread recycling behind a lean message path: handler_memory's three block sizes
 // ws::string_pool's spare payload strings, and ws::vector_pool's spare queue storage.
 #include "ws/fifo.hpp"
+#include "ws/first_inline_fifo.hpp"
 #include "ws/string_pool.hpp"
 #include "ws/vector_pool.hpp"
 #include <h2ws/handler_allocator.hpp>
@@ -104,6 +105,52 @@ TEST(VectorPool, DrainedQueuesHandTheirStorageOn) {
     if (next.capacity() == 0) break;
   }
   EXPECT_EQ(taken, pool::max_spares);
+}
+
+// Verifies that a first_inline_fifo keeps its items in order across the inline slot and the
+// queue behind it, takes no pool storage while it holds one item at a time, and hands the
+// queue's storage back once drained.
+TEST(FirstInlineFifo, KeepsOrderAndQueuesOnlyBehindTheFirstItem) {
+  struct item {
+    int value = 0;
+  };
+  using pool = ws::vector_pool<item>;
+  std::vector<item> spare;
+  spare.reserve(8);
+  const item* spare_storage = spare.data();
+  pool::give(spare);
+
+  ws::first_inline_fifo<item> q;
+  std::vector<item> check;
+  for (int round = 0; round < 3; ++round) {  // one at a time: the pool's spare stays there
+    q.emplace_back(item{round});
+    EXPECT_EQ(q.front().value, round);
+    EXPECT_EQ(&q.back(), &q.front());
+    pool::take(check);
+    EXPECT_EQ(check.data(), spare_storage) << "one item took the pool's storage";
+    pool::give(check);
+    q.pop_front();
+    EXPECT_TRUE(q.empty());
+  }
+
+  for (int i = 0; i < 20; ++i) q.emplace_back(item{i});
+  EXPECT_EQ(q.back().value, 19);
+  int seen = 0;
+  q.for_each([&](item& it) { EXPECT_EQ(it.value, seen++); });
+  EXPECT_EQ(seen, 20);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(q.front().value, i);
+    q.pop_front();
+  }
+  q.emplace_back(item{20});
+  for (int i = 10; i <= 20; ++i) {
+    ASSERT_FALSE(q.empty());
+    EXPECT_EQ(q.front().value, i);
+    q.pop_front();
+  }
+  EXPECT_TRUE(q.empty());
+  pool::take(check);
+  EXPECT_GE(check.capacity(), 19u) << "the drained queue behind the first item kept its storage";
 }
 
 }  // namespace
