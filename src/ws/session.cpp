@@ -282,7 +282,7 @@ error_code session::send(message&& m, std::uint64_t& done_at) {
                        : (receive_error_ ? receive_error_ : make_error_code(error::closed));
   const auto op = m.is_text() ? opcode::text : opcode::binary;
   if (raw_) {
-    push({}, 0, std::move(m).payload());  // no header: the bytes exactly as given
+    pushed(push(std::move(m).payload()));  // no header: the bytes exactly as given
   } else {
     const bool compress = m.compress();
     queue_message(op, std::move(m).payload(), compress);
@@ -384,18 +384,19 @@ void session::acknowledge_if_drained() {
 // --- Output ---
 
 void session::queue_frame(opcode op, std::string&& payload, bool rsv1, bool fin) {
-  std::array<std::uint8_t, max_frame_header_size> header{};
   std::optional<std::uint32_t> key;
   if (config_->local_role == role::client)
     key = masks_ ? masks_->next() : mask_generator::for_this_thread().next();
-  const auto header_size = static_cast<std::uint8_t>(
-      write_frame_header(header.data(), op, fin, payload.size(), key, rsv1));
   if (key) apply_mask({reinterpret_cast<std::uint8_t*>(payload.data()), payload.size()}, *key);
   if (tracing() && op != opcode::close)  // close frames are noted by queue_close()
     note(std::string("> websocket ") + opcode_name(op) + " frame " +
          std::to_string(payload.size()) + " bytes" + (fin ? "" : " (more follow)") +
          (rsv1 ? " compressed" : ""));
-  push(header, header_size, std::move(payload));
+  const std::size_t payload_size = payload.size();
+  auto& frame = push(std::move(payload));  // the header is written in place
+  frame.header_size = static_cast<std::uint8_t>(
+      write_frame_header(frame.header.data(), op, fin, payload_size, key, rsv1));
+  pushed(frame);
 }
 
 void session::queue_message(opcode op, std::string&& payload, bool compress) {
@@ -425,12 +426,13 @@ void session::queue_close(std::uint16_t code, std::string_view reason) {
   queue_frame(opcode::close, std::move(payload));
 }
 
-void session::push(std::array<std::uint8_t, max_frame_header_size> header, std::uint8_t header_size,
-                   std::string&& payload) {
+session::out_frame& session::push(std::string&& payload) {
   auto& frame = out_.emplace_back();
-  frame.header = header;
-  frame.header_size = header_size;
   frame.payload = std::move(payload);
+  return frame;
+}
+
+void session::pushed(const out_frame& frame) {
   queued_total_ += frame.size();
   out_bytes_ += frame.size();
   act().output = true;

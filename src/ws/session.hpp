@@ -201,8 +201,10 @@ class session final : private reader_sink {
   void queue_frame(opcode op, std::string&& payload, bool rsv1 = false, bool fin = true);
   void queue_close(std::uint16_t code, std::string_view reason);
   void queue_message(opcode op, std::string&& payload, bool compress = true);
-  void push(std::array<std::uint8_t, max_frame_header_size> header, std::uint8_t header_size,
-            std::string&& payload);
+  struct out_frame;
+  // A frame for `payload` at the end of the output; pushed() counts it once its header is in.
+  out_frame& push(std::string&& payload);
+  void pushed(const out_frame& frame);
   template <class Sink>
   std::size_t take(std::size_t n, Sink&& sink);
   void end_our_half();
