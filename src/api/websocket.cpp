@@ -32,14 +32,17 @@ websocket::~websocket() = default;
 
 namespace {
 
-// Runs `call(impl)` on the connection's strand, in call order. Called on the strand with
-// no earlier call still posted, it runs at once (no hop; the operation still completes
-// later, never inside the call); otherwise it is posted behind the earlier ones.
+// Whether a call made now may run at once: on the connection's strand, with no earlier call
+// still posted. It then runs at once (no hop; the operation still completes later, never
+// inside the call), taking its arguments straight through (no closure to move them into).
+bool runs_inline(detail::websocket_impl& impl) {
+  return impl.posted_calls.load(std::memory_order_acquire) == 0 &&
+         impl.connection().strand().running_in_this_thread();
+}
+
+// Runs `call(impl)` on the connection's strand, posted behind the earlier calls.
 template <class Call>
-void on_strand(const std::shared_ptr<detail::websocket_impl>& impl, Call&& call) {
-  if (impl->posted_calls.load(std::memory_order_acquire) == 0 &&
-      impl->connection().strand().running_in_this_thread())
-    return call(*impl);
+void post_to_strand(const std::shared_ptr<detail::websocket_impl>& impl, Call&& call) {
   impl->posted_calls.fetch_add(1, std::memory_order_acq_rel);
   detail::post_recycled(impl->connection().strand(), [impl, call = std::move(call)]() mutable {
     impl->posted_calls.fetch_sub(1, std::memory_order_acq_rel);
@@ -47,29 +50,42 @@ void on_strand(const std::shared_ptr<detail::websocket_impl>& impl, Call&& call)
   });
 }
 
+// Runs `call(impl)` on the connection's strand, in call order: at once when runs_inline().
+template <class Call>
+void on_strand(const std::shared_ptr<detail::websocket_impl>& impl, Call&& call) {
+  if (runs_inline(*impl)) return call(*impl);
+  post_to_strand(impl, std::forward<Call>(call));
+}
+
 }  // namespace
 
 void websocket::send_impl(message m, send_handler handler, bool on_strand_executor) {
   if (!owner_) return fail_unbound(std::move(handler));
-  on_strand(owner_->impl, [m = std::move(m), h = std::move(handler),
-                           on_strand_executor](detail::websocket_impl& impl) mutable {
+  if (auto& impl = *owner_->impl; runs_inline(impl))
+    return impl.send(std::move(m), std::move(handler), on_strand_executor);
+  post_to_strand(owner_->impl, [m = std::move(m), h = std::move(handler),
+                                on_strand_executor](detail::websocket_impl& impl) mutable {
     impl.send(std::move(m), std::move(h), on_strand_executor);
   });
 }
 
 void websocket::receive_impl(receive_handler handler, bool on_strand_executor) {
   if (!owner_) return fail_unbound(std::move(handler), message{});
-  on_strand(owner_->impl,
-            [h = std::move(handler), on_strand_executor](detail::websocket_impl& impl) mutable {
-              impl.receive(std::move(h), on_strand_executor);
-            });
+  if (auto& impl = *owner_->impl; runs_inline(impl))
+    return impl.receive(std::move(handler), on_strand_executor);
+  post_to_strand(owner_->impl, [h = std::move(handler),
+                                on_strand_executor](detail::websocket_impl& impl) mutable {
+    impl.receive(std::move(h), on_strand_executor);
+  });
 }
 
 void websocket::receive_batch_impl(std::vector<message> storage, std::size_t max,
                                    batch_handler handler, bool on_strand_executor) {
   if (!owner_) return fail_unbound(std::move(handler), std::vector<message>{});
-  on_strand(owner_->impl, [storage = std::move(storage), max, h = std::move(handler),
-                           on_strand_executor](detail::websocket_impl& impl) mutable {
+  if (auto& impl = *owner_->impl; runs_inline(impl))
+    return impl.receive_batch(std::move(storage), max, std::move(handler), on_strand_executor);
+  post_to_strand(owner_->impl, [storage = std::move(storage), max, h = std::move(handler),
+                                on_strand_executor](detail::websocket_impl& impl) mutable {
     impl.receive_batch(std::move(storage), max, std::move(h), on_strand_executor);
   });
 }
@@ -77,8 +93,10 @@ void websocket::receive_batch_impl(std::vector<message> storage, std::size_t max
 void websocket::send_batch_impl(std::vector<message> messages, batch_handler handler,
                                 bool on_strand_executor) {
   if (!owner_) return fail_unbound(std::move(handler), std::move(messages));
-  on_strand(owner_->impl, [messages = std::move(messages), h = std::move(handler),
-                           on_strand_executor](detail::websocket_impl& impl) mutable {
+  if (auto& impl = *owner_->impl; runs_inline(impl))
+    return impl.send_batch(std::move(messages), std::move(handler), on_strand_executor);
+  post_to_strand(owner_->impl, [messages = std::move(messages), h = std::move(handler),
+                                on_strand_executor](detail::websocket_impl& impl) mutable {
     impl.send_batch(std::move(messages), std::move(h), on_strand_executor);
   });
 }

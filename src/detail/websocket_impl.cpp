@@ -283,11 +283,7 @@ std::size_t websocket_impl::take_output(std::vector<std::uint8_t>& to, std::size
   return n;
 }
 
-void websocket_impl::apply() {
-  const bool open = !opening_ && session_.is_open();
-  if (open != open_flag_.load(std::memory_order_relaxed)) open_flag_ = open;
-  if (!session_.has_actions()) return;  // a receive() with nothing to hand over, say
-  auto a = session_.take_actions();
+void websocket_impl::carry_out(ws::actions a) {
   // forget_stream() may drop the registry's reference; nothing else here runs a handler
   // or lets go of this websocket (completions are posted, deliveries noted or posted).
   std::shared_ptr<websocket_impl> self;
@@ -575,7 +571,7 @@ void websocket_impl::send(message&& m, websocket::send_handler&& handler, bool o
   apply();
 }
 
-void websocket_impl::receive(websocket::receive_handler handler, bool on_strand) {
+void websocket_impl::receive(websocket::receive_handler&& handler, bool on_strand) {
   if (receive_pending()) {
     complete_later(conn_->strand(), std::move(handler),
                    make_error_code(boost::asio::error::already_started), message{});
@@ -588,8 +584,8 @@ void websocket_impl::receive(websocket::receive_handler handler, bool on_strand)
   apply();
 }
 
-void websocket_impl::receive_batch(std::vector<message> storage, std::size_t max,
-                                   websocket::batch_handler handler, bool on_strand) {
+void websocket_impl::receive_batch(std::vector<message>&& storage, std::size_t max,
+                                   websocket::batch_handler&& handler, bool on_strand) {
   if (receive_pending()) {
     complete_later(conn_->strand(), std::move(handler),
                    make_error_code(boost::asio::error::already_started), std::move(storage));
@@ -632,7 +628,7 @@ void websocket_impl::pump_batch(websocket::batch_handler h, bool on_strand,
             });
 }
 
-void websocket_impl::send_batch(std::vector<message> messages, websocket::batch_handler handler,
+void websocket_impl::send_batch(std::vector<message>&& messages, websocket::batch_handler&& handler,
                                 bool on_strand) {
   std::uint64_t done_at = 0;
   error_code ec = opening_ ? make_error_code(error::closed) : error_code{};

@@ -106,12 +106,12 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   // `on_strand`: see websocket::send_impl().
   void send(message&& m, websocket::send_handler&& handler, bool on_strand = false);
   // `on_strand`: see websocket::receive_impl().
-  void receive(websocket::receive_handler handler, bool on_strand = false);
+  void receive(websocket::receive_handler&& handler, bool on_strand = false);
   // A receive whose handler takes every message there is, up to `max`, into `storage`.
-  void receive_batch(std::vector<message> storage, std::size_t max,
-                     websocket::batch_handler handler, bool on_strand = false);
+  void receive_batch(std::vector<message>&& storage, std::size_t max,
+                     websocket::batch_handler&& handler, bool on_strand = false);
   // Sends in order with one completion, which gets `messages` back emptied.
-  void send_batch(std::vector<message> messages, websocket::batch_handler handler,
+  void send_batch(std::vector<message>&& messages, websocket::batch_handler&& handler,
                   bool on_strand = false);
   void close(std::uint16_t code, std::string reason, websocket::send_handler handler);
   void ping(std::string payload, websocket::send_handler handler);
@@ -130,8 +130,14 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   void keepalive();
 
  private:
-  // Carries out what the session asked for after an event.
-  void apply();
+  // Carries out what the session asked for after an event. Inline: most calls find nothing
+  // to do (a receive() with no message waiting, say) and skip the body's call.
+  void apply() {
+    const bool open = !opening_ && session_.is_open();
+    if (open != open_flag_.load(std::memory_order_relaxed)) open_flag_ = open;
+    if (session_.has_actions()) carry_out(session_.take_actions());
+  }
+  void carry_out(ws::actions a);
   void finish_open(boost::system::error_code ec);
   void arm_timer(std::chrono::nanoseconds after);
   void deliver();

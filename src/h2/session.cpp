@@ -171,6 +171,7 @@ struct callbacks {
           return ev.on_remote_end_stream(frame->hd.stream_id);
         return 0;
       case NGHTTP2_GOAWAY:
+        self(ud).goaway_ = true;
         ev.on_goaway(frame->goaway.last_stream_id, frame->goaway.error_code);
         return 0;
       case NGHTTP2_PING:
@@ -181,7 +182,9 @@ struct callbacks {
     }
   }
   static int on_frame_send(nghttp2_session* s, const nghttp2_frame* frame, void* ud) {
-    if (!tracing(ud) || frame->hd.type == NGHTTP2_DATA) return 0;
+    if (frame->hd.type == NGHTTP2_DATA) return 0;  // the hot case: nothing to note
+    if (frame->hd.type == NGHTTP2_GOAWAY) self(ud).goaway_ = true;
+    if (!tracing(ud)) return 0;
     return guarded(ud, s, 0, [&] { return frame_sent(frame, ud); });
   }
   static int frame_sent(const nghttp2_frame* frame, void* ud) {
@@ -311,6 +314,9 @@ std::span<const std::uint8_t> session::next_output() {
 }
 
 bool session::wants_io() const {
+  // Until a GOAWAY went either way nghttp2 always wants to read (nghttp2_session_want_read()):
+  // no two calls per write to learn it.
+  if (!goaway_) return true;
   return nghttp2_session_want_read(session_.get()) || nghttp2_session_want_write(session_.get());
 }
 

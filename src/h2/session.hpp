@@ -152,6 +152,7 @@ class session {
   session_events* events_;
   std::function<void(std::string_view)> trace_;
   bool trace_frames_ = true;
+  bool goaway_ = false;  // a GOAWAY was sent or received (the callbacks see every one)
   std::unique_ptr<nghttp2_session, deleter> session_;
   friend struct callbacks;
 };

@@ -45,11 +45,6 @@ void session::note(std::string_view line) const {
   if (config_->trace && *config_->trace) (*config_->trace)(line);
 }
 
-actions session::take_actions() noexcept {
-  has_actions_ = false;
-  return std::exchange(actions_, actions{});
-}
-
 // --- Input ---
 
 void session::on_bytes(std::span<const std::uint8_t> bytes) {

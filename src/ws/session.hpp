@@ -26,6 +26,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/system/error_code.hpp>
@@ -176,7 +177,10 @@ class session final : private reader_sink {
   std::uint64_t bytes_taken() const noexcept { return taken_total_; }
 
   /// What the driver must do since the last call.
-  actions take_actions() noexcept;
+  actions take_actions() noexcept {
+    has_actions_ = false;
+    return std::exchange(actions_, actions{});
+  }
   /// Whether take_actions() may ask for anything (an event touched the actions; checking
   /// every field instead cost ~40 instructions per message).
   bool has_actions() const noexcept { return has_actions_; }
