@@ -274,7 +274,7 @@ void connection_impl::write_some() {
     while (batch_.size() < write_batch_size) {
       auto chunk = session_->next_output();
       if (chunk.empty()) break;  // all of it, or on_send_data() left a frame for later
-      batch_.insert(batch_.end(), chunk.begin(), chunk.end());
+      batch_.append(chunk.data(), chunk.size());
     }
     const bool full = batch_.size() >= write_batch_size;
     if (!batch_.empty() && deliveries_in_flight > 0 && batch_.size() < coalesce_size &&
@@ -651,10 +651,10 @@ int connection_impl::on_send_data(std::int32_t stream_id,
   // window allows, and a burst (a large message, a wide window) would be copied whole
   // into one buffer.
   if (batch_.size() >= write_batch_size) return h2::verdict::later;
-  batch_.insert(batch_.end(), frame_header.begin(), frame_header.end());
+  batch_.append(frame_header.data(), frame_header.size());
   if (padding > 0) batch_.push_back(static_cast<std::uint8_t>(padding - 1));
   ws->take_output(batch_, length);
-  if (padding > 1) batch_.insert(batch_.end(), padding - 1, 0);
+  if (padding > 1) batch_.append_zeros(padding - 1);
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "h2/session.hpp"
 #include "net/transport.hpp"
 #include "net/url.hpp"
+#include "ws/byte_buffer.hpp"
 #include <h2ws/connection.hpp>
 #include <h2ws/options.hpp>
 
@@ -174,7 +175,7 @@ class connection_impl final : public carrier,
   std::unique_ptr<h2::session> session_;
   // What the write loop writes next: nghttp2's output, websocket DATA appended to it
   // directly by on_send_data().
-  std::vector<std::uint8_t> batch_;
+  ws::byte_buffer batch_;
   // Not zero-filled, allocated at the first read: an idle connection keeps only the pages
   // a read has touched.
   std::unique_ptr<std::uint8_t[]> read_buffer_;  // TLS only (plain TCP: one per thread)

@@ -277,7 +277,7 @@ websocket_impl::output_status websocket_impl::poll_output(std::size_t max) {
   return s;
 }
 
-std::size_t websocket_impl::take_output(std::vector<std::uint8_t>& to, std::size_t n) {
+std::size_t websocket_impl::take_output(ws::byte_buffer& to, std::size_t n) {
   n = session_.take_output(to, n);
   complete_sends();
   return n;
@@ -685,6 +685,8 @@ void websocket_impl::keepalive() {
 
 template <class Handler>
 void websocket_impl::watch_cancellation(Handler& handler, cancellable what, std::uint64_t id) {
+  // Most handlers have no slot: decided here, before the strand is looked up.
+  if (!handler.get_cancellation_slot().is_connected()) return;
   on_cancellation(handler, *this, conn_->strand(),
                   [what, id](websocket_impl& self, asio::cancellation_type type) {
                     self.on_cancel(what, id, type);

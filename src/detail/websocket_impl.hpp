@@ -98,7 +98,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
   /// Appends the next `n` bytes promised by poll_output(); returns how many. The sends
   /// those bytes complete wait in the carrier's completed_sends: the writer runs them
   /// (carrier::run_completed_sends()) once its write is under way.
-  std::size_t take_output(std::vector<std::uint8_t>& to, std::size_t n);
+  std::size_t take_output(ws::byte_buffer& to, std::size_t n);
   // Server stop: close with 1001.
   void going_away();
 

@@ -7,6 +7,7 @@
 #include "detail/carrier.hpp"
 #include "net/dial.hpp"
 #include "net/url.hpp"
+#include "ws/byte_buffer.hpp"
 #include <h2ws/connection.hpp>
 #include <h2ws/options.hpp>
 
@@ -81,7 +82,7 @@ class h1_connection final : public carrier, public std::enable_shared_from_this<
   static constexpr std::size_t io_buffer_size = 64 * 1024;
   std::unique_ptr<std::uint8_t[]> read_buffer_;  // TLS only (plain TCP: one per thread)
   std::uint8_t* read_data_ = nullptr;            // where the read being taken in is
-  std::vector<std::uint8_t> write_batch_;        // what is being written
+  ws::byte_buffer write_batch_;                  // what is being written
   std::size_t unacknowledged_ = 0;               // bytes read but not yet consumed by the app
   bool reading_ = false;
   bool read_paused_ = false;  // the app lags a window behind: consume() reads on

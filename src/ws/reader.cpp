@@ -192,8 +192,11 @@ void reader::finish_header(const std::uint8_t* h) {
   // every stream at once); larger frames grow from there as their bytes arrive. Pages of
   // a large reservation that no byte reached are not resident (malloc maps them lazily).
   constexpr std::uint64_t reserve_cap = 1024 * 1024;
-  if (!is_control(frame_opcode_) && length > 0)
-    message_.reserve(message_.size() + static_cast<std::size_t>(std::min(length, reserve_cap)));
+  if (!is_control(frame_opcode_) && length > 0) {
+    const auto wanted = message_.size() + static_cast<std::size_t>(std::min(length, reserve_cap));
+    if (wanted > message_.capacity())
+      message_.reserve(wanted);  // reserve() is a call even when it has room
+  }
   // A control frame is at most 125 bytes: reserved at the first one (an idle websocket that
   // never sees one holds nothing), so later control frames do not allocate here.
   if (is_control(frame_opcode_) && length > 0) control_.reserve(max_control_payload);

@@ -471,8 +471,8 @@ std::size_t session::take_output(std::uint8_t* to, std::size_t n) {
   });
 }
 
-std::size_t session::take_output(std::vector<std::uint8_t>& to, std::size_t n) {
-  return take(n, [&to](const std::uint8_t* p, std::size_t k) { to.insert(to.end(), p, p + k); });
+std::size_t session::take_output(byte_buffer& to, std::size_t n) {
+  return take(n, [&to](const std::uint8_t* p, std::size_t k) { to.append(p, k); });
 }
 
 void session::end_our_half() {

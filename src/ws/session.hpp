@@ -8,6 +8,7 @@
 // completions, and unit tests and the fuzzer drive this same object.
 #pragma once
 
+#include "ws/byte_buffer.hpp"
 #include "ws/event.hpp"
 #include "ws/fifo.hpp"
 #include "ws/first_inline_fifo.hpp"
@@ -172,7 +173,7 @@ class session final : private reader_sink {
   /// Copies the next `n` (at most output_size()) bytes to `to`; returns how many.
   std::size_t take_output(std::uint8_t* to, std::size_t n);
   /// Appends the next `n` (at most output_size()) bytes to `to`; returns how many.
-  std::size_t take_output(std::vector<std::uint8_t>& to, std::size_t n);
+  std::size_t take_output(byte_buffer& to, std::size_t n);
   /// Bytes ever taken: sends whose done_at is at most this are complete.
   std::uint64_t bytes_taken() const noexcept { return taken_total_; }
 

@@ -25,8 +25,8 @@ session_config config_for(role r) {
 }
 
 std::vector<std::uint8_t> drain(session& s) {
-  std::vector<std::uint8_t> out;
-  s.take_output(out, s.output_size());
+  std::vector<std::uint8_t> out(s.output_size());
+  s.take_output(out.data(), out.size());
   return out;
 }
 
