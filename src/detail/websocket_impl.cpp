@@ -284,6 +284,20 @@ std::size_t websocket_impl::take_output(ws::byte_buffer& to, std::size_t n) {
 }
 
 void websocket_impl::carry_out(ws::actions a) {
+  if (a.finished || a.reset || a.close_completed || a.pongs != 0 ||
+      a.timer != ws::actions::timer_change::keep)
+    return carry_out_all(a);
+  // What a message in or out asks for, in carry_out_all()'s order.
+  const bool window = a.consume > 0 && give_back(a.consume);
+  if (a.output && waiting_for_resume_) {
+    waiting_for_resume_ = false;
+    conn_->resume(stream_id);
+  }
+  if (a.deliver) deliver();
+  if (a.output || window) conn_->wake_writer();
+}
+
+void websocket_impl::carry_out_all(ws::actions& a) {
   // forget_stream() may drop the registry's reference; nothing else here runs a handler
   // or lets go of this websocket (completions are posted, deliveries noted or posted).
   std::shared_ptr<websocket_impl> self;

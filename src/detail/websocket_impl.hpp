@@ -138,6 +138,7 @@ class websocket_impl final : public std::enable_shared_from_this<websocket_impl>
     if (session_.has_actions()) carry_out(session_.take_actions());
   }
   void carry_out(ws::actions a);
+  void carry_out_all(ws::actions& a);  // with the rare ones: timers, resets, closes, the end
   void finish_open(boost::system::error_code ec);
   void arm_timer(std::chrono::nanoseconds after);
   void deliver();
