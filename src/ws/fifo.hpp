@@ -55,15 +55,6 @@ class fifo {
     head_ = 0;
   }
 
-  /// Swaps every item into `into` (empty; its storage becomes this queue's, which is then
-  /// empty) in one move; false, changing nothing, when `into` is not empty or items were
-  /// taken from the front already.
-  bool take_all(std::vector<T>& into) noexcept {
-    if (!into.empty() || head_ != 0) return false;
-    items_.swap(into);
-    return true;
-  }
-
   auto begin() noexcept { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
   auto end() noexcept { return items_.end(); }
 

@@ -6,6 +6,7 @@
 
 #include "ws/fifo.hpp"
 
+#include <cstddef>
 #include <optional>
 #include <utility>
 
@@ -15,6 +16,7 @@ template <class T>
 class first_inline_fifo {
  public:
   bool empty() const noexcept { return !first_; }
+  std::size_t size() const noexcept { return first_ ? 1 + rest_.size() : 0; }
   T& front() noexcept { return *first_; }
   T& back() noexcept { return rest_.empty() ? *first_ : rest_.back(); }
 

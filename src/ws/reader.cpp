@@ -27,7 +27,7 @@ Uint read_big_endian(const std::uint8_t* p) noexcept {
 
 }  // namespace
 
-reader::reader(role local_role, reader_limits limits) : role_(local_role), limits_(limits) {}
+reader::reader(role local_role, reader_limits limits) : limits_(limits), role_(local_role) {}
 
 bool reader::feed(std::span<const std::uint8_t> bytes) {
   if (events_head_ != 0) {
@@ -88,24 +88,24 @@ void reader::read_header(const std::uint8_t*& p, std::size_t& n) {
       return;
     }
     std::memcpy(header_.data(), p, n);
-    header_have_ = n;
+    header_have_ = static_cast<std::uint8_t>(n);  // n < header_need_ <= 14
     p += n;
     n = 0;
     return;
   }
   if (header_have_ < 2) {
-    const std::size_t take = std::min(2 - header_have_, n);
+    const std::size_t take = std::min<std::size_t>(2 - header_have_, n);
     std::memcpy(header_.data() + header_have_, p, take);
-    header_have_ += take;
+    header_have_ = static_cast<std::uint8_t>(header_have_ + take);
     p += take;
     n -= take;
     if (header_have_ < 2) return;
     check_first_header_bytes(header_.data());
     if (stage_ == stage::finished) return;
   }
-  const std::size_t take = std::min(header_need_ - header_have_, n);
+  const std::size_t take = std::min<std::size_t>(header_need_ - header_have_, n);
   std::memcpy(header_.data() + header_have_, p, take);
-  header_have_ += take;
+  header_have_ = static_cast<std::uint8_t>(header_have_ + take);
   p += take;
   n -= take;
   if (header_have_ == header_need_) finish_header(header_.data());
@@ -145,7 +145,11 @@ void reader::check_first_header_bytes(const std::uint8_t* h) {
     return fail(error::bad_data_frame);
   }
 
-  header_need_ = 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0) + (frame_masked_ ? 4 : 0);
+  header_need_ = static_cast<std::uint8_t>(2 +
+                                           (length7 == 126   ? 2
+                                            : length7 == 127 ? 8
+                                                             : 0) +
+                                           (frame_masked_ ? 4 : 0));
 }
 
 void reader::finish_header(const std::uint8_t* h) {

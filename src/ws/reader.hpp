@@ -117,24 +117,28 @@ class reader {
   void end_close_frame();
   void fail(h2ws::error e);
 
-  role role_;
+  // Wider members first, then the small ones together: no padding holes (a reader sits in
+  // every websocket).
   reader_limits limits_;
-  stage stage_ = stage::header;
+  std::uint64_t frame_remaining_ = 0;  // payload bytes still to come
+  std::uint64_t frame_offset_ = 0;     // payload bytes already read: the mask phase
+  std::string message_;                // the data message being assembled
+  std::string control_;                // payload of the control frame being read (<= 125 bytes)
+  role role_;
+  std::uint32_t mask_key_ = 0;  // of the frame whose payload is being read
 
   // Header bytes received so far for the current frame, and how many the header has in total
   // (known once its first two bytes are in).
   std::array<std::uint8_t, max_frame_header_size> header_{};
-  std::size_t header_have_ = 0;
-  std::size_t header_need_ = 2;
+  std::uint8_t header_have_ = 0;
+  std::uint8_t header_need_ = 2;
+  stage stage_ = stage::header;
 
   // The frame whose payload is being read.
   opcode frame_opcode_ = opcode::continuation;
   bool frame_fin_ = false;
   bool frame_masked_ = false;
   bool frame_rsv1_ = false;
-  std::uint32_t mask_key_ = 0;
-  std::uint64_t frame_remaining_ = 0;  // payload bytes still to come
-  std::uint64_t frame_offset_ = 0;     // payload bytes already read: the mask phase
 
   // The data message being assembled. `in_message_` spans from its first frame's header to the
   // end of its final frame, so that a continuation or data frame can be checked against it.
@@ -142,10 +146,8 @@ class reader {
   bool message_binary_ = false;
   bool message_compressed_ = false;
   bool check_utf8_ = false;  // text and not compressed
-  std::string message_;
   utf8_validator utf8_;
-
-  std::string control_;  // payload of the control frame being read (<= 125 bytes)
+  bool close_received_ = false;
 
   // Parsed events; [events_head_, size) are not taken yet. A vector with a read index (no
   // per-item reset as in fifo): drained, its storage goes back to the thread's pool, so
@@ -165,7 +167,6 @@ class reader {
   };
 
   boost::system::error_code error_;
-  bool close_received_ = false;
 };
 
 }  // namespace h2ws::ws

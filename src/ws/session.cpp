@@ -355,15 +355,16 @@ message session::take_message() {
 }
 
 void session::take_messages(std::vector<message>& into, std::size_t max) {
-  if (inbox_.size() <= max && inbox_.take_all(into)) {
-    inbox_bytes_ = 0;
-    app_holds_message_ = true;
-    acknowledge_if_drained();
-    return;
-  }
-  // One by one: into storage of the thread's when `into` has none (no allocation per batch).
+  if (inbox_.empty() || into.size() >= max) return;
+  // Into storage of the thread's when `into` has none (no allocation per batch).
   if (into.capacity() == 0) vector_pool<message>::take(into);
-  while (into.size() < max && has_message()) into.push_back(take_message());
+  do {
+    inbox_bytes_ -= inbox_.front().size();
+    into.push_back(std::move(inbox_.front()));
+    inbox_.pop_front();
+  } while (into.size() < max && !inbox_.empty());
+  app_holds_message_ = true;  // until it asks for the next ones
+  acknowledge_if_drained();
 }
 
 void session::acknowledge_if_drained() {

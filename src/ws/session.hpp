@@ -59,22 +59,23 @@ enum class timer_purpose : std::uint8_t {
 
 /// What the driver must do after an event. Fields add up until take_actions() resets them.
 struct actions {
-  /// Bytes were queued, or the end of our half was asked for: pull output.
-  bool output = false;
+  // Fields ordered by size (the struct sits in every websocket: no padding holes).
   /// Received bytes to give back to the peer as flow-control window.
   std::size_t consume = 0;
+  std::chrono::nanoseconds timer_after{0};  // for timer_change::arm
+  /// Complete every pending close() with `close_result`.
+  boost::system::error_code close_result;
+  /// Abort the byte stream with this HTTP/2 error code (HTTP/1.1: close the connection).
+  std::optional<std::uint32_t> reset;
+  /// This many of our pings were answered (oldest first).
+  std::uint32_t pongs = 0;
+  /// Bytes were queued, or the end of our half was asked for: pull output.
+  bool output = false;
   /// A message, or the receive error after the last message, is ready for a receive().
   bool deliver = false;
   /// Arm the timer (for `timer_after`), cancel it, or leave it.
   enum class timer_change : std::uint8_t { keep, arm, cancel } timer = timer_change::keep;
-  std::chrono::nanoseconds timer_after{0};
-  /// Abort the byte stream with this HTTP/2 error code (HTTP/1.1: close the connection).
-  std::optional<std::uint32_t> reset;
-  /// Complete every pending close() with `close_result`.
   bool close_completed = false;
-  boost::system::error_code close_result;
-  /// This many of our pings were answered (oldest first).
-  std::uint32_t pongs = 0;
   /// The session is over: fail every send, ping and close still pending (see send_failure(),
   /// error()), deliver the receive error, forget the stream.
   bool finished = false;
@@ -155,9 +156,8 @@ class session final : private reader_sink {
   /// Takes the oldest received message; the application then holds it until the next
   /// on_receive_requested().
   message take_message();
-  /// take_message() into `into` until it holds `max` or none is left. When `into` is
-  /// empty and takes them all, the queue's vector is swapped with it: no message moves.
-  /// Otherwise `into`, if it has no storage, gets the thread's spare storage first.
+  /// take_message() into `into` until it holds `max` or none is left; `into`, if it has
+  /// no storage, gets the thread's spare storage first.
   void take_messages(std::vector<message>& into, std::size_t max);
   /// What a receive() gets once no message is left; empty while the websocket can still
   /// receive.
@@ -225,8 +225,11 @@ class session final : private reader_sink {
   bool raw_;  // config_->raw, or use_raw_bytes() since
   close_state state_ = close_state::open;
   timer_purpose timer_ = timer_purpose::none;
+  // The session's flags sit together (no padding hole after each).
+  bool has_actions_ = false;        // set by act()
+  bool end_after_output_ = false;   // our half ends once the output is taken
+  bool app_holds_message_ = false;  // a message was taken; no receive request since
   actions actions_;
-  bool has_actions_ = false;  // set by act()
   actions& act() noexcept {
     has_actions_ = true;
     return actions_;
@@ -247,13 +250,11 @@ class session final : private reader_sink {
   std::size_t out_bytes_ = 0;         // bytes in out_ not yet taken
   std::uint64_t queued_total_ = 0;    // bytes ever queued
   std::uint64_t taken_total_ = 0;     // bytes ever taken
-  bool end_after_output_ = false;
 
   // Input.
-  fifo<message> inbox_;
-  std::size_t inbox_bytes_ = 0;     // payload bytes held in inbox_
-  std::size_t unacknowledged_ = 0;  // received bytes not yet given back as window
-  bool app_holds_message_ = false;  // a message was taken; no receive request since
+  first_inline_fifo<message> inbox_;  // one message at a time takes no queue storage
+  std::size_t inbox_bytes_ = 0;       // payload bytes held in inbox_
+  std::size_t unacknowledged_ = 0;    // received bytes not yet given back as window
   boost::system::error_code receive_error_;
   boost::system::error_code send_error_;     // what a new send() fails with
   boost::system::error_code finished_with_;  // why the stream ended
@@ -261,8 +262,8 @@ class session final : private reader_sink {
   // Close handshake.
   std::uint16_t close_reply_code_ = 1005;  // what we echo once the application caught up
   std::uint16_t peer_close_code_ = 1006;
-  std::string peer_close_reason_;
   std::uint32_t reset_code_ = 0;
+  std::string peer_close_reason_;
   fifo<std::string> ping_payloads_;  // ours, awaiting their pongs
 };
 
