@@ -99,6 +99,7 @@ asio::awaitable<error_code> dial(const strand& ex, const parsed_url& url,
       co_await asio::async_connect(socket, endpoints, asio::as_tuple(asio::use_awaitable));
   *in_progress = nullptr;
   if (cec) co_return cec;
+  drop_write_interest(socket);
   auto where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   if (!settings.proxy.empty() && proxy.scheme != "http") {
     trace("* connected to SOCKS5 proxy " + where);

@@ -1,6 +1,7 @@
 #include "net/executor.hpp"
 
 #include <stdexcept>
+#include <unistd.h>
 
 #include <boost/asio/detail/concurrency_hint.hpp>
 #include <boost/asio/prefer.hpp>
@@ -55,6 +56,16 @@ tcp_socket adopt(asio::ip::tcp::socket&& socket, const strand& s) {
   const auto fd = socket.release(ec);
   if (!ec) out.assign(protocol, fd, ec);
   return out;
+}
+
+void drop_write_interest(tcp_socket& socket) {
+  boost::system::error_code ec;
+  const auto protocol = socket.local_endpoint(ec).protocol();
+  if (ec) return;  // a socket already dead: the caller's first read fails
+  const auto fd = socket.release(ec);
+  if (ec) return;
+  socket.assign(protocol, fd, ec);
+  if (ec) ::close(fd);  // not ours any more: the first read fails
 }
 
 }  // namespace h2ws::net
