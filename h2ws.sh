@@ -118,7 +118,8 @@ run_ctest() {
   out=$(mktemp)
   log "test: ctest in $dir"
   # pipefail makes the pipeline report ctest's status, not tee's.
-  (cd "$dir" && ctest --output-on-failure) 2>&1 | tee "$out" || status=$?
+  # Two at a time (JOBS): many tests spend their time waiting on timeouts and peers.
+  (cd "$dir" && ctest -j"$JOBS" --output-on-failure) 2>&1 | tee "$out" || status=$?
   grep -q '100% tests passed' "$out" || status=1  # "No tests were found" is a failure too
   printf '%-11s %s\n' "$dir:" "$(grep -E 'tests passed|No tests were found' "$out" | tail -n1)" \
     >>"$summary"

@@ -415,8 +415,8 @@ void websocket_impl::complete_sends() {
   // (carrier::run_completed_sends()).
   while (!sends_.empty() && sends_.front().done_at <= session_.bytes_taken()) {
     auto& front = sends_.front();
-    conn_->completed_sends.emplace_back(std::move(front.handler), front.on_strand,
-                                        std::move(front.batch), std::move(front.storage));
+    conn_->completed_sends.push_back({std::move(front.handler), front.on_strand,
+                                      std::move(front.batch), std::move(front.storage)});
     sends_.pop_front();
   }
 }

@@ -422,7 +422,7 @@ void session::queue_close(std::uint16_t code, std::string_view reason) {
   queue_frame(opcode::close, std::move(payload));
 }
 
-session::out_frame& session::push(std::string&& payload) {
+out_frame& session::push(std::string&& payload) {
   auto& frame = out_.emplace_back();
   frame.payload = std::move(payload);
   return frame;

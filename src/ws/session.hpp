@@ -101,6 +101,16 @@ struct session_config {
   bool trace_frames = true;
 };
 
+/// One frame of a session's output. At namespace scope: nested in the session, with its
+/// default member initializers, Clang does not count it default-constructible where the
+/// session's members are declared (std::optional's emplace() then fails to compile).
+struct out_frame {
+  std::array<std::uint8_t, max_frame_header_size> header{};
+  std::uint8_t header_size = 0;
+  std::string payload;  // masked already on the client side
+  std::size_t size() const { return header_size + payload.size(); }
+};
+
 class session final : private reader_sink {
  public:
   /// `masks` gives each client frame its key (unused by a server); it must outlive the
@@ -206,7 +216,6 @@ class session final : private reader_sink {
   void queue_frame(opcode op, std::string&& payload, bool rsv1 = false, bool fin = true);
   void queue_close(std::uint16_t code, std::string_view reason);
   void queue_message(opcode op, std::string&& payload, bool compress = true);
-  struct out_frame;
   // A frame for `payload` at the end of the output; pushed() counts it once its header is in.
   out_frame& push(std::string&& payload);
   void pushed(const out_frame& frame);
@@ -239,12 +248,6 @@ class session final : private reader_sink {
   std::unique_ptr<inflater> inflater_;
 
   // Output: frames in order; the driver takes bytes from the front.
-  struct out_frame {
-    std::array<std::uint8_t, max_frame_header_size> header{};
-    std::uint8_t header_size = 0;
-    std::string payload;  // masked already on the client side
-    std::size_t size() const { return header_size + payload.size(); }
-  };
   first_inline_fifo<out_frame> out_;  // one frame at a time takes no queue storage
   std::size_t out_front_offset_ = 0;  // into header, then payload, of out_.front()
   std::size_t out_bytes_ = 0;         // bytes in out_ not yet taken
