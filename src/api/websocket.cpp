@@ -6,6 +6,9 @@
 #include <h2ws/error.hpp>
 #include <h2ws/websocket.hpp>
 
+#include <tuple>
+#include <utility>
+
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -32,73 +35,51 @@ websocket::~websocket() = default;
 
 namespace {
 
-// Whether a call made now may run at once: on the connection's strand, with no earlier call
-// still posted. It then runs at once (no hop; the operation still completes later, never
-// inside the call), taking its arguments straight through (no closure to move them into).
-bool runs_inline(detail::websocket_impl& impl) {
-  return impl.posted_calls.load(std::memory_order_acquire) == 0 &&
-         impl.connection().strand().running_in_this_thread();
-}
-
-// Runs `call(impl)` on the connection's strand, posted behind the earlier calls.
-template <class Call>
-void post_to_strand(const std::shared_ptr<detail::websocket_impl>& impl, Call&& call) {
+// Calls `(impl.*method)(args...)` on the connection's strand, in call order. Called on the
+// strand with no earlier call still posted, it runs at once with the arguments passed
+// straight through (no hop, no closure to move them into; the operation still completes
+// later, never inside the call); otherwise it is posted behind the earlier ones.
+template <class Method, class... Args>
+void call_on_strand(const std::shared_ptr<detail::websocket_impl>& impl, Method method,
+                    Args&&... args) {
+  if (impl->posted_calls.load(std::memory_order_acquire) == 0 &&
+      impl->connection().strand().running_in_this_thread())
+    return ((*impl).*method)(std::forward<Args>(args)...);
   impl->posted_calls.fetch_add(1, std::memory_order_acq_rel);
-  detail::post_recycled(impl->connection().strand(), [impl, call = std::move(call)]() mutable {
-    impl->posted_calls.fetch_sub(1, std::memory_order_acq_rel);
-    call(*impl);
-  });
-}
-
-// Runs `call(impl)` on the connection's strand, in call order: at once when runs_inline().
-template <class Call>
-void on_strand(const std::shared_ptr<detail::websocket_impl>& impl, Call&& call) {
-  if (runs_inline(*impl)) return call(*impl);
-  post_to_strand(impl, std::forward<Call>(call));
+  detail::post_recycled(
+      impl->connection().strand(),
+      [impl, method, args = std::make_tuple(std::forward<Args>(args)...)]() mutable {
+        impl->posted_calls.fetch_sub(1, std::memory_order_acq_rel);
+        std::apply([&](auto&... a) { ((*impl).*method)(std::move(a)...); }, args);
+      });
 }
 
 }  // namespace
 
 void websocket::send_impl(message m, send_handler handler, bool on_strand_executor) {
   if (!owner_) return fail_unbound(std::move(handler));
-  if (auto& impl = *owner_->impl; runs_inline(impl))
-    return impl.send(std::move(m), std::move(handler), on_strand_executor);
-  post_to_strand(owner_->impl, [m = std::move(m), h = std::move(handler),
-                                on_strand_executor](detail::websocket_impl& impl) mutable {
-    impl.send(std::move(m), std::move(h), on_strand_executor);
-  });
+  call_on_strand(owner_->impl, &detail::websocket_impl::send, std::move(m), std::move(handler),
+                 on_strand_executor);
 }
 
 void websocket::receive_impl(receive_handler handler, bool on_strand_executor) {
   if (!owner_) return fail_unbound(std::move(handler), message{});
-  if (auto& impl = *owner_->impl; runs_inline(impl))
-    return impl.receive(std::move(handler), on_strand_executor);
-  post_to_strand(owner_->impl, [h = std::move(handler),
-                                on_strand_executor](detail::websocket_impl& impl) mutable {
-    impl.receive(std::move(h), on_strand_executor);
-  });
+  call_on_strand(owner_->impl, &detail::websocket_impl::receive, std::move(handler),
+                 on_strand_executor);
 }
 
 void websocket::receive_batch_impl(std::vector<message> storage, std::size_t max,
                                    batch_handler handler, bool on_strand_executor) {
   if (!owner_) return fail_unbound(std::move(handler), std::vector<message>{});
-  if (auto& impl = *owner_->impl; runs_inline(impl))
-    return impl.receive_batch(std::move(storage), max, std::move(handler), on_strand_executor);
-  post_to_strand(owner_->impl, [storage = std::move(storage), max, h = std::move(handler),
-                                on_strand_executor](detail::websocket_impl& impl) mutable {
-    impl.receive_batch(std::move(storage), max, std::move(h), on_strand_executor);
-  });
+  call_on_strand(owner_->impl, &detail::websocket_impl::receive_batch, std::move(storage), max,
+                 std::move(handler), on_strand_executor);
 }
 
 void websocket::send_batch_impl(std::vector<message> messages, batch_handler handler,
                                 bool on_strand_executor) {
   if (!owner_) return fail_unbound(std::move(handler), std::move(messages));
-  if (auto& impl = *owner_->impl; runs_inline(impl))
-    return impl.send_batch(std::move(messages), std::move(handler), on_strand_executor);
-  post_to_strand(owner_->impl, [messages = std::move(messages), h = std::move(handler),
-                                on_strand_executor](detail::websocket_impl& impl) mutable {
-    impl.send_batch(std::move(messages), std::move(h), on_strand_executor);
-  });
+  call_on_strand(owner_->impl, &detail::websocket_impl::send_batch, std::move(messages),
+                 std::move(handler), on_strand_executor);
 }
 
 bool websocket::executor_runs_on_strand(const asio::any_io_executor& ex) const {
@@ -114,18 +95,14 @@ bool websocket::executor_runs_on_strand(const asio::any_io_executor& ex) const {
 
 void websocket::close_impl(std::uint16_t code, std::string reason, send_handler handler) {
   if (!owner_) return fail_unbound(std::move(handler));
-  on_strand(owner_->impl, [code, reason = std::move(reason),
-                           h = std::move(handler)](detail::websocket_impl& impl) mutable {
-    impl.close(code, std::move(reason), std::move(h));
-  });
+  call_on_strand(owner_->impl, &detail::websocket_impl::close, code, std::move(reason),
+                 std::move(handler));
 }
 
 void websocket::ping_impl(std::string payload, send_handler handler) {
   if (!owner_) return fail_unbound(std::move(handler));
-  on_strand(owner_->impl, [payload = std::move(payload),
-                           h = std::move(handler)](detail::websocket_impl& impl) mutable {
-    impl.ping(std::move(payload), std::move(h));
-  });
+  call_on_strand(owner_->impl, &detail::websocket_impl::ping, std::move(payload),
+                 std::move(handler));
 }
 
 websocket::executor_type websocket::get_executor() const {

@@ -48,24 +48,30 @@ bool runs_on_one_thread(asio::io_context& ioc) {
           !BOOST_ASIO_CONCURRENCY_HINT_IS_LOCKING(REACTOR_IO, hint));
 }
 
+namespace {
+
+// Hands `from`'s descriptor to `to` (possibly the same object): released from the reactor,
+// then registered afresh. On failure `to` stays closed (and the descriptor with it): the
+// caller's first read fails.
+template <class From>
+void move_descriptor(From& from, tcp_socket& to) {
+  boost::system::error_code ec;
+  const auto protocol = from.local_endpoint(ec).protocol();
+  if (ec) return;  // a socket already dead
+  const auto fd = from.release(ec);
+  if (ec) return;
+  to.assign(protocol, fd, ec);
+  if (ec) ::close(fd);
+}
+
+}  // namespace
+
 tcp_socket adopt(asio::ip::tcp::socket&& socket, const strand& s) {
   tcp_socket out(s);
-  boost::system::error_code ec;
-  const auto protocol = socket.local_endpoint(ec).protocol();
-  if (ec) return out;  // a socket already dead: the caller's first read fails
-  const auto fd = socket.release(ec);
-  if (!ec) out.assign(protocol, fd, ec);
+  move_descriptor(socket, out);
   return out;
 }
 
-void drop_write_interest(tcp_socket& socket) {
-  boost::system::error_code ec;
-  const auto protocol = socket.local_endpoint(ec).protocol();
-  if (ec) return;  // a socket already dead: the caller's first read fails
-  const auto fd = socket.release(ec);
-  if (ec) return;
-  socket.assign(protocol, fd, ec);
-  if (ec) ::close(fd);  // not ours any more: the first read fails
-}
+void drop_write_interest(tcp_socket& socket) { move_descriptor(socket, socket); }
 
 }  // namespace h2ws::net

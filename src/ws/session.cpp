@@ -345,10 +345,15 @@ void session::on_receive_requested() {
   if (!inbox_.empty() || receive_error_) act().deliver = true;
 }
 
-message session::take_message() {
+message session::pop_message() {
   message m = std::move(inbox_.front());
   inbox_.pop_front();
   inbox_bytes_ -= m.size();
+  return m;
+}
+
+message session::take_message() {
+  message m = pop_message();
   app_holds_message_ = true;  // until it asks for the next one
   acknowledge_if_drained();
   return m;
@@ -359,9 +364,7 @@ void session::take_messages(std::vector<message>& into, std::size_t max) {
   // Into storage of the thread's when `into` has none (no allocation per batch).
   if (into.capacity() == 0) vector_pool<message>::take(into);
   do {
-    inbox_bytes_ -= inbox_.front().size();
-    into.push_back(std::move(inbox_.front()));
-    inbox_.pop_front();
+    into.push_back(pop_message());
   } while (into.size() < max && !inbox_.empty());
   app_holds_message_ = true;  // until it asks for the next ones
   acknowledge_if_drained();

@@ -213,6 +213,7 @@ class session final : private reader_sink {
   void on_close(close_event& c) override;
   void violation(boost::system::error_code ec, std::uint16_t close_code);
   bool reply_to_close_if_ready();
+  message pop_message();  // the oldest of the inbox, its bytes no longer counted there
   void queue_frame(opcode op, std::string&& payload, bool rsv1 = false, bool fin = true);
   void queue_close(std::uint16_t code, std::string_view reason);
   void queue_message(opcode op, std::string&& payload, bool compress = true);
